@@ -1,0 +1,16 @@
+"""Imports every model module so ``Base.metadata`` is complete (for Alembic and test schemas).
+
+Add a line here when a domain gains a ``models.py``.
+"""
+from core.accounts import models as _accounts  # noqa: F401
+from core.applications import models as _applications  # noqa: F401
+from core.audit import models as _audit  # noqa: F401
+from core.channels import models as _channels  # noqa: F401
+from core.enterprises import models as _enterprises  # noqa: F401
+from core.outbox import models as _outbox  # noqa: F401
+from core.postings import models as _postings  # noqa: F401
+from core.reference import models as _reference  # noqa: F401
+from core.seekers import models as _seekers  # noqa: F401
+from core.db import Base
+
+metadata = Base.metadata
