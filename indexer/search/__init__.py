@@ -1,0 +1,1 @@
+"""Search backends: the shared Chinese analyser, the embedded engine and Elasticsearch."""

@@ -1,0 +1,405 @@
+"""The embedded engine's in-memory index: immutable columnar segments searched with numpy.
+
+A ``Segment`` holds, for a batch of analysed documents: per text field an inverted index in CSR
+form (term -> sorted doc slots with term frequencies) and document lengths; per keyword field a
+padded ``int32[n, width]`` matrix of value codes (facets are one ``bincount``); per number field a
+``float64[n]`` column (NaN = missing); coordinates; optionally unit vectors for kNN. Segments are
+immutable except for their ``live`` mask (a newer version of a document elsewhere tombstones it).
+``search_segments`` runs one structured query over several segments with global BM25 statistics.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.search import CollectionSpec, GeoRadius, Range, SearchQuery, Terms, haversine_km
+
+K1, B = 1.2, 0.75
+
+
+@dataclass
+class AnalysedDoc:
+    """What the engine keeps of a document: tokens per text field and typed values."""
+
+    id: int
+    version: int
+    tokens: dict[str, list[str]]
+    keywords: dict[str, list[str]]
+    numbers: dict[str, float | None]
+    lat: float | None = None
+    lon: float | None = None
+    vector: list[float] | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [self.id, self.version, self.tokens, self.keywords, self.numbers, self.lat, self.lon,
+             self.vector], ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> "AnalysedDoc":
+        return cls(*json.loads(raw))
+
+
+@dataclass
+class TextField:
+    vocab: dict[str, int]
+    indptr: np.ndarray   # int64[T+1]
+    docs: np.ndarray     # int32[P]
+    tfs: np.ndarray      # float32[P]
+    lengths: np.ndarray  # float32[n]
+
+    def postings(self, term: str):
+        tid = self.vocab.get(term)
+        if tid is None:
+            return None
+        a, b = self.indptr[tid], self.indptr[tid + 1]
+        return self.docs[a:b], self.tfs[a:b]
+
+    def df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return 0 if tid is None else int(self.indptr[tid + 1] - self.indptr[tid])
+
+
+@dataclass
+class KeywordField:
+    values: list[str]
+    codes: dict[str, int]
+    matrix: np.ndarray  # int32[n, width], -1 = empty
+
+
+@dataclass
+class Segment:
+    spec: CollectionSpec
+    ids: np.ndarray       # int64[n], ascending
+    versions: np.ndarray  # int64[n]
+    live: np.ndarray      # bool[n]
+    text: dict[str, TextField]
+    keywords: dict[str, KeywordField]
+    numbers: dict[str, np.ndarray]
+    lat: np.ndarray
+    lon: np.ndarray
+    vectors: np.ndarray | None = None  # float32[n, d], unit length; zero rows = no vector
+    docs: list[AnalysedDoc] | None = field(default=None, repr=False)  # kept for small segments
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def slot(self, doc_id: int) -> int | None:
+        i = int(np.searchsorted(self.ids, doc_id))
+        if i < self.n and self.ids[i] == doc_id:
+            return i
+        return None
+
+    def kill(self, doc_id: int) -> None:
+        i = self.slot(doc_id)
+        if i is not None:
+            self.live[i] = False
+
+    # -- building -----------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, spec: CollectionSpec, docs: list[AnalysedDoc], keep_docs: bool = False) -> "Segment":
+        docs = sorted(docs, key=lambda d: d.id)
+        n = len(docs)
+        ids = np.fromiter((d.id for d in docs), dtype=np.int64, count=n)
+        versions = np.fromiter((d.version for d in docs), dtype=np.int64, count=n)
+        text = {}
+        for f in spec.by_kind("text"):
+            text[f.name] = _build_text([d.tokens.get(f.name) or [] for d in docs])
+        keywords = {}
+        for f in spec.by_kind("keyword"):
+            keywords[f.name] = _build_keyword([d.keywords.get(f.name) or [] for d in docs])
+        numbers = {}
+        for f in spec.by_kind("number"):
+            numbers[f.name] = np.array(
+                [np.nan if d.numbers.get(f.name) is None else d.numbers[f.name] for d in docs],
+                dtype=np.float64)
+        lat = np.array([np.nan if d.lat is None else d.lat for d in docs], dtype=np.float64)
+        lon = np.array([np.nan if d.lon is None else d.lon for d in docs], dtype=np.float64)
+        vectors = None
+        if any(d.vector for d in docs):
+            dims = len(next(d.vector for d in docs if d.vector))
+            vectors = np.zeros((n, dims), dtype=np.float32)
+            for i, d in enumerate(docs):
+                if d.vector and len(d.vector) == dims:
+                    v = np.asarray(d.vector, dtype=np.float32)
+                    norm = float(np.linalg.norm(v))
+                    if norm > 0:
+                        vectors[i] = v / norm
+        return cls(spec, ids, versions, np.ones(n, dtype=bool), text, keywords, numbers, lat, lon,
+                   vectors, docs if keep_docs else None)
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        arrays = {"ids": self.ids, "versions": self.versions, "lat": self.lat, "lon": self.lon}
+        meta = {"text": {}, "keywords": {}, "numbers": list(self.numbers)}
+        for name, tf in self.text.items():
+            arrays[f"t.{name}.indptr"] = tf.indptr
+            arrays[f"t.{name}.docs"] = tf.docs
+            arrays[f"t.{name}.tfs"] = tf.tfs
+            arrays[f"t.{name}.lengths"] = tf.lengths
+            terms = [""] * len(tf.vocab)
+            for t, i in tf.vocab.items():
+                terms[i] = t
+            meta["text"][name] = terms
+        for name, kf in self.keywords.items():
+            arrays[f"k.{name}"] = kf.matrix
+            meta["keywords"][name] = kf.values
+        for name, col in self.numbers.items():
+            arrays[f"n.{name}"] = col
+        if self.vectors is not None:
+            arrays["vectors"] = self.vectors
+        for key, arr in arrays.items():
+            np.save(path / f"{key}.npy", np.ascontiguousarray(arr))
+        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, spec: CollectionSpec, path: Path) -> "Segment":
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+
+        def arr(key):
+            return np.load(path / f"{key}.npy", mmap_mode="r")
+
+        text = {}
+        for name, terms in meta["text"].items():
+            text[name] = TextField({t: i for i, t in enumerate(terms)}, np.asarray(arr(f"t.{name}.indptr")),
+                                   arr(f"t.{name}.docs"), arr(f"t.{name}.tfs"),
+                                   np.asarray(arr(f"t.{name}.lengths")))
+        keywords = {}
+        for name, values in meta["keywords"].items():
+            keywords[name] = KeywordField(values, {v: i for i, v in enumerate(values)},
+                                          np.asarray(arr(f"k.{name}")))
+        numbers = {name: np.asarray(arr(f"n.{name}")) for name in meta["numbers"]}
+        ids = np.asarray(arr("ids"))
+        vectors = np.asarray(arr("vectors")) if (path / "vectors.npy").exists() else None
+        return cls(spec, ids, np.asarray(arr("versions")), np.ones(len(ids), dtype=bool), text,
+                   keywords, numbers, np.asarray(arr("lat")), np.asarray(arr("lon")), vectors)
+
+
+def _build_text(token_lists: list[list[str]]) -> TextField:
+    n = len(token_lists)
+    vocab: dict[str, int] = {}
+    get = vocab.setdefault
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    tids = np.fromiter((get(t, len(vocab)) for toks in token_lists for t in toks), dtype=np.int64, count=total)
+    doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    if total:
+        key = tids * max(n, 1) + doc_of
+        uniq, counts = np.unique(key, return_counts=True)
+        term = uniq // max(n, 1)
+        docs = (uniq % max(n, 1)).astype(np.int32)
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term, minlength=len(vocab)), out=indptr[1:])
+        tfs = counts.astype(np.float32)
+    else:
+        docs = np.zeros(0, np.int32)
+        tfs = np.zeros(0, np.float32)
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    return TextField(vocab, indptr, docs, tfs, lengths.astype(np.float32))
+
+
+def _build_keyword(value_lists: list[list[str]]) -> KeywordField:
+    codes: dict[str, int] = {}
+    width = max([len(v) for v in value_lists] + [1])
+    matrix = np.full((len(value_lists), width), -1, dtype=np.int32)
+    for i, vals in enumerate(value_lists):
+        for j, v in enumerate(vals):
+            matrix[i, j] = codes.setdefault(v, len(codes))
+    values = [""] * len(codes)
+    for v, c in codes.items():
+        values[c] = v
+    return KeywordField(values, codes, matrix)
+
+
+# ---------------------------------------------------------------------------------------------
+# Query execution
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    keys: np.ndarray      # primary sort key, larger first
+    ids: np.ndarray
+    scores: np.ndarray
+    distances: np.ndarray | None
+    total: int = 0  # matches in the segment, before the page window cut
+
+
+def _filter_mask(seg: Segment, cand: np.ndarray, f) -> np.ndarray:
+    if isinstance(f, Terms):
+        kf = seg.keywords[f.field]
+        codes = [kf.codes[v] for v in f.values if v in kf.codes]
+        if not codes:
+            return np.zeros(len(cand), dtype=bool)
+        sub = kf.matrix[cand]
+        if len(codes) == 1:
+            return (sub == codes[0]).any(axis=1)
+        return np.isin(sub, np.asarray(codes, dtype=np.int32)).any(axis=1)
+    if isinstance(f, Range):
+        col = seg.numbers[f.field][cand]
+        m = ~np.isnan(col)
+        if f.gte is not None:
+            m &= col >= f.gte
+        if f.lte is not None:
+            m &= col <= f.lte
+        return m
+    raise TypeError(f)
+
+
+def _geo(seg: Segment, cand: np.ndarray, geo: GeoRadius):
+    lat, lon = seg.lat[cand], seg.lon[cand]
+    dlat = geo.radius_km / 111.0
+    dlon = geo.radius_km / (111.0 * max(np.cos(np.radians(geo.lat)), 0.01))
+    box = (np.abs(lat - geo.lat) <= dlat) & (np.abs(lon - geo.lon) <= dlon)
+    cand = cand[box]
+    d = haversine_km(geo.lat, geo.lon, seg.lat[cand], seg.lon[cand])
+    keep = d <= geo.radius_km
+    return cand[keep], d[keep]
+
+
+class GlobalStats:
+    """BM25 statistics over every segment, so scores do not depend on how documents are split."""
+
+    def __init__(self, segments: list[Segment], spec: CollectionSpec, terms: list[str]):
+        self.n = sum(s.n for s in segments) or 1
+        self.avg = {}
+        self.idf: dict[tuple[str, str], float] = {}
+        for f in spec.by_kind("text"):
+            total = sum(float(s.text[f.name].lengths.sum()) for s in segments if s.n)
+            self.avg[f.name] = max(total / self.n, 1e-6)
+            for t in terms:
+                df = sum(s.text[f.name].df(t) for s in segments if s.n)
+                self.idf[(f.name, t)] = float(np.log(1 + (self.n - df + 0.5) / (df + 0.5)))
+
+
+def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: GlobalStats | None,
+                   facet_acc: dict[str, dict[str, int]]) -> Candidate | None:
+    spec = seg.spec
+    n = seg.n
+    if n == 0:
+        return None
+    scores = None
+    if terms:
+        scores = np.zeros(n, dtype=np.float32)
+        matched = None
+        for t in terms:
+            hit = np.zeros(n, dtype=bool)
+            for f in spec.by_kind("text"):
+                p = seg.text[f.name].postings(t)
+                if p is None:
+                    continue
+                docs, tfs = p
+                lens = seg.text[f.name].lengths[docs]
+                norm = K1 * (1 - B + B * lens / stats.avg[f.name])
+                scores[docs] += f.boost * stats.idf[(f.name, t)] * tfs * (K1 + 1) / (tfs + norm)
+                hit[docs] = True
+            matched = hit if matched is None else (matched & hit)
+        cand = np.flatnonzero(matched & seg.live)
+    else:
+        cand = np.flatnonzero(seg.live)
+    for f in query.filters:
+        if len(cand) == 0:
+            break
+        cand = cand[_filter_mask(seg, cand, f)]
+    distances = None
+    if query.geo is not None and len(cand):
+        cand, distances = _geo(seg, cand, query.geo)
+    elif query.geo is not None:
+        distances = np.zeros(0)
+    if query.sort == "distance" and distances is None and query.origin is not None:
+        distances = haversine_km(query.origin[0], query.origin[1], seg.lat[cand], seg.lon[cand])
+    for name in query.facets:
+        kf = seg.keywords[name]
+        if len(cand) == 0 or not kf.values:
+            continue
+        vals = kf.matrix[cand].ravel()
+        counts = np.bincount(vals[vals >= 0], minlength=len(kf.values))
+        acc = facet_acc.setdefault(name, {})
+        for code in np.flatnonzero(counts):
+            v = kf.values[code]
+            acc[v] = acc.get(v, 0) + int(counts[code])
+    if len(cand) == 0:
+        return Candidate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), None, 0)
+    cand_scores = scores[cand] if scores is not None else np.zeros(len(cand), dtype=np.float32)
+    sort = query.sort
+    if sort == "relevance" and not terms:
+        sort = "newest"
+    if sort == "relevance":
+        keys = cand_scores.astype(np.float64)
+    elif sort == "newest":
+        keys = np.nan_to_num(seg.numbers["published_ts"][cand], nan=-np.inf)
+    elif sort == "pay":
+        keys = np.nan_to_num(seg.numbers["pay_monthly_max"][cand], nan=-np.inf)
+    else:  # distance: nearer first; documents without coordinates last
+        keys = -np.nan_to_num(distances, nan=np.inf)
+    # Keep only what can reach the requested page: the top `window` keys plus every tie at the edge.
+    total = len(cand)
+    window = query.page * query.size
+    if len(keys) > window:
+        kth = np.partition(keys, len(keys) - window)[len(keys) - window]
+        keep = keys >= kth
+        cand, keys, cand_scores = cand[keep], keys[keep], cand_scores[keep]
+        if distances is not None:
+            distances = distances[keep]
+    return Candidate(keys, seg.ids[cand], cand_scores, distances, total)
+
+
+def merge_candidates(cands: list[Candidate], page: int, size: int):
+    """Global order: key descending, then id ascending (the same tie-break as Elasticsearch)."""
+    cands = [c for c in cands if c is not None and len(c.ids)]
+    if not cands:
+        return []
+    keys = np.concatenate([c.keys for c in cands])
+    ids = np.concatenate([c.ids for c in cands])
+    scores = np.concatenate([c.scores for c in cands])
+    dists = np.concatenate([c.distances if c.distances is not None else np.full(len(c.ids), np.nan)
+                            for c in cands])
+    order = np.lexsort((ids, -keys))
+    start = (page - 1) * size
+    sel = order[start:start + size]
+    return [(int(ids[i]), float(scores[i]), None if np.isnan(dists[i]) else float(dists[i])) for i in sel]
+
+
+def knn_segments(segments: list[Segment], vector: np.ndarray, k: int, filters) -> list[tuple[int, float]]:
+    v = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(v))
+    if norm == 0:
+        return []
+    v = v / norm
+    out_ids, out_sims = [], []
+    for seg in segments:
+        if seg.vectors is None or seg.n == 0 or seg.vectors.shape[1] != len(v):
+            continue
+        cand = np.flatnonzero(seg.live & (np.abs(seg.vectors).sum(axis=1) > 0))
+        for f in filters:
+            cand = cand[_filter_mask(seg, cand, f)]
+        if not len(cand):
+            continue
+        sims = seg.vectors[cand] @ v
+        if len(sims) > k:
+            top = np.argpartition(-sims, k - 1)[:k]
+            cand, sims = cand[top], sims[top]
+        out_ids.append(seg.ids[cand])
+        out_sims.append(sims)
+    if not out_ids:
+        return []
+    ids = np.concatenate(out_ids)
+    sims = np.concatenate(out_sims)
+    order = np.lexsort((ids, -sims))[:k]
+    return [(int(ids[i]), float(sims[i])) for i in order]
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
