@@ -29,6 +29,7 @@ def utcnow() -> dt.datetime:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
@@ -37,10 +38,16 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
 def install_sqlite_pragmas(engine: Engine) -> None:
-    """Foreign keys on, WAL so the relay and the web app can work side by side."""
-    if engine.dialect.name == "sqlite":
+    """Foreign keys on, WAL so the relay and the web app can work side by side, and transactions
+    (and SAVEPOINTs) issued by SQLAlchemy rather than guessed by the sqlite3 module."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
 
 
 def make_engine(url: str, **kwargs) -> Engine:

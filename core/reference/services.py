@@ -122,9 +122,14 @@ def read_regions(data_dir: Path = DEFAULT_DATA_DIR) -> list[RegionRef]:
         if ll is None:
             cands = coords_city_county.get((short_region_name(cname), a["name"]), [])
             ll = cands[0] if len(cands) == 1 else None
-        refs.append(
-            RegionRef(a["code"], a["name"], full, 3, a["cityCode"].ljust(6, "0"), *(ll or (None, None)))
-        )
+        parent = a["cityCode"].ljust(6, "0")
+        if parent == a["code"]:
+            # 东莞、中山、儋州: prefecture-level cities without districts appear as their own county-level
+            # row with the city's code. One code, one row: keep it county-level, under the province.
+            refs = [r for r in refs if r.code != a["code"]]
+            parent = a["provinceCode"].ljust(6, "0")
+            full = pname + a["name"]
+        refs.append(RegionRef(a["code"], a["name"], full, 3, parent, *(ll or (None, None))))
     return _fill_parent_coordinates(refs)
 
 
@@ -194,6 +199,8 @@ def load_reference_data(session: Session, data_dir: Path = DEFAULT_DATA_DIR) -> 
     _directory_cache.clear()
     counts = {
         "provinces": sum(r.level == 1 for r in regions),
+        # 342 prefecture-level units, of which 3 (东莞、中山、儋州) have no districts and are stored
+        # once, as county-level rows.
         "cities": sum(r.level == 2 for r in regions),
         "counties": sum(r.level == 3 for r in regions),
         "counties_with_coordinates": sum(r.level == 3 and r.lat is not None for r in regions),

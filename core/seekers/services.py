@@ -1,0 +1,272 @@
+"""Jobseeker profiles: validation at the edge, encrypted ID numbers, masked views, audited reads."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.crypto import PersonalDataCipher
+from core.enums import Availability, Education, PriorityGroup, VerificationStatus
+from core.errors import DomainError, ValidationErrors
+from core.identity import (
+    birth_date_from_id,
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+    validate_phone,
+    validate_region_code,
+)
+from core.outbox.services import emit
+
+from .models import Jobseeker, JobseekerGroup
+
+PROFILE_FIELDS = (
+    "name", "phone", "region_code", "address", "education", "graduation_year", "experience_years",
+    "skills", "certificates", "desired_occupations", "desired_titles", "desired_regions",
+    "expected_pay_min", "availability", "summary", "consent_recommendation",
+    "consent_visible_to_enterprises", "lat", "lon",
+)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        import re
+
+        return [v for v in (x.strip() for x in re.split(r"[,，、;；\s]+", value)) if v]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def _validate(session: Session, data: dict, errors: list[DomainError]) -> dict:
+    from core.reference.models import Occupation, Region
+
+    clean: dict = {}
+    if "name" in data:
+        name = (data.get("name") or "").strip()
+        if not name or len(name) > 64:
+            errors.append(DomainError("invalid_name", "请填写姓名（不超过64个字符）", "name"))
+        clean["name"] = name
+    if data.get("phone"):
+        try:
+            clean["phone"] = validate_phone(data["phone"])
+        except DomainError as e:
+            errors.append(e)
+    elif "phone" in data:
+        clean["phone"] = None
+    if data.get("region_code"):
+        try:
+            code = validate_region_code(data["region_code"])
+            region = session.get(Region, code)
+            if region is None:
+                errors.append(DomainError("unknown_region", f"行政区划代码 {code} 不存在", "region_code"))
+            else:
+                clean["region_code"] = code
+                if data.get("lat") is None and region.lat is not None:
+                    clean["lat"], clean["lon"] = region.lat, region.lon
+        except DomainError as e:
+            errors.append(e)
+    for key in ("lat", "lon"):
+        if data.get(key) is not None:
+            try:
+                clean[key] = float(data[key])
+            except (TypeError, ValueError):
+                errors.append(DomainError("invalid_coordinates", "坐标格式不正确", key))
+    if "education" in data and data["education"] is not None:
+        try:
+            clean["education"] = Education(data["education"])
+        except ValueError:
+            errors.append(DomainError("invalid_education", "学历选项无效", "education"))
+    if "availability" in data and data["availability"] is not None:
+        try:
+            clean["availability"] = Availability(data["availability"])
+        except ValueError:
+            errors.append(DomainError("invalid_availability", "到岗时间选项无效", "availability"))
+    for key, lo, hi, msg in (
+        ("experience_years", 0, 60, "工作年限应为0-60之间的整数"),
+        ("graduation_year", 1950, dt.date.today().year + 6, "毕业年份不正确"),
+    ):
+        if data.get(key) not in (None, ""):
+            try:
+                v = int(data[key])
+                if not lo <= v <= hi:
+                    raise ValueError
+                clean[key] = v
+            except (TypeError, ValueError):
+                errors.append(DomainError(f"invalid_{key}", msg, key))
+        elif key in data:
+            clean[key] = 0 if key == "experience_years" else None
+    if data.get("expected_pay_min") not in (None, ""):
+        try:
+            v = float(data["expected_pay_min"])
+            if not 0 <= v <= 1_000_000:
+                raise ValueError
+            clean["expected_pay_min"] = v
+        except (TypeError, ValueError):
+            errors.append(DomainError("invalid_expected_pay", "期望月薪应为0-1000000之间的数字（元/月）", "expected_pay_min"))
+    elif "expected_pay_min" in data:
+        clean["expected_pay_min"] = None
+    for key in ("skills", "certificates", "desired_titles"):
+        if key in data:
+            clean[key] = _as_list(data[key])[:50]
+    if "desired_occupations" in data:
+        codes = _as_list(data["desired_occupations"])
+        unknown = [c for c in codes if session.get(Occupation, c) is None]
+        if unknown:
+            errors.append(DomainError("unknown_occupation", f"职业代码不存在：{'、'.join(unknown)}", "desired_occupations"))
+        clean["desired_occupations"] = codes
+    if "desired_regions" in data:
+        codes = _as_list(data["desired_regions"])
+        unknown = [c for c in codes if session.get(Region, c) is None]
+        if unknown:
+            errors.append(DomainError("unknown_region", f"行政区划代码不存在：{'、'.join(unknown)}", "desired_regions"))
+        clean["desired_regions"] = codes
+    for key in ("address", "summary"):
+        if key in data:
+            clean[key] = (data[key] or "").strip()[:5000 if key == "summary" else 300]
+    for key in ("consent_recommendation", "consent_visible_to_enterprises"):
+        if key in data:
+            clean[key] = bool(data[key])
+    return clean
+
+
+def _set_groups(seeker: Jobseeker, groups: list[str], errors: list[DomainError]) -> None:
+    wanted: list[PriorityGroup] = []
+    for g in groups:
+        try:
+            wanted.append(PriorityGroup(g))
+        except ValueError:
+            errors.append(DomainError("invalid_priority_group", f"重点群体类别无效：{g}", "groups"))
+    if errors:
+        return
+    keep = {g.group: g for g in seeker.groups}
+    seeker.groups = [keep.get(g) or JobseekerGroup(group=g) for g in dict.fromkeys(wanted)]
+
+
+def create_jobseeker(
+    session: Session,
+    cipher: PersonalDataCipher,
+    *,
+    id_number: str | None = None,
+    groups: list[str] | None = None,
+    user_id: int | None = None,
+    origin: str = "self",
+    is_demo: bool = False,
+    **data,
+) -> Jobseeker:
+    """Validate everything first; on any error raise ValidationErrors and save nothing."""
+    errors: list[DomainError] = []
+    data.setdefault("name", data.get("name"))
+    clean = _validate(session, data, errors)
+    id_clean = None
+    if id_number:
+        try:
+            id_clean = validate_id_number(id_number)
+        except DomainError as e:
+            errors.append(e)
+    if id_clean and find_by_id_number(session, cipher, id_clean) is not None:
+        errors.append(DomainError("duplicate_id_number", "该身份证号码已登记", "id_number"))
+    seeker = Jobseeker(user_id=user_id, origin=origin, is_demo=is_demo, **clean)
+    _set_groups(seeker, groups or [], errors)
+    if errors:
+        raise ValidationErrors(errors)
+    if id_clean:
+        seeker.id_number_encrypted = cipher.encrypt(id_clean)
+        seeker.id_number_hash = cipher.lookup_hash(id_clean)
+        seeker.birth_date = birth_date_from_id(id_clean)
+        seeker.gender = "男" if int(id_clean[16]) % 2 else "女"
+    session.add(seeker)
+    session.flush()
+    emit(session, "seeker", seeker.id)
+    return seeker
+
+
+def update_jobseeker(
+    session: Session,
+    cipher: PersonalDataCipher,
+    seeker: Jobseeker,
+    *,
+    id_number: str | None = None,
+    groups: list[str] | None = None,
+    **data,
+) -> Jobseeker:
+    errors: list[DomainError] = []
+    clean = _validate(session, data, errors)
+    id_clean = None
+    if id_number:
+        try:
+            id_clean = validate_id_number(id_number)
+        except DomainError as e:
+            errors.append(e)
+        if id_clean:
+            other = find_by_id_number(session, cipher, id_clean)
+            if other is not None and other.id != seeker.id:
+                errors.append(DomainError("duplicate_id_number", "该身份证号码已登记", "id_number"))
+    if groups is not None:
+        _set_groups(seeker, groups, errors)
+    if errors:
+        raise ValidationErrors(errors)
+    for k, v in clean.items():
+        setattr(seeker, k, v)
+    if id_clean:
+        seeker.id_number_encrypted = cipher.encrypt(id_clean)
+        seeker.id_number_hash = cipher.lookup_hash(id_clean)
+        seeker.birth_date = birth_date_from_id(id_clean)
+    seeker.version = (seeker.version or 0) + 1
+    session.flush()
+    emit(session, "seeker", seeker.id)
+    return seeker
+
+
+def find_by_id_number(session: Session, cipher: PersonalDataCipher, id_number: str) -> Jobseeker | None:
+    return session.scalar(select(Jobseeker).where(Jobseeker.id_number_hash == cipher.lookup_hash(id_number)))
+
+
+@dataclass
+class SeekerView:
+    """A profile as one viewer may see it: ID number and phone masked unless the viewer is entitled."""
+
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    region_code: str | None
+    education: str
+    experience_years: int
+    skills: list[str]
+    certificates: list[str]
+    groups: list[str]
+    masked: bool
+
+
+def view_jobseeker(seeker: Jobseeker, cipher: PersonalDataCipher, entitled: bool) -> SeekerView:
+    id_plain = cipher.decrypt(seeker.id_number_encrypted) if seeker.id_number_encrypted else ""
+    return SeekerView(
+        id=seeker.id,
+        name=seeker.name if entitled else (seeker.name[:1] + "*" * max(1, len(seeker.name) - 1)),
+        id_number=id_plain if entitled else mask_id_number(id_plain),
+        phone=(seeker.phone or "") if entitled else mask_phone(seeker.phone),
+        region_code=seeker.region_code,
+        education=str(seeker.education),
+        experience_years=seeker.experience_years,
+        skills=list(seeker.skills or []),
+        certificates=list(seeker.certificates or []),
+        groups=seeker.group_values(),
+        masked=not entitled,
+    )
+
+
+def verify_group(session: Session, seeker: Jobseeker, group: str, verifier_user_id: int, approve: bool) -> None:
+    from core.db import utcnow
+
+    for g in seeker.groups:
+        if g.group == PriorityGroup(group):
+            g.verification = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
+            g.verified_by_id = verifier_user_id
+            g.verified_at = utcnow()
+            seeker.version += 1
+            emit(session, "seeker", seeker.id)
+            return
+    raise DomainError("group_not_declared", "该求职者未申报此重点群体", "group")

@@ -1,0 +1,190 @@
+"""The Flask application factory: configuration, extensions, blueprints, error pages, CLI."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from core.errors import DomainError
+from core.enums import label
+
+from .config import load_config
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parents[1] / "migrations")
+
+# Blueprints by audience; each module exposes ``bp``. Optional ones may not exist yet in a checkout.
+BLUEPRINTS = [
+    "webapp.auth.views",
+    "webapp.public.views",
+    "webapp.seeker.views",
+    "webapp.enterprise.views",
+    "webapp.admin.views",
+    "webapp.search.views",
+    "webapp.partner.views",
+    "webapp.review.views",
+    "webapp.commissioner.views",
+    "webapp.matching.views",
+]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=_instance_path(test_config), instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(instance))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    from .auth.login import load_user
+
+    login_manager.user_loader(load_user)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    limiter.init_app(app)
+
+    with app.app_context():
+        from core.db import install_sqlite_pragmas
+
+        install_sqlite_pragmas(db.engine)
+
+    _init_search(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+
+    from .auth.policy import enforce_declarations
+
+    app.before_request(enforce_declarations)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc=None):
+        db.session.remove()
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _instance_path(test_config: dict | None) -> str:
+    """``instance/`` at the repository root (database, search index, model, secrets), or JOBLINK_INSTANCE."""
+    import os
+
+    if test_config and test_config.get("INSTANCE_PATH"):
+        return str(test_config["INSTANCE_PATH"])
+    return os.environ.get("JOBLINK_INSTANCE") or str(Path(__file__).resolve().parents[1] / "instance")
+
+
+def _init_search(app: Flask) -> None:
+    """Choose the concrete search backend and hand it to the rest of the app (a service registry)."""
+    try:
+        from indexer.search.factory import make_backend  # built by the search work
+    except ImportError:
+        make_backend = None
+    backend = None
+    if make_backend is not None:
+        backend = make_backend(app.config)
+    else:
+        try:
+            from core.search import NullBackend
+
+            backend = NullBackend()
+        except ImportError:
+            backend = None
+    app.extensions["search"] = backend
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # that area is not part of this checkout yet
+            raise
+        app.register_blueprint(module.bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: "请求有误，请检查后重试",
+        401: "请先登录",
+        403: "您没有权限访问此页面",
+        404: "页面不存在或已被删除",
+        405: "不支持该操作",
+        413: "上传的文件太大",
+        429: "操作太频繁，请稍后再试",
+        500: "服务器出现问题，我们已记录，请稍后再试",
+    }
+
+    def render_error(status: int, message: str, code: str, field: str | None = None):
+        if request.path.startswith("/api/"):
+            err = {"code": code, "message": message}
+            if field:
+                err["field"] = field
+            return jsonify({"error": err}), status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        if request.path.startswith("/api/"):
+            return jsonify(exc.as_dict()), exc.status
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = messages.get(status, exc.description or "请求无法完成")
+        if status == 400 and exc.description and "CSRF" in exc.description:
+            message = "页面已过期或来源无效（CSRF 校验失败），请刷新页面后重试"
+        code = {401: "login_required", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(
+            status, exc.name.lower().replace(" ", "_")
+        )
+        return render_error(status, message, code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        return render_error(500, messages[500], "internal_error")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from core.identity import mask_id_number, mask_phone
+
+    app.jinja_env.filters["label"] = label
+
+    @app.context_processor
+    def _helpers():
+        return {"has_endpoint": lambda name: name in app.view_functions, "label": label}
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_id"] = mask_id_number
+
+    @app.template_filter("pay")
+    def _pay(posting) -> str:
+        from core.postings.services import format_pay
+
+        return format_pay(posting)
+
+    @app.template_filter("region_name")
+    def _region_name(code: str | None) -> str:
+        from core.reference.services import region_directory
+
+        ref = region_directory(db.session).get(code)
+        return ref.full_name if ref else (code or "")
+
+    @app.template_filter("occupation_name")
+    def _occupation_name(code: str | None) -> str:
+        from core.reference.services import occupation_directory
+
+        ref = occupation_directory(db.session).get(code)
+        return ref.name if ref else (code or "")

@@ -1,0 +1,1 @@
+"""Authentication (Flask-Login sessions) and the access policy every view declares."""

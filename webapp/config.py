@@ -1,0 +1,65 @@
+"""Configuration from environment variables with declared defaults (documented in README.md)."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from core.crypto import PersonalDataCipher
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# name -> (default, description). The README's configuration table is generated from this.
+SETTINGS: dict[str, tuple[str | None, str]] = {
+    "DATABASE_URL": (None, "SQLAlchemy URL; default sqlite:///<instance>/joblink.db"),
+    "SECRET_KEY": (None, "Flask session signing key; generated into instance/secrets.json when unset"),
+    "JOBLINK_PII_KEY": (None, "Fernet key encrypting ID numbers; generated into instance/secrets.json when unset"),
+    "JOBLINK_PII_HASH_KEY": (None, "HMAC key for ID-number look-up hashes; generated when unset"),
+    "SEARCH_BACKEND": ("embedded", "embedded | elasticsearch | null"),
+    "ELASTICSEARCH_URL": (None, "e.g. http://localhost:9200 (used when SEARCH_BACKEND=elasticsearch)"),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://localhost:6379/0"),
+    "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts per client address"),
+    "PARTNER_RATE_LIMIT": ("120 per minute", "partner API calls per key"),
+    "MATCHER_MODEL": (None, "path of a local sentence-transformers model; default instance/models/joblink-zh"),
+    "JOBLINK_SHARED_DATA": (str(REPO_ROOT.parent / "shared" / "data"), "full real data sets for demo load and benchmarks"),
+    "SESSION_COOKIE_SECURE": ("0", "1 behind HTTPS"),
+}
+
+
+def _instance_secrets(instance_path: Path) -> dict[str, str]:
+    """Development secrets, generated once and kept so restarts can still read encrypted data."""
+    path = instance_path / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    enc, hsh = PersonalDataCipher.generate_keys()
+    data = {"SECRET_KEY": secrets.token_urlsafe(48), "JOBLINK_PII_KEY": enc, "JOBLINK_PII_HASH_KEY": hsh}
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    return data
+
+
+def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
+    env = dict(os.environ if env is None else env)
+    cfg: dict = {}
+    for name, (default, _doc) in SETTINGS.items():
+        cfg[name] = env.get(name, default)
+    missing = [k for k in ("SECRET_KEY", "JOBLINK_PII_KEY", "JOBLINK_PII_HASH_KEY") if not cfg.get(k)]
+    if missing:
+        generated = _instance_secrets(instance_path)
+        for k in missing:
+            cfg[k] = generated[k]
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg.pop("DATABASE_URL") or f"sqlite:///{instance_path / 'joblink.db'}"
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    cfg["MATCHER_MODEL"] = cfg["MATCHER_MODEL"] or str(instance_path / "models" / "joblink-zh")
+    cfg["SEARCH_INDEX_DIR"] = str(instance_path / "search")
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = str(cfg["SESSION_COOKIE_SECURE"]) == "1"
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    cfg["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024  # uploads; the spreadsheet reader has its own limit
+    cfg["RATELIMIT_HEADERS_ENABLED"] = True
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # a form left open on a phone all afternoon still submits
+    return cfg
