@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,14 +35,15 @@ class AnalysedDoc:
     lon: float | None = None
     vector: list[float] | None = None
 
-    def to_json(self) -> str:
-        return json.dumps(
+    def to_json(self) -> bytes:
+        """Compact, compressed form for the document store."""
+        return zlib.compress(json.dumps(
             [self.id, self.version, self.tokens, self.keywords, self.numbers, self.lat, self.lon,
-             self.vector], ensure_ascii=False, separators=(",", ":"))
+             self.vector], ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
     @classmethod
-    def from_json(cls, raw: str) -> "AnalysedDoc":
-        return cls(*json.loads(raw))
+    def from_json(cls, raw: bytes) -> "AnalysedDoc":
+        return cls(*json.loads(zlib.decompress(raw)))
 
 
 @dataclass
@@ -183,26 +185,40 @@ class Segment:
                    keywords, numbers, np.asarray(arr("lat")), np.asarray(arr("lon")), vectors)
 
 
-def _build_text(token_lists: list[list[str]]) -> TextField:
+def _build_text(token_lists: list[list[str]], chunk: int = 100_000) -> TextField:
+    """CSR inverted index; built in chunks of documents so a million postings fit in memory."""
     n = len(token_lists)
     vocab: dict[str, int] = {}
     get = vocab.setdefault
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=n)
-    total = int(lengths.sum())
-    tids = np.fromiter((get(t, len(vocab)) for toks in token_lists for t in toks), dtype=np.int64, count=total)
-    doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    if total:
-        key = tids * max(n, 1) + doc_of
+    terms_parts, docs_parts, tf_parts = [], [], []
+    for start in range(0, n, chunk):
+        part = token_lists[start:start + chunk]
+        plen = lengths[start:start + len(part)]
+        total = int(plen.sum())
+        if not total:
+            continue
+        tids = np.fromiter((get(t, len(vocab)) for toks in part for t in toks), dtype=np.int64, count=total)
+        doc_of = np.repeat(np.arange(len(part), dtype=np.int64), plen)
+        key = tids * len(part) + doc_of
+        del tids, doc_of
         uniq, counts = np.unique(key, return_counts=True)
-        term = uniq // max(n, 1)
-        docs = (uniq % max(n, 1)).astype(np.int32)
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term, minlength=len(vocab)), out=indptr[1:])
-        tfs = counts.astype(np.float32)
+        del key
+        terms_parts.append((uniq // len(part)).astype(np.int32))
+        docs_parts.append((uniq % len(part) + start).astype(np.int32))
+        tf_parts.append(counts.astype(np.float32))
+    if terms_parts:
+        terms = np.concatenate(terms_parts)
+        order = np.argsort(terms, kind="stable")  # chunks are in doc order: lists stay sorted
+        docs = np.concatenate(docs_parts)[order]
+        tfs = np.concatenate(tf_parts)[order]
+        counts_per_term = np.bincount(terms, minlength=len(vocab))
+        del terms, order
     else:
-        docs = np.zeros(0, np.int32)
-        tfs = np.zeros(0, np.float32)
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        docs, tfs = np.zeros(0, np.int32), np.zeros(0, np.float32)
+        counts_per_term = np.zeros(len(vocab), np.int64)
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(counts_per_term, out=indptr[1:])
     return TextField(vocab, indptr, docs, tfs, lengths.astype(np.float32))
 
 

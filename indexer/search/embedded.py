@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS docs (
     seq INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
     stored TEXT,
-    analysed TEXT
+    analysed BLOB
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs(seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -435,6 +435,23 @@ class EmbeddedBackend:
         """
         col = self._col(collection)
         spec = col.spec
+
+        def items():
+            batch = []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    yield self._prepare(spec, batch)[0]
+                    batch = []
+            if batch:
+                yield self._prepare(spec, batch)[0]
+
+        return self.rebuild_prepared(collection, items())
+
+    def rebuild_prepared(self, collection: str, batches: Iterable[list]) -> int:
+        """``rebuild`` from already analysed ``(id, version, stored_json, analysed)`` batches."""
+        col = self._col(collection)
+        spec = col.spec
         col._store()
         existing = sorted(p.name for p in col.root.glob("gen-*") if p.is_dir())
         number = int(existing[-1].split("-")[1]) + 1 if existing else 1
@@ -444,15 +461,7 @@ class EmbeddedBackend:
         _write_atomic(col.root / "NEXT", name)
         count = 0
         try:
-            batch = []
-            for doc in docs:
-                batch.append(doc)
-                if len(batch) >= batch_size:
-                    items, _ = self._prepare(spec, batch)
-                    count += len(store.write(items).ok)
-                    batch = []
-            if batch:
-                items, _ = self._prepare(spec, batch)
+            for items in batches:
                 count += len(store.write(items).ok)
             seq = store.max_seq()
             col._write_base(gen_dir, Segment.build(spec, list(store.live_docs(max_seq=seq))), seq)
