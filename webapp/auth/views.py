@@ -6,10 +6,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from core.accounts.registration import register_enterprise, register_jobseeker
 from core.accounts.services import authenticate
+from core.errors import DomainError
+from core.identity import validate_region_code
 
 from ..extensions import db, limiter
 from .forms import LoginForm
+from .inputs import cipher, field_errors, form_flag, form_text, resolve_region
 from .login import AuthUser
 from .policy import login_required, public
 
@@ -56,3 +60,106 @@ def logout():
     logout_user()
     flash("您已安全退出", "success")
     return redirect(url_for("public.home"))
+
+
+# --- self-registration (jobseekers and enterprises) -----------------------------------------------
+
+def _register_limit() -> str:
+    return current_app.config.get("REGISTER_RATE_LIMIT", "20 per hour")
+
+
+def _region_input(errors: dict, field: str = "region_code") -> str | None:
+    """Region typed as code or name; an unresolvable name becomes a field error (code checked later)."""
+    try:
+        code = resolve_region(form_text(field, 100), field)
+        if code:
+            validate_region_code(code, field)
+        return code
+    except DomainError as e:
+        errors.setdefault(field, []).append(e.message)
+        return None
+
+
+@bp.get("/register")
+@public
+def register():
+    return render_template("auth/register_choose.html")
+
+
+@bp.route("/register/jobseeker", methods=["GET", "POST"])
+@public
+@limiter.limit(_register_limit, methods=["POST"])
+def register_jobseeker_view():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    errors: dict[str, list[str]] = {}
+    values = request.form
+    if request.method == "POST":
+        region = _region_input(errors)
+        try:
+            user = register_jobseeker(
+                db.session,
+                cipher(),
+                username=form_text("username", 64),
+                password=request.form.get("password") or "",
+                password_confirm=request.form.get("password_confirm") or "",
+                name=form_text("name", 64),
+                phone=form_text("phone", 30),
+                id_number=form_text("id_number", 30) or None,
+                region_code=None if errors else region,
+                consent_recommendation=form_flag("consent_recommendation"),
+                consent_visible_to_enterprises=form_flag("consent_visible_to_enterprises"),
+            )
+        except DomainError as e:
+            db.session.rollback()
+            for k, v in field_errors(e).items():
+                errors.setdefault(k, []).extend(v)
+        else:
+            if errors:  # the region name could not be resolved: keep nothing
+                db.session.rollback()
+            else:
+                db.session.commit()
+                login_user(AuthUser.from_user(user))
+                flash("注册成功，请完善您的求职档案", "success")
+                return redirect(url_for("seeker.profile_edit"))
+    return render_template("auth/register_jobseeker.html", values=values, errors=errors), (400 if errors else 200)
+
+
+@bp.route("/register/enterprise", methods=["GET", "POST"])
+@public
+@limiter.limit(_register_limit, methods=["POST"])
+def register_enterprise_view():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    errors: dict[str, list[str]] = {}
+    values = request.form
+    if request.method == "POST":
+        region = _region_input(errors)
+        try:
+            user = register_enterprise(
+                db.session,
+                username=form_text("username", 64),
+                password=request.form.get("password") or "",
+                password_confirm=request.form.get("password_confirm") or "",
+                contact_name=form_text("contact_name", 64),
+                enterprise_name=form_text("enterprise_name", 200),
+                credit_code=form_text("credit_code", 30),
+                region_code=region if not errors else "",
+                industry=form_text("industry", 100),
+                size=form_text("size", 50),
+            )
+        except DomainError as e:
+            db.session.rollback()
+            for k, v in field_errors(e).items():
+                if k == "region_code" and errors.get("region_code"):
+                    continue  # the name look-up already explained what is wrong
+                errors.setdefault(k, []).extend(v)
+        else:
+            if errors:
+                db.session.rollback()
+                return render_template("auth/register_enterprise.html", values=values, errors=errors), 400
+            db.session.commit()
+            login_user(AuthUser.from_user(user))
+            flash("注册成功。单位信息待人社部门核验，核验前发布的岗位将先经审核。", "success")
+            return redirect(url_for("enterprise.postings"))
+    return render_template("auth/register_enterprise.html", values=values, errors=errors), (400 if errors else 200)

@@ -1,0 +1,132 @@
+"""Self-registration of jobseekers and enterprises: every field checked, all errors reported at once
+(each naming its field), and nothing saved unless everything is valid (one savepoint)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from core.crypto import PersonalDataCipher
+from core.enums import Role
+from core.errors import DomainError, ValidationErrors
+
+from .models import User
+from .services import create_user, validate_password, validate_username
+
+
+def _account_errors(username: str, password: str, password_confirm: str | None) -> list[DomainError]:
+    errors: list[DomainError] = []
+    try:
+        username = validate_username(username)
+    except DomainError as e:
+        errors.append(e)
+    try:
+        validate_password(password, username)
+    except DomainError as e:
+        errors.append(e)
+    if password_confirm is not None and password != password_confirm:
+        errors.append(DomainError("password_mismatch", "两次输入的密码不一致", "password_confirm"))
+    return errors
+
+
+def _run_atomically(session: Session, errors: list[DomainError], build):
+    """Run ``build`` inside a savepoint; any DomainError (plus earlier ``errors``) undoes all of it."""
+    nested = session.begin_nested()
+    try:
+        result = build()
+    except ValidationErrors as e:
+        nested.rollback()
+        raise ValidationErrors(errors + [x for x in e.errors if x.field not in {y.field for y in errors}]) from None
+    except DomainError as e:
+        nested.rollback()
+        raise ValidationErrors(errors + [e]) from None
+    if errors:
+        nested.rollback()
+        raise ValidationErrors(errors)
+    nested.commit()
+    return result
+
+
+def register_jobseeker(
+    session: Session,
+    cipher: PersonalDataCipher,
+    *,
+    username: str,
+    password: str,
+    password_confirm: str | None = None,
+    name: str,
+    phone: str,
+    id_number: str | None = None,
+    region_code: str | None = None,
+    consent_recommendation: bool = False,
+    consent_visible_to_enterprises: bool = False,
+) -> User:
+    """A jobseeker account with its profile. Phone is required (enterprises contact applicants by it)."""
+    from core.seekers.services import create_jobseeker
+
+    errors = _account_errors(username, password, password_confirm)
+    if not (phone or "").strip():
+        errors.append(DomainError("missing_phone", "请填写手机号码", "phone"))
+
+    def build():
+        user = None
+        if not any(e.field in ("username", "password") for e in errors):
+            try:
+                user = create_user(session, username=username, password=password, role=Role.JOBSEEKER, display_name=name)
+            except DomainError as e:
+                errors.append(e)
+        create_jobseeker(
+            session,
+            cipher,
+            id_number=id_number or None,
+            user_id=user.id if user else None,
+            name=name,
+            phone=phone,
+            region_code=region_code or None,
+            consent_recommendation=consent_recommendation,
+            consent_visible_to_enterprises=consent_visible_to_enterprises,
+        )
+        return user
+
+    return _run_atomically(session, errors, build)
+
+
+def register_enterprise(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    password_confirm: str | None = None,
+    contact_name: str,
+    enterprise_name: str,
+    credit_code: str,
+    region_code: str,
+    industry: str | None = None,
+    size: str | None = None,
+) -> User:
+    """An enterprise and the account that manages it. The credit code must carry a valid GB 32100
+    check character and not be registered already."""
+    from core.enterprises.services import create_enterprise, validate_enterprise_fields
+
+    errors = _account_errors(username, password, password_confirm)
+    # Validate the enterprise first so its errors are reported alongside the account's.
+    validate_enterprise_fields(
+        session,
+        {"name": enterprise_name, "credit_code": credit_code, "region_code": region_code},
+        errors,
+    )
+
+    def build():
+        if errors:
+            return None
+        ent = create_enterprise(
+            session, name=enterprise_name, credit_code=credit_code, region_code=region_code, industry=industry, size=size
+        )
+        return create_user(
+            session,
+            username=username,
+            password=password,
+            role=Role.ENTERPRISE,
+            display_name=(contact_name or "").strip() or enterprise_name,
+            enterprise_id=ent.id,
+        )
+
+    return _run_atomically(session, errors, build)

@@ -1,0 +1,224 @@
+"""Use cases on employers: registering an enterprise by its unified social credit code, its postings
+and the people who applied to them (with masking and an audit trail of every read)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.applications.models import Application
+from core.audit.services import record_access
+from core.crypto import PersonalDataCipher
+from core.enums import ApplicationStatus, Role, VerificationStatus
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.identity import mask_id_number, validate_credit_code, validate_region_code
+from core.postings.models import Posting
+
+from .models import Enterprise
+
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "厂", "店")
+
+
+def normalise_enterprise_name(name: str) -> str:
+    """Name without brackets, punctuation, spaces and the trailing legal form (dedup identity)."""
+    n = re.sub(r"[（(][^）)]*[）)]", "", name or "")
+    n = re.sub(r"[\s·.,，。、\-—_]", "", n)
+    for suffix in _LEGAL_FORMS:
+        if n.endswith(suffix) and len(n) > len(suffix) + 1:
+            n = n[: -len(suffix)]
+            break
+    return n
+
+
+def validate_enterprise_fields(session: Session, data: dict, errors: list[DomainError]) -> dict:
+    """Check name, credit code (GB 32100 check character, not already registered) and region code.
+    Appends every problem to ``errors`` (each naming its field) and returns the clean values."""
+    from core.reference.models import Region
+
+    clean: dict = {}
+    name = (data.get("name") or "").strip()
+    if not name or len(name) > 200:
+        errors.append(DomainError("invalid_enterprise_name", "请填写单位名称（不超过200个字符）", "enterprise_name"))
+    clean["name"] = name
+    try:
+        code = validate_credit_code(data.get("credit_code") or "", field="credit_code")
+        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)):
+            errors.append(DomainError("credit_code_taken", "该统一社会信用代码已注册，请用原账号登录或联系人社部门", "credit_code"))
+        clean["credit_code"] = code
+    except DomainError as e:
+        errors.append(e)
+    raw_region = (data.get("region_code") or "").strip()
+    if raw_region:
+        try:
+            region = validate_region_code(raw_region, field="region_code")
+            if session.get(Region, region) is None:
+                errors.append(DomainError("unknown_region", f"行政区划代码 {region} 不存在", "region_code"))
+            clean["region_code"] = region
+        except DomainError as e:
+            errors.append(e)
+    else:
+        errors.append(DomainError("missing_region", "请填写单位所在地的行政区划", "region_code"))
+    clean["industry"] = (data.get("industry") or "").strip()[:100] or None
+    clean["size"] = (data.get("size") or "").strip()[:50] or None
+    return clean
+
+
+def create_enterprise(session: Session, **data) -> Enterprise:
+    """Register an enterprise; raises ValidationErrors (nothing saved) when any field is wrong."""
+    from core.errors import ValidationErrors
+
+    errors: list[DomainError] = []
+    clean = validate_enterprise_fields(session, data, errors)
+    if errors:
+        raise ValidationErrors(errors)
+    ent = Enterprise(
+        normalized_name=normalise_enterprise_name(clean["name"])[:200],
+        # A registered code with a valid check character is pending verification by the bureau
+        # (matching it against the business registry is a manual step).
+        verification_status=VerificationStatus.PENDING,
+        **clean,
+    )
+    session.add(ent)
+    session.flush()
+    return ent
+
+
+# --- the enterprise's postings and applicants ------------------------------------------------------
+
+def enterprise_postings(session: Session, enterprise_id: int) -> list[tuple[Posting, int]]:
+    """The enterprise's postings, newest first, each with its number of applications."""
+    counts = (
+        select(Application.posting_id, func.count(Application.id).label("n"))
+        .group_by(Application.posting_id)
+        .subquery()
+    )
+    stmt = (
+        select(Posting, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.posting_id == Posting.id)
+        .where(Posting.enterprise_id == enterprise_id)
+        .order_by(Posting.created_at.desc(), Posting.id.desc())
+    )
+    return [(p, int(n)) for p, n in session.execute(stmt).unique()]
+
+
+def owned_posting(session: Session, enterprise_id: int, posting_id: int) -> Posting:
+    posting = session.get(Posting, posting_id)
+    if posting is None:
+        raise NotFound("该岗位")
+    if posting.enterprise_id != enterprise_id:
+        raise PermissionDenied("这不是贵单位发布的岗位")
+    return posting
+
+
+@dataclass
+class ApplicantView:
+    """One application as the enterprise sees it. Contact details are shown only while the
+    application stands (applying is the jobseeker's consent for this enterprise to contact them);
+    the ID number is always masked for enterprises — they have no need of it (PIPL minimisation)."""
+
+    application_id: int
+    posting_id: int
+    posting_title: str
+    status: str
+    origin: str
+    applied_at: object
+    seeker_id: int
+    name: str
+    phone: str
+    id_number: str
+    region_code: str | None
+    education: str
+    experience_years: int
+    skills: list[str]
+    certificates: list[str]
+    groups: list[str]
+    contact_visible: bool
+
+
+CONTACT_FIELDS = ["name", "phone", "id_number", "region_code", "education", "experience_years", "skills", "certificates", "groups"]
+
+
+def _applicant_view(app: Application, cipher: PersonalDataCipher) -> ApplicantView:
+    from core.seekers.services import view_jobseeker
+
+    entitled = app.status != ApplicationStatus.WITHDRAWN
+    v = view_jobseeker(app.jobseeker, cipher, entitled=entitled)
+    return ApplicantView(
+        application_id=app.id,
+        posting_id=app.posting_id,
+        posting_title=app.posting.title,
+        status=str(app.status),
+        origin=str(app.origin),
+        applied_at=app.created_at,
+        seeker_id=v.id,
+        name=v.name,
+        phone=v.phone,
+        id_number=mask_id_number(v.id_number) if entitled else v.id_number,
+        region_code=v.region_code,
+        education=v.education,
+        experience_years=v.experience_years,
+        skills=v.skills,
+        certificates=v.certificates,
+        groups=v.groups,
+        contact_visible=entitled,
+    )
+
+
+def applicants_for_enterprise(
+    session: Session,
+    cipher: PersonalDataCipher,
+    *,
+    enterprise_id: int,
+    actor_user_id: int,
+    posting_id: int | None = None,
+    ip: str | None = None,
+) -> list[ApplicantView]:
+    """Applications to the enterprise's postings (optionally one posting). Every jobseeker whose data
+    is shown gets an AuditEvent naming the fields read (never their values)."""
+    stmt = (
+        select(Application)
+        .join(Posting, Posting.id == Application.posting_id)
+        .where(Posting.enterprise_id == enterprise_id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    if posting_id is not None:
+        owned_posting(session, enterprise_id, posting_id)
+        stmt = stmt.where(Application.posting_id == posting_id)
+    views = [_applicant_view(a, cipher) for a in session.scalars(stmt)]
+    for v in views:
+        record_access(
+            session,
+            actor_user_id=actor_user_id,
+            actor_role=Role.ENTERPRISE.value,
+            action="read",
+            subject_type="jobseeker",
+            subject_id=v.seeker_id,
+            purpose=f"查看投递岗位“{v.posting_title[:60]}”的求职者（投递 #{v.application_id}）",
+            fields=CONTACT_FIELDS if v.contact_visible else [f for f in CONTACT_FIELDS if f not in ("phone", "id_number")],
+            ip=ip,
+        )
+    return views
+
+
+def set_application_status(
+    session: Session, *, enterprise_id: int, application_id: int, status: str
+) -> Application:
+    """The enterprise moves an application on (viewed, interview, hired, declined)."""
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFound("该投递记录")
+    if app.posting.enterprise_id != enterprise_id:
+        raise PermissionDenied("这不是投递到贵单位岗位的记录")
+    try:
+        new = ApplicationStatus(status)
+    except ValueError:
+        raise DomainError("invalid_status", "处理状态无效", "status") from None
+    if new in (ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN):
+        raise DomainError("invalid_status", "用人单位不能把投递设为该状态", "status")
+    if app.status == ApplicationStatus.WITHDRAWN:
+        raise DomainError("application_withdrawn", "求职者已撤回该投递", "status")
+    app.status = new
+    session.flush()
+    return app

@@ -1,0 +1,1 @@
+"""Administration pages: channels and staff accounts (admin only)."""

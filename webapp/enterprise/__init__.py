@@ -1,0 +1,1 @@
+"""Enterprise pages: publishing posts through the intake pipeline, postings, applicants."""

@@ -1,0 +1,1 @@
+"""Jobseeker pages: profile, applications, applying to a posting."""

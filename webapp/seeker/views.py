@@ -1,0 +1,193 @@
+"""Jobseeker pages: my profile (view and edit), my applications, applying to a posting."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core.applications.services import (
+    apply_to_posting,
+    find_application,
+    seeker_applications,
+    seeker_for_user,
+    withdraw_application,
+)
+from core.enums import ApplicationOrigin, Availability, Education, PriorityGroup, Role, label
+from core.errors import DomainError
+from core.seekers.services import create_jobseeker, update_jobseeker, view_jobseeker
+
+from ..auth.inputs import (
+    cipher,
+    field_errors,
+    form_flag,
+    form_text,
+    resolve_occupations,
+    resolve_region,
+    resolve_regions,
+)
+from ..auth.policy import roles_required
+from ..extensions import db
+
+bp = Blueprint("seeker", __name__, url_prefix="/me")
+
+
+@bp.app_context_processor
+def _seeker_helpers():
+    def my_application(posting_id: int):
+        """The signed-in jobseeker's application to a posting, if any (for the posting page)."""
+        if not (current_user.is_authenticated and current_user.role == Role.JOBSEEKER):
+            return None
+        seeker = seeker_for_user(db.session, current_user.id)
+        return find_application(db.session, seeker.id, posting_id) if seeker else None
+
+    return {"my_application": my_application}
+
+
+def _own_seeker():
+    return seeker_for_user(db.session, current_user.id)
+
+
+@bp.get("/profile")
+@roles_required(Role.JOBSEEKER)
+def profile():
+    seeker = _own_seeker()
+    if seeker is None:
+        return redirect(url_for("seeker.profile_edit"))
+    view = view_jobseeker(seeker, cipher(), entitled=True)  # the person's own data: no audit needed
+    return render_template("seeker/profile.html", seeker=seeker, view=view)
+
+
+def _profile_form_data(errors: dict[str, list[str]]) -> dict:
+    """Parse the profile form; region and occupation names are resolved to codes here."""
+    data: dict = {
+        "name": form_text("name", 64),
+        "phone": form_text("phone", 30),
+        "address": form_text("address", 300),
+        "education": form_text("education", 20) or Education.NONE.value,
+        "graduation_year": form_text("graduation_year", 8),
+        "experience_years": form_text("experience_years", 8),
+        "skills": form_text("skills", 2000),
+        "certificates": form_text("certificates", 2000),
+        "desired_titles": form_text("desired_titles", 1000),
+        "expected_pay_min": form_text("expected_pay_min", 12),
+        "availability": form_text("availability", 20) or Availability.IMMEDIATE.value,
+        "summary": form_text("summary", 5000),
+        "consent_recommendation": form_flag("consent_recommendation"),
+        "consent_visible_to_enterprises": form_flag("consent_visible_to_enterprises"),
+    }
+    try:
+        data["region_code"] = resolve_region(form_text("region_code", 100)) or None
+    except DomainError as e:
+        errors.setdefault("region_code", []).append(e.message)
+    occupations, problems = resolve_occupations(form_text("desired_occupations", 1000), "desired_occupations")
+    data["desired_occupations"] = occupations
+    errors.setdefault("desired_occupations", []).extend(problems) if problems else None
+    regions, problems = resolve_regions(form_text("desired_regions", 1000), "desired_regions")
+    data["desired_regions"] = regions
+    errors.setdefault("desired_regions", []).extend(problems) if problems else None
+    return data
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@roles_required(Role.JOBSEEKER)
+def profile_edit():
+    seeker = _own_seeker()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = _profile_form_data(errors)
+        id_number = form_text("id_number", 30) or None
+        groups = [g for g in request.form.getlist("groups") if g]
+        try:
+            if seeker is None:
+                seeker = create_jobseeker(db.session, cipher(), id_number=id_number, groups=groups, user_id=current_user.id, **data)
+            else:
+                update_jobseeker(db.session, cipher(), seeker, id_number=id_number, groups=groups, **data)
+        except DomainError as e:
+            db.session.rollback()
+            for k, v in field_errors(e).items():
+                errors.setdefault(k, []).extend(v)
+        else:
+            if errors:  # a name could not be resolved: keep nothing of this submission
+                db.session.rollback()
+            else:
+                db.session.commit()
+                flash("档案已保存", "success")
+                return redirect(url_for("seeker.profile"))
+        return render_template("seeker/profile_edit.html", values=request.form, errors=errors, **_choices(), masked_id=None,
+                               groups=request.form.getlist("groups")), 400
+    values = _values_from(seeker) if seeker else {"name": current_user.display_name}
+    masked_id = view_jobseeker(seeker, cipher(), entitled=False).id_number if seeker else None
+    return render_template("seeker/profile_edit.html", values=values, errors=errors, masked_id=masked_id,
+                           groups=seeker.group_values() if seeker else [], **_choices())
+
+
+def _choices() -> dict:
+    return {
+        "education_options": [(e.value, label(e) if e != Education.NONE else "无/不填") for e in Education],
+        "availability_options": [(a.value, label(a)) for a in Availability],
+        "group_options": [(g.value, label(g)) for g in PriorityGroup],
+    }
+
+
+def _values_from(seeker) -> dict:
+    return {
+        "name": seeker.name,
+        "phone": seeker.phone or "",
+        "region_code": seeker.region_code or "",
+        "address": seeker.address or "",
+        "education": seeker.education.value if seeker.education else "",
+        "graduation_year": seeker.graduation_year or "",
+        "experience_years": seeker.experience_years if seeker.experience_years is not None else "",
+        "skills": "、".join(seeker.skills or []),
+        "certificates": "、".join(seeker.certificates or []),
+        "desired_occupations": "、".join(seeker.desired_occupations or []),
+        "desired_titles": "、".join(seeker.desired_titles or []),
+        "desired_regions": "、".join(seeker.desired_regions or []),
+        "expected_pay_min": f"{seeker.expected_pay_min:g}" if seeker.expected_pay_min is not None else "",
+        "availability": seeker.availability.value if seeker.availability else "",
+        "summary": seeker.summary or "",
+        "consent_recommendation": seeker.consent_recommendation,
+        "consent_visible_to_enterprises": seeker.consent_visible_to_enterprises,
+    }
+
+
+@bp.get("/applications")
+@roles_required(Role.JOBSEEKER)
+def applications():
+    seeker = _own_seeker()
+    apps = seeker_applications(db.session, seeker.id) if seeker else []
+    return render_template("seeker/applications.html", applications=apps)
+
+
+@bp.post("/apply/<int:posting_id>")
+@roles_required(Role.JOBSEEKER)
+def apply(posting_id: int):
+    seeker = _own_seeker()
+    if seeker is None:
+        flash("请先填写求职档案，再投递岗位", "error")
+        return redirect(url_for("seeker.profile_edit"))
+    origin = form_text("origin", 20) or ApplicationOrigin.SEARCH.value
+    try:
+        apply_to_posting(db.session, jobseeker_id=seeker.id, posting_id=posting_id, origin=origin)
+    except DomainError as e:
+        db.session.rollback()
+        if e.status == 404:
+            raise
+        flash(e.message, "error")
+        if e.field == "phone":
+            return redirect(url_for("seeker.profile_edit"))
+        return redirect(url_for("public.posting_detail", posting_id=posting_id))
+    db.session.commit()
+    flash("投递成功。用人单位可以看到您的联系方式，将直接与您联系。", "success")
+    return redirect(url_for("public.posting_detail", posting_id=posting_id))
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@roles_required(Role.JOBSEEKER)
+def withdraw(application_id: int):
+    seeker = _own_seeker()
+    if seeker is None:
+        abort(403)
+    withdraw_application(db.session, jobseeker_id=seeker.id, application_id=application_id)
+    db.session.commit()
+    flash("已撤回投递，用人单位将不再看到您的联系方式", "success")
+    return redirect(url_for("seeker.applications"))
