@@ -41,22 +41,70 @@ def _postgres_available() -> bool:
         return False
 
 
+class _PostgresDatabases:
+    """Creates uniquely named databases and drops them all at the end of the session."""
+
+    def __init__(self):
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.names: list[str] = []
+
+    def create(self) -> str:
+        name = f"joblink_test_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.names.append(name)
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
+def postgres_databases():
     if not _postgres_available():
         if os.environ.get("JOBLINK_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but not reachable at {PG_ADMIN_URL}")
         pytest.skip("PostgreSQL not reachable; set TEST_POSTGRES_URL")
-    name = f"joblink_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    dbs = _PostgresDatabases()
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_databases):
+    """The session's shared PostgreSQL database (schema built once, a savepoint per test)."""
+    return postgres_databases.create()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_databases):
+    """An empty PostgreSQL database of the test's own (migrations, CLI set-up)."""
+    return postgres_databases.create()
+
+
+@pytest.fixture
+def fresh_database_url(request, tmp_path):
+    """``fresh_database_url(backend)``: an empty database of the given backend for this test."""
+
+    def _make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:6]}.db'}"
+        return request.getfixturevalue("fresh_postgres_url")
+
+    return _make
+
+
+@pytest.fixture
+def app_factory(tmp_path):
+    """Build an extra app (own database, own instance folder) for tests that need one."""
+
+    def _make(db_url: str, **overrides):
+        return make_test_app(db_url, tmp_path, **overrides)
+
+    return _make
 
 
 def make_test_app(db_url: str, instance_path, **overrides):

@@ -60,6 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_error_handlers(app)
     _register_template_helpers(app)
 
+    from .cli import register_commands
+
+    register_commands(app)
+
     from .auth.policy import enforce_declarations
 
     app.before_request(enforce_declarations)

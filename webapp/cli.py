@@ -1,6 +1,7 @@
 """The ``joblink`` command: a Flask CLI group with the project's commands.
 
-Areas add their commands by listing a module in ``CLI_MODULES``; each exposes ``register(group)``.
+Areas add their commands by listing a module in ``CLI_MODULES``; each exposes ``register(group)``
+and is handed ``app.cli`` by ``create_app``.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _echo_json(data) -> None:
 
 # --- reference data ---------------------------------------------------------------------------------
 
-@cli.group("ref")
+@click.group("ref")
 def ref_group() -> None:
     """Reference data: administrative divisions and the occupational classification."""
 
@@ -88,7 +89,7 @@ def ref_load(data_dir, as_json) -> None:
 
 # --- users ---------------------------------------------------------------------------------------
 
-@cli.group("user")
+@click.group("user")
 def user_group() -> None:
     """Accounts."""
 
@@ -122,7 +123,7 @@ def user_create(username, role, region_code, display_name, password) -> None:
 
 # --- demo ----------------------------------------------------------------------------------------
 
-@cli.group("demo")
+@click.group("demo")
 def demo_group() -> None:
     """Demo data: real postings, labelled demo accounts, generated demo jobseekers."""
 
@@ -180,7 +181,7 @@ def demo_load(full, path, limit, seekers, as_json) -> None:
 
 # --- one-shot set-up for `make run` ---------------------------------------------------------------
 
-@cli.command("setup")
+@click.command("setup")
 @click.option("--skip-model", is_flag=True, help="do not train the in-domain matcher model")
 @with_appcontext
 def setup(skip_model) -> None:
@@ -211,7 +212,31 @@ def setup(skip_model) -> None:
     click.echo("完成", err=True)
 
 
-def _register_area_commands() -> None:
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="do not start the outbox relay beside the server")
+@with_appcontext
+def serve(host, port, no_worker) -> None:
+    """Serve JobLink (development server) with the outbox relay running beside it."""
+    import atexit
+    import os
+    import subprocess
+
+    worker = None
+    index_group = current_app.cli.commands.get("index")
+    if not no_worker and index_group is not None and "work" in getattr(index_group, "commands", {}):
+        worker = subprocess.Popen([sys.executable, "-m", "webapp.cli", "index", "work"], env=os.environ.copy())
+        atexit.register(worker.terminate)
+        click.echo(f"索引同步进程已启动（pid {worker.pid}）", err=True)
+    click.echo(f"JobLink 已启动：http://{host}:{port}/  （演示账号见 README）", err=True)
+    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+def register_commands(app) -> None:
+    """Attach every command to ``app.cli`` (so ``joblink`` and ``app.test_cli_runner()`` see the same)."""
+    for command in (ref_group, user_group, demo_group, setup, serve):
+        app.cli.add_command(command)
     for name in CLI_MODULES:
         try:
             module = importlib.import_module(name)
@@ -219,10 +244,7 @@ def _register_area_commands() -> None:
             if exc.name and name.startswith(exc.name):
                 continue
             raise
-        module.register(cli)
-
-
-_register_area_commands()
+        module.register(app.cli)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -168,33 +168,43 @@ def read_occupations(data_dir: Path = DEFAULT_DATA_DIR) -> list[OccupationRef]:
     return out
 
 
+def _sync_rows(session: Session, model, rows: list[dict], level_key: str = "level") -> None:
+    """Insert missing rows level by level (parents first) and update changed ones, in bulk."""
+    from sqlalchemy import insert, update
+
+    columns = list(rows[0].keys()) if rows else []
+    existing = {
+        r[0]: tuple(r[1:])
+        for r in session.execute(select(*(getattr(model, c) for c in columns)))
+    }
+    new = [r for r in rows if r["code"] not in existing]
+    changed = [r for r in rows if r["code"] in existing and existing[r["code"]] != tuple(r[c] for c in columns[1:])]
+    for level in sorted({r[level_key] for r in new}):
+        batch = [r for r in new if r[level_key] == level]
+        if batch:
+            session.execute(insert(model), batch)
+    if changed:
+        session.execute(update(model), changed)
+
+
 def load_reference_data(session: Session, data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, int]:
     """Insert or update every region and occupation. Idempotent; returns counts per level."""
     regions = read_regions(data_dir)
     occupations = read_occupations(data_dir)
-    existing_regions = {c for (c,) in session.execute(select(Region.code))}
-    existing_occ = {c for (c,) in session.execute(select(Occupation.code))}
-    # Parents before children so foreign keys hold on every backend.
-    for r in sorted(regions, key=lambda x: x.level):
-        values = dict(
-            code=r.code, name=r.name, full_name=r.full_name, level=r.level,
-            parent_code=r.parent_code, lat=r.lat, lon=r.lon,
-        )
-        if r.code in existing_regions:
-            session.merge(Region(**values))
-        else:
-            session.add(Region(**values))
-        if r.level < 3:
-            session.flush()
-    session.flush()
-    for o in sorted(occupations, key=lambda x: x.level):
-        values = dict(code=o.code, name=o.name, level=o.level, parent_code=o.parent_code, gbm=o.gbm)
-        if o.code in existing_occ:
-            session.merge(Occupation(**values))
-        else:
-            session.add(Occupation(**values))
-        if o.level < 4:
-            session.flush()
+    _sync_rows(
+        session,
+        Region,
+        [
+            dict(code=r.code, name=r.name, full_name=r.full_name, level=r.level,
+                 parent_code=r.parent_code, lat=r.lat, lon=r.lon)
+            for r in regions
+        ],
+    )
+    _sync_rows(
+        session,
+        Occupation,
+        [dict(code=o.code, name=o.name, level=o.level, parent_code=o.parent_code, gbm=o.gbm) for o in occupations],
+    )
     session.flush()
     _directory_cache.clear()
     counts = {

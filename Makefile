@@ -1,0 +1,52 @@
+# JobLink — `make run` serves a demo on http://127.0.0.1:5000, `make test` runs every test.
+# Both set up everything they need on a fresh machine (virtualenv, packages, database, data).
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+JOBLINK := $(VENV)/bin/joblink
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install browser setup serve bench clean-instance compose-check
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependency list changed. torch==2.13.0 comes from the machine's local
+# CPU wheel (pip's find-links), never a multi-GB download.
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "安装 Chromium（浏览器测试需要）..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "浏览器测试需要 /usr/bin/chromium：sudo apt-get install chromium"; exit 1; fi
+
+setup: install
+	$(JOBLINK) setup
+
+run: setup
+	$(JOBLINK) serve --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run_all.py
+
+compose-check:
+	docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml OK"
+
+clean-instance:
+	rm -rf instance
