@@ -50,12 +50,12 @@ def _val(v) -> str | None:
     return None if v is None else str(getattr(v, "value", v))
 
 
-def posting_document(posting, vector: list[float] | None = None) -> Document:
-    """The search document of a ``core.postings.models.Posting`` row (relationships loaded)."""
+def posting_document(posting, channel_kind: str | None = None, vector: list[float] | None = None) -> Document:
+    """The search document of a ``core.postings.models.Posting`` row (relationships loaded);
+    ``channel_kind`` is the kind of the channel it came from (the "1+1+N" facet)."""
     enterprise = getattr(posting, "enterprise", None)
     region = getattr(posting, "region", None)
     occupation = getattr(posting, "occupation", None)
-    channel = getattr(posting, "channel", None)
     enterprise_name = getattr(enterprise, "name", "") or ""
     body_parts = [
         (posting.description or "")[:DESCRIPTION_CHARS],
@@ -80,7 +80,7 @@ def posting_document(posting, vector: list[float] | None = None) -> Document:
         "employment_type": _val(posting.employment_type),
         "education": education,
         "pay_unit": _val(posting.pay_unit),
-        "channel": _val(getattr(channel, "kind", None)) if channel is not None else None,
+        "channel": _val(channel_kind),
         "enterprise_id": str(posting.enterprise_id) if posting.enterprise_id else None,
         "target_groups": list(posting.target_groups or []),
         "pay_monthly_min": posting.pay_monthly_min,
@@ -93,6 +93,44 @@ def posting_document(posting, vector: list[float] | None = None) -> Document:
         "location": location,
         "title_text": posting.title or "",
         "description_text": (posting.description or "")[:DESCRIPTION_CHARS],
+    }
+    if vector is not None:
+        doc["vector"] = list(map(float, vector))
+    return doc
+
+
+def seeker_document(seeker, vector: list[float] | None = None) -> Document:
+    """The search document of a ``core.seekers.models.Jobseeker`` (no name, phone or ID number:
+    the index holds what matching needs and nothing that identifies the person)."""
+    education = _val(seeker.education) or "none"
+    occupations: list[str] = []
+    for code in seeker.desired_occupations or []:
+        for c in occupation_path(code):
+            if c not in occupations:
+                occupations.append(c)
+    regions: list[str] = []
+    for code in [seeker.region_code, *(seeker.desired_regions or [])]:
+        for c in region_path(code):
+            if c not in regions:
+                regions.append(c)
+    location = None
+    if seeker.lat is not None and seeker.lon is not None:
+        location = {"lat": float(seeker.lat), "lon": float(seeker.lon)}
+    doc: Document = {
+        "id": int(seeker.id),
+        "version": int(seeker.version or 1),
+        "title": " ".join(seeker.desired_titles or []),
+        "body": "\n".join([" ".join(seeker.skills or []), " ".join(seeker.certificates or []),
+                           (seeker.summary or "")[:DESCRIPTION_CHARS]]),
+        "region_path": regions,
+        "occupation_path": occupations,
+        "priority_groups": [_val(g.group) for g in (seeker.groups or [])],
+        "availability": _val(seeker.availability),
+        "education": education,
+        "education_rank": EDUCATION_ORDER.index(education) if education in EDUCATION_ORDER else 0,
+        "experience_years": seeker.experience_years,
+        "expected_pay_monthly": seeker.expected_pay_min,
+        "location": location,
     }
     if vector is not None:
         doc["vector"] = list(map(float, vector))

@@ -122,7 +122,8 @@ class Store:
                             "INSERT INTO docs(id, version, seq, deleted, stored, analysed) VALUES (?,?,?,1,NULL,NULL) "
                             "ON CONFLICT(id) DO UPDATE SET version=excluded.version, seq=excluded.seq, "
                             "deleted=1, stored=NULL, analysed=NULL",
-                            (doc_id, version if version is not None else (old or 0), seq))
+                            # An unversioned delete forgets the version: any later write may win.
+                            (doc_id, version if version is not None else 0, seq))
                     else:
                         c.execute(
                             "INSERT INTO docs(id, version, seq, deleted, stored, analysed) VALUES (?,?,?,0,?,?) "

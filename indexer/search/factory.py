@@ -1,0 +1,29 @@
+"""Chooses the concrete search backend from configuration (``create_app`` and the CLI call this)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from core.search import NullBackend, SearchBackend
+
+
+def make_backend(config) -> SearchBackend:
+    """``SEARCH_BACKEND``: ``embedded`` (default; files in ``SEARCH_INDEX_DIR``, the instance
+    folder's ``search/``), ``elasticsearch`` (``ELASTICSEARCH_URL``, index prefix
+    ``ELASTICSEARCH_PREFIX``) or ``null``."""
+    kind = (config.get("SEARCH_BACKEND") or "embedded").lower()
+    if kind == "null":
+        return NullBackend()
+    if kind == "elasticsearch":
+        from indexer.search.elastic import ElasticsearchBackend
+
+        url = config.get("ELASTICSEARCH_URL")
+        if not url:
+            raise RuntimeError("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
+        return ElasticsearchBackend.from_url(url, prefix=config.get("ELASTICSEARCH_PREFIX") or "joblink")
+    if kind == "embedded":
+        from indexer.search.embedded import EmbeddedBackend
+
+        path = config.get("SEARCH_INDEX_DIR") or os.path.join(config.get("INSTANCE_PATH") or "instance", "search")
+        return EmbeddedBackend(Path(path))
+    raise RuntimeError(f"unknown SEARCH_BACKEND {kind!r} (embedded | elasticsearch | null)")

@@ -1,0 +1,153 @@
+"""``joblink index ...``: the outbox relay, zero-downtime rebuild, reconcile and status."""
+from __future__ import annotations
+
+import json
+import signal
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import sessionmaker
+
+COLLECTIONS = ("postings", "seekers")
+
+
+def _backend():
+    backend = current_app.extensions.get("search")
+    if backend is None:
+        raise click.ClickException("没有配置搜索后端（SEARCH_BACKEND）")
+    return backend
+
+
+def _session_factory():
+    """Sessions of their own for the long-running relay."""
+    from webapp.extensions import db
+
+    return sessionmaker(bind=db.engine, expire_on_commit=False)
+
+
+def _session():
+    """The app's session for one-shot commands (tests hand theirs in through it)."""
+    from webapp.extensions import db
+
+    return db.session
+
+
+@click.group("index")
+def index_group() -> None:
+    """Search index: relay the outbox, rebuild, reconcile."""
+
+
+@index_group.command("work")
+@click.option("--once", is_flag=True, help="drain what is due, then exit")
+@click.option("--batch", "batch_size", default=200, show_default=True, type=int)
+@click.option("--poll", default=0.5, show_default=True, type=float, help="seconds between polls when idle")
+@click.option("--max-attempts", default=8, show_default=True, type=int, help="attempts before dead-lettering")
+@with_appcontext
+def work(once, batch_size, poll, max_attempts) -> None:
+    """Relay outbox events to the search backend (safe to run several at once)."""
+    from indexer.worker import Relay
+
+    relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts)
+    if once:
+        stats = relay.drain(_session())
+        click.echo(f"已处理 {stats.claimed} 条事件：完成 {stats.done}，稍后重试 {stats.retried}，转入死信 {stats.dead}")
+        for err in stats.errors[:10]:
+            click.echo(f"  错误：{err}", err=True)
+        return
+    stop = {"flag": False}
+
+    def _stop(*_):
+        stop["flag"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(f"索引同步进程运行中（{_backend().name}），Ctrl+C 停止", err=True)
+    relay.run_forever(_session_factory(), poll_interval=poll, should_stop=lambda: stop["flag"])
+
+
+@index_group.command("rebuild")
+@click.option("--collection", type=click.Choice(COLLECTIONS + ("all",)), default="all", show_default=True)
+@with_appcontext
+def rebuild_cmd(collection) -> None:
+    """Build a fresh index from the database beside the live one, then swap (no downtime)."""
+    from indexer.worker import rebuild
+
+    for name in COLLECTIONS if collection == "all" else (collection,):
+        n = rebuild(_session(), _backend(), name)
+        click.echo(f"{name}: 已重建，{n} 条文档")
+
+
+@index_group.command("reconcile")
+@click.option("--collection", type=click.Choice(COLLECTIONS + ("all",)), default="all", show_default=True)
+@click.option("--dry-run", is_flag=True, help="only report the differences")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def reconcile_cmd(collection, dry_run, as_json) -> None:
+    """Find and fix drift: postings missing from the index, orphans, stale versions."""
+    from indexer.worker import reconcile
+
+    reports = [reconcile(_session(), _backend(), name, fix=not dry_run)
+               for name in (COLLECTIONS if collection == "all" else (collection,))]
+    if as_json:
+        click.echo(json.dumps([{"collection": r.collection, "missing": r.missing, "orphans": r.orphans,
+                                "stale": r.stale, "failed": r.failed, "fixed": not dry_run} for r in reports],
+                              ensure_ascii=False))
+        return
+    verb = "发现" if dry_run else "已修复"
+    for r in reports:
+        if r.clean:
+            click.echo(f"{r.collection}: 索引与数据库一致")
+            continue
+        click.echo(f"{r.collection}: {verb} 缺失 {len(r.missing)} 条，多余 {len(r.orphans)} 条，版本过期 {len(r.stale)} 条")
+        for label, ids in (("缺失", r.missing), ("多余", r.orphans), ("过期", r.stale)):
+            if ids:
+                more = f" 等 {len(ids)} 条" if len(ids) > 20 else ""
+                click.echo(f"  {label}：{', '.join(map(str, ids[:20]))}{more}")
+        if r.failed:
+            click.echo(f"  失败 {len(r.failed)} 条：{next(iter(r.failed.items()))}", err=True)
+
+
+@index_group.command("status")
+@with_appcontext
+def status_cmd() -> None:
+    """Backend health, document counts and the outbox queue."""
+    from indexer.worker import outbox_counts
+
+    h = _backend().health()
+    click.echo(f"后端：{h.backend}（{'正常' if h.ok else '异常'}）{h.detail}")
+    for name, n in h.counts.items():
+        click.echo(f"  {name}: {n} 条")
+    click.echo("事件队列：" + json.dumps(outbox_counts(_session()), ensure_ascii=False))
+
+
+@index_group.command("retry-dead")
+@with_appcontext
+def retry_dead_cmd() -> None:
+    """Re-queue dead-lettered events once their cause is fixed."""
+    from indexer.worker import retry_dead
+
+    click.echo(f"已重新排队 {retry_dead(_session())} 条")
+
+
+def _setup_step(skip_model: bool = False) -> None:
+    """``joblink setup``: build the index when it is empty (first run), else reconcile it."""
+    from indexer.worker import rebuild, reconcile
+
+    backend = _backend()
+    session = _session()
+    for name in COLLECTIONS:
+        if not backend.versions(name):
+            n = rebuild(session, backend, name)
+            click.echo(f"  {name}: 已建立索引，{n} 条", err=True)
+        else:
+            r = reconcile(session, backend, name)
+            click.echo(f"  {name}: 已核对（补 {len(r.missing)}，删 {len(r.orphans)}，更新 {len(r.stale)}）", err=True)
+
+
+def register(group) -> None:
+    group.add_command(index_group)
+    from webapp.cli import SETUP_STEPS
+
+    if not any(label == "建立搜索索引" for label, _ in SETUP_STEPS):
+        SETUP_STEPS.append(("建立搜索索引", _setup_step))
