@@ -82,6 +82,7 @@ class QueuePage:
     total: int
     reason_counts: list[tuple[str, str, int]] = field(default_factory=list)  # (code, message, count)
     channel_counts: list[tuple[int | None, str, int]] = field(default_factory=list)  # (id, name, count)
+    region_counts: list[tuple[str, int]] = field(default_factory=list)  # (city-level code, count)
 
 
 def _queue_base(prefix: str | None) -> Select:
@@ -147,11 +148,16 @@ def list_queue(
         .group_by(Posting.channel_id, Channel.name)
         .order_by(func.count(Posting.id).desc())
     ).all()
+    regions: Counter[str] = Counter()
+    for code in session.scalars(base.with_only_columns(effective_region())):
+        if code:
+            regions[code[:4] + "00"] += 1  # rolled up to the city, the level reviewers filter by
     return QueuePage(
         items=items,
         total=total,
         reason_counts=[(c, messages[c], n) for c, n in reasons.most_common()],
         channel_counts=[(cid, name or "未知渠道", n) for cid, name, n in channel_rows],
+        region_counts=sorted(regions.items()),
     )
 
 

@@ -1,0 +1,105 @@
+"""Commissioner home (/commissioner): call-back tasks of my jurisdiction, recording their outcomes,
+and the validity rates per channel. Other areas (fairs, livestreams, projects) add their links to the
+home page's link list. Admins see every jurisdiction."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.enums import Role, label
+from core.errors import DomainError
+from core.postings.models import PostingSource
+from core.reference.services import RegionDirectory
+from core.validity import services as validity
+from core.validity.models import OUTCOME_LABELS, CallbackOutcome
+
+from ..auth.policy import roles_required
+from ..extensions import db
+
+bp = Blueprint("commissioner", __name__, url_prefix="/commissioner")
+
+_CONTACT_KEY = re.compile(r"联系|电话|手机|contact|phone|tel|mobile", re.I)
+
+# Links other areas add to the home page: (endpoint, text). Only endpoints that exist are shown.
+HOME_LINKS: list[tuple[str, str]] = [
+    ("commissioner.validity", "岗位有效率抽查"),
+    ("review.queue", "岗位审核"),
+    ("fairs.index", "招聘会"),
+    ("livestreams.index", "直播带岗"),
+    ("projects.index", "重大项目用工"),
+    ("stats.index", "统计分析"),
+]
+
+
+def _region_prefix() -> str | None:
+    if current_user.role == Role.ADMIN:
+        return None
+    return RegionDirectory.code_prefix(current_user.region_code) if current_user.region_code else "-"
+
+
+def _contacts(posting_id: int) -> list[tuple[str, str]]:
+    """Contact fields the channels sent with the posting, for the call."""
+    found: list[tuple[str, str]] = []
+    for raw in db.session.scalars(select(PostingSource.raw).where(PostingSource.posting_id == posting_id)):
+        for key, value in (raw or {}).items():
+            if _CONTACT_KEY.search(str(key)) and value not in (None, "") and (str(key), str(value)) not in found:
+                found.append((str(key), str(value)[:100]))
+    return found[:5]
+
+
+@bp.get("/")
+@roles_required(Role.COMMISSIONER, Role.ADMIN)
+def home():
+    mine_only = request.args.get("mine") == "1"
+    tasks, total = validity.list_tasks(db.session, current_user, open_only=True, mine_only=mine_only, limit=100)
+    report = validity.validity_report(db.session, region_prefix=_region_prefix())
+    return render_template(
+        "commissioner/home.html",
+        tasks=tasks, total=total, mine_only=mine_only, report=report,
+        outcomes=[(o.value, OUTCOME_LABELS[o]) for o in CallbackOutcome],
+        contacts=_contacts, links=HOME_LINKS, unreachable_limit=validity.UNREACHABLE_LIMIT,
+    )
+
+
+@bp.post("/tasks/<int:task_id>/outcome")
+@roles_required(Role.COMMISSIONER, Role.ADMIN)
+def record_outcome(task_id: int):
+    outcome = request.form.get("outcome", "")
+    try:
+        result = validity.record_outcome(
+            db.session, task_id, outcome, current_user, request.form.get("note", ""), ip=request.remote_addr
+        )
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("commissioner.home"), code=303)
+    if not result.final:
+        flash(f"已记录第 {result.task.attempts} 次联系不上；满 {validity.UNREACHABLE_LIMIT} 次将撤下该岗位", "success")
+    elif result.posting_status is not None:
+        flash(f"已登记「{OUTCOME_LABELS[result.task.outcome]}」，岗位已下线（{label(result.posting_status)}）", "success")
+    else:
+        flash(f"已登记「{OUTCOME_LABELS[result.task.outcome]}」", "success")
+    return redirect(url_for("commissioner.home"), code=303)
+
+
+@bp.get("/validity", endpoint="validity")
+@roles_required(Role.COMMISSIONER, Role.ADMIN, Role.REVIEWER)
+def validity_page():
+    month = (request.args.get("month") or "").strip() or None
+    # Admins and unbound reviewers see the whole platform; anyone bound to a region sees its share.
+    if current_user.role == Role.ADMIN or (current_user.role == Role.REVIEWER and not current_user.region_code):
+        prefix = None
+    else:
+        prefix = _region_prefix()
+    try:
+        report = validity.validity_report(db.session, month, region_prefix=prefix)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        report = validity.validity_report(db.session, None, region_prefix=prefix)
+    return render_template("commissioner/validity.html", report=report, runs=validity.list_runs(db.session),
+                           outcomes=[(o.value, OUTCOME_LABELS[o]) for o in CallbackOutcome])
+

@@ -1,0 +1,153 @@
+"""The reviewer queue (/review): held postings with their reasons highlighted, approve/reject with a
+note, bulk actions, a posting's review page and the audit trail. Reviewers and admins only; a
+reviewer bound to a region sees and decides only postings of that jurisdiction (in the services)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.channels.models import Channel
+from core.enums import Role
+from core.errors import DomainError
+from core.postings.models import PostingSource
+from core.review import services as review
+
+from ..auth.policy import roles_required
+from ..extensions import db
+from .highlight import highlight
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+PAGE_SIZE = 20
+AGE_CHOICES = [("", "不限"), ("1", "超过1天"), ("3", "超过3天"), ("7", "超过7天"), ("30", "超过30天")]
+TEXT_FIELDS = ("title", "description", "pay_text", "address")
+_REASON_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
+_REGION = re.compile(r"^\d{6}$")
+
+
+def _int_arg(name: str, default: int | None = None, lo: int = 0, hi: int = 10**9) -> int | None:
+    raw = (request.values.get(name) or "").strip()
+    if not raw.isdigit():
+        return default
+    return max(lo, min(hi, int(raw)))
+
+
+def _filters() -> review.QueueFilters:
+    reason = (request.args.get("reason") or "").strip()
+    region = (request.args.get("region") or "").strip()
+    return review.QueueFilters(
+        channel_id=_int_arg("channel"),
+        reason_code=reason if _REASON_CODE.match(reason) else None,
+        region_code=region if _REGION.match(region) else None,
+        min_age_days=_int_arg("age", None, 0, 3650),
+    )
+
+
+def _channels() -> dict[int, Channel]:
+    return {c.id: c for c in db.session.scalars(select(Channel))}
+
+
+def _safe_next(default: str) -> str:
+    """Only return to a page of this blueprint (never an open redirect)."""
+    nxt = request.form.get("next") or ""
+    return nxt if nxt.startswith("/review") and not nxt.startswith("//") else default
+
+
+@bp.get("/")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def queue():
+    f = _filters()
+    page = _int_arg("page", 1, 1, 10_000)
+    result = review.list_queue(db.session, current_user, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
+    return render_template(
+        "review/queue.html",
+        page=result,
+        filters=f,
+        age_choices=AGE_CHOICES,
+        current_page=page,
+        pages=pages,
+        page_url=lambda n: url_for("review.queue", **args, page=n),
+        here=request.full_path.rstrip("?"),
+        highlight=highlight,
+        channels=_channels(),
+        filter_query=urlencode(args),
+    )
+
+
+@bp.post("/postings/<int:posting_id>/decide")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def decide(posting_id: int):
+    decision = request.form.get("decision", "")
+    note = request.form.get("note", "")
+    try:
+        review.review_posting(db.session, posting_id, decision, current_user, note, ip=request.remote_addr)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"岗位 #{posting_id}：{exc.message}", "error")
+        return redirect(_safe_next(url_for("review.queue")), code=303)
+    flash(f"岗位 #{posting_id} 已{'通过并发布' if decision == review.APPROVE else '驳回'}", "success")
+    return redirect(_safe_next(url_for("review.queue")), code=303)
+
+
+@bp.post("/bulk")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def bulk():
+    ids = [int(v) for v in request.form.getlist("posting_ids") if v.isdigit()]
+    decision = request.form.get("decision", "")
+    note = request.form.get("note", "")
+    if decision not in review.DECISIONS:
+        flash("请选择批量通过或批量驳回", "error")
+        return redirect(_safe_next(url_for("review.queue")), code=303)
+    try:
+        result = review.bulk_review(db.session, ids, decision, current_user, note, ip=request.remote_addr)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_safe_next(url_for("review.queue")), code=303)
+    verb = "通过并发布" if decision == review.APPROVE else "驳回"
+    flash(f"已批量{verb} {len(result.done)} 条", "success")
+    for pid, message in result.skipped:
+        flash(f"岗位 #{pid} 未处理：{message}", "error")
+    return redirect(_safe_next(url_for("review.queue")), code=303)
+
+
+@bp.get("/postings/<int:posting_id>")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def posting(posting_id: int):
+    p = review.get_reviewable_posting(db.session, posting_id, current_user)
+    sources = list(db.session.scalars(select(PostingSource).where(PostingSource.posting_id == p.id).order_by(PostingSource.id)))
+    decisions, _ = review.list_decisions(db.session, current_user, posting_id=p.id, limit=100)
+    return render_template("review/posting.html", p=p, sources=sources, decisions=decisions, highlight=highlight,
+                           channels=_channels(), text_fields=TEXT_FIELDS)
+
+
+@bp.get("/audit")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def audit():
+    page = _int_arg("page", 1, 1, 10_000)
+    decision = request.args.get("decision") or None
+    posting_id = _int_arg("posting")
+    reviewer_id = _int_arg("reviewer")
+    rows, total = review.list_decisions(
+        db.session, current_user, posting_id=posting_id, reviewer_user_id=reviewer_id, decision=decision,
+        limit=50, offset=(page - 1) * 50,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "review/audit.html", rows=rows, total=total, decision=decision, posting_id=posting_id,
+        current_page=page, pages=max(1, (total + 49) // 50),
+        page_url=lambda n: url_for("review.audit", **args, page=n),
+    )
+
+
+@bp.app_template_filter("review_decision")
+def _decision_label(value: str) -> str:
+    return {"approve": "通过", "reject": "驳回"}.get(value, value)
