@@ -101,3 +101,16 @@ def count(db_session, model) -> int:
 @pytest.fixture
 def count_rows(db_session):
     return lambda model: count(db_session, model)
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign the client in as an existing user made by ``make_user`` (the shared test password)."""
+
+    def _sign_in(user):
+        client.post("/logout")
+        resp = client.post("/login", data={"username": user.username, "password": "Zhao-Qian-Sun-Li-2026"})
+        assert resp.status_code == 302
+        return user
+
+    return _sign_in
