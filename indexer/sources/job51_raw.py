@@ -34,8 +34,12 @@ def _cell(value: str | None) -> str | None:
 def record_to_draft(rec: dict, channel_code: str, record_number: int | None = None) -> PostingDraft:
     c = {k: _cell(rec.get(k)) for k in COLUMNS}
     exp, edu = c["工作经验"], c["学历"]
-    if exp and (exp in _EDU) and not edu:
-        exp, edu = None, exp  # the shifted columns
+    extra: list[str] = []
+    if exp and exp in _EDU:
+        # The columns shift left when experience is missing: 学历 holds the next field (e.g. 英语熟练).
+        if edu and edu not in _EDU:
+            extra.append(edu)
+        exp, edu = None, exp
     info = (c["公司信息"] or "").split("|")
     address = c["公司地址"]
     if address:
@@ -62,6 +66,7 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
         education_text=edu,
         headcount_text=headcount,
         published_at=parse_datetime(c["时间"]),
+        skills=extra,
     )
 
 
