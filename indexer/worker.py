@@ -89,24 +89,30 @@ def load_documents(session: Session, entity: str, ids: list[int]) -> tuple[list[
     return docs, deletes
 
 
-def searchable_documents(session: Session, collection: str, batch: int = 1000) -> Iterator[dict]:
-    """Every document the index should hold, read in batches (for rebuild)."""
+def searchable_documents(session: Session, collection: str, batch: int = 500) -> Iterator[dict]:
+    """Every document the index should hold, read in pages by id (for rebuild)."""
     if collection == "postings":
         kinds = _channel_kinds(session)
-        stmt = (select(Posting).where(Posting.status == PostingStatus.PUBLISHED).order_by(Posting.id)
-                .execution_options(yield_per=batch))
         today = utcnow().date()
-        for p in session.scalars(stmt).unique():
-            if posting_is_searchable(p, today):
-                yield posting_document(p, channel_kind=kinds.get(p.channel_id))
+        model, where = Posting, Posting.status == PostingStatus.PUBLISHED
     elif collection == "seekers":
         from core.seekers.models import Jobseeker
 
-        for s in session.scalars(select(Jobseeker).order_by(Jobseeker.id).execution_options(yield_per=batch)).unique():
-            if seeker_is_searchable(s):
-                yield seeker_document(s)
+        model, where = Jobseeker, Jobseeker.consent_recommendation.is_(True)
     else:
         raise ValueError(f"unknown collection {collection!r}")
+    last = 0
+    while True:
+        rows = list(session.scalars(select(model).where(where, model.id > last).order_by(model.id).limit(batch)).unique())
+        if not rows:
+            return
+        last = rows[-1].id
+        for row in rows:
+            if collection == "postings":
+                if posting_is_searchable(row, today):
+                    yield posting_document(row, channel_kind=kinds.get(row.channel_id))
+            elif seeker_is_searchable(row):
+                yield seeker_document(row)
 
 
 def searchable_versions(session: Session, collection: str) -> dict[int, int]:
@@ -122,6 +128,14 @@ def searchable_versions(session: Session, collection: str) -> dict[int, int]:
 # ---------------------------------------------------------------------------------------------
 # The relay
 # ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    entity: str
+    entity_id: int
+    attempts: int
 
 
 @dataclass
@@ -156,29 +170,31 @@ class Relay:
 
     # -- claiming ---------------------------------------------------------------------------
 
-    def claim(self, session: Session) -> list[OutboxEvent]:
+    def claim(self, session: Session) -> list["Claimed"]:
         """Claim up to ``batch_size`` due events for this relay; commits the claim."""
+        session.commit()  # start from a fresh transaction: its first statement is the write below
         now = utcnow()
         expired = now - dt.timedelta(seconds=self.claim_timeout)
         due = or_(
             and_(OutboxEvent.state == OutboxState.PENDING, OutboxEvent.available_at <= now),
             and_(OutboxEvent.state == OutboxState.PROCESSING, OutboxEvent.claimed_at < expired),
         )
-        ids = list(session.scalars(select(OutboxEvent.id).where(due).order_by(OutboxEvent.id).limit(self.batch_size)))
-        if not ids:
-            session.rollback()
-            return []
         token = f"{self.worker_id}:{uuid.uuid4().hex[:12]}"
-        # The state test is repeated in the UPDATE: a row another relay claimed in the meantime no
-        # longer matches (PostgreSQL re-checks it after the other transaction commits; SQLite
-        # serialises writers), so each event has exactly one owner.
+        # One statement that both picks and claims: the condition is evaluated again on each row as
+        # it is updated (PostgreSQL re-checks a row another transaction just claimed; SQLite
+        # serialises writers), so an event has exactly one owner. Starting the transaction with a
+        # write also keeps SQLite from failing a read-then-write upgrade when two relays race.
+        pick = select(OutboxEvent.id).where(due).order_by(OutboxEvent.id).limit(self.batch_size).scalar_subquery()
         session.execute(
-            update(OutboxEvent).where(OutboxEvent.id.in_(ids), due)
+            update(OutboxEvent).where(OutboxEvent.id.in_(pick), due)
             .values(state=OutboxState.PROCESSING, claimed_by=token, claimed_at=now)
             .execution_options(synchronize_session=False))
         session.commit()
-        return list(session.scalars(select(OutboxEvent).where(
-            OutboxEvent.claimed_by == token, OutboxEvent.state == OutboxState.PROCESSING).order_by(OutboxEvent.id)))
+        rows = session.execute(select(OutboxEvent.id, OutboxEvent.entity, OutboxEvent.entity_id, OutboxEvent.attempts)
+                               .where(OutboxEvent.claimed_by == token, OutboxEvent.state == OutboxState.PROCESSING)
+                               .order_by(OutboxEvent.id)).all()
+        session.commit()
+        return [Claimed(*r) for r in rows]
 
     # -- processing -------------------------------------------------------------------------
 
@@ -191,7 +207,7 @@ class Relay:
             return stats
         stats.batches = 1
         failures: dict[int, str] = {}  # event id -> error
-        by_entity: dict[str, dict[int, list[OutboxEvent]]] = {}
+        by_entity: dict[str, dict[int, list[Claimed]]] = {}
         for ev in events:
             if ev.entity not in ENTITY_COLLECTION:
                 failures[ev.id] = f"unknown entity {ev.entity!r}"
@@ -215,6 +231,7 @@ class Relay:
             for entity_id, error in failed.items():
                 for ev in evs.get(entity_id, []):
                     failures[ev.id] = error
+        session.commit()  # end the read transaction: the bookkeeping below starts with a write
         now = utcnow()
         done_ids = [ev.id for ev in events if ev.id not in failures]
         if done_ids:
