@@ -186,6 +186,7 @@ class Pipeline:
         self._contexts: dict[str | None, Any] = {}
         self._ent_by_credit: dict[str, int] = {}
         self._ent_by_name: dict[str, int] = {}
+        self._ent_name_has_credit: dict[str, bool] = {}
         self._region_codes: set[str] | None = None
         self._occupation_codes: set[str] | None = None
         self._seen_keys: dict[tuple[int, str], int | None] = {}
@@ -506,6 +507,8 @@ class Pipeline:
                 .where(Enterprise.normalized_name.in_(chunk)).order_by(Enterprise.id)
             ):
                 self._ent_by_name.setdefault(nname, eid)
+                if nname not in self._ent_name_has_credit:
+                    self._ent_name_has_credit[nname] = code is not None
         region_codes, _ = self._codes()
         out: dict[int, int] = {}
         to_create: dict[tuple[str | None, str], dict] = {}
@@ -516,9 +519,19 @@ class Pipeline:
             if credit and credit in self._ent_by_credit:
                 out[id(n)] = self._ent_by_credit[credit]
                 continue
-            if not credit and nname and nname in self._ent_by_name:
-                out[id(n)] = self._ent_by_name[nname]
-                continue
+            if nname and nname in self._ent_by_name:
+                if not credit:
+                    out[id(n)] = self._ent_by_name[nname]
+                    continue
+                if not self._ent_name_has_credit.get(nname, True):
+                    # The enterprise was known by name only; this record brings its credit code.
+                    eid = self._ent_by_name[nname]
+                    s.execute(update(Enterprise).where(Enterprise.id == eid, Enterprise.credit_code.is_(None))
+                              .values(credit_code=credit))
+                    self._ent_by_credit[credit] = eid
+                    self._ent_name_has_credit[nname] = True
+                    out[id(n)] = eid
+                    continue
             if not nname and not credit:
                 continue
             key = (credit, nname or credit or "")
@@ -545,6 +558,7 @@ class Pipeline:
                     self._ent_by_credit[credit] = eid
                 if nname:
                     self._ent_by_name.setdefault(nname, eid)
+                    self._ent_name_has_credit.setdefault(nname, credit is not None)
             created = dict(zip(keys, ids))
             for n, key in pending:
                 out[id(n)] = created[key]
@@ -663,14 +677,15 @@ def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: d
     # The enterprise is known: bypass name matching so the posting is attached to it.
     pipe._ent_by_credit.update({ent.credit_code: ent.id} if ent.credit_code else {})
     pipe._ent_by_name[ent.normalized_name] = ent.id
+    pipe._ent_by_name[pipe._dedup_mod.normalize_company_name(ent.name)] = ent.id
     [result] = pipe.process_batch([draft])
     issues = [Issue(r.get("code", ""), r.get("message", ""), r.get("field"), r.get("severity", "hold"))
               for r in result.reasons]
     if result.posting_id is None:
         return None, issues
     posting = session.get(_Posting, result.posting_id)
-    if posting is not None and posting.enterprise_id != ent.id:
-        posting.enterprise_id = ent.id
+    if posting is not None and posting.channel_id == channel.id and posting.enterprise_id != ent.id:
+        posting.enterprise_id = ent.id  # the form's own posting belongs to the signed-in enterprise
     return posting, issues
 
 
@@ -732,6 +747,7 @@ def publish_labour_demand(session: Session, demand_id: int):
         if ent.credit_code:
             pipe._ent_by_credit[ent.credit_code] = ent.id
         pipe._ent_by_name[ent.normalized_name] = ent.id
+        pipe._ent_by_name[pipe._dedup_mod.normalize_company_name(ent.name)] = ent.id
     [result] = pipe.process_batch([draft])
     issues = [Issue(r.get("code", ""), r.get("message", ""), r.get("field"), r.get("severity", "hold"))
               for r in result.reasons]
