@@ -52,7 +52,7 @@ def _contacts(posting_id: int) -> list[tuple[str, str]]:
 
 @bp.get("/")
 @roles_required(Role.COMMISSIONER, Role.ADMIN)
-def home():
+def index():
     mine_only = request.args.get("mine") == "1"
     tasks, total = validity.list_tasks(db.session, current_user, open_only=True, mine_only=mine_only, limit=100)
     report = validity.validity_report(db.session, region_prefix=_region_prefix())
@@ -76,14 +76,14 @@ def record_outcome(task_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("commissioner.home"), code=303)
+        return redirect(url_for("commissioner.index"), code=303)
     if not result.final:
         flash(f"已记录第 {result.task.attempts} 次联系不上；满 {validity.UNREACHABLE_LIMIT} 次将撤下该岗位", "success")
     elif result.posting_status is not None:
         flash(f"已登记「{OUTCOME_LABELS[result.task.outcome]}」，岗位已下线（{label(result.posting_status)}）", "success")
     else:
         flash(f"已登记「{OUTCOME_LABELS[result.task.outcome]}」", "success")
-    return redirect(url_for("commissioner.home"), code=303)
+    return redirect(url_for("commissioner.index"), code=303)
 
 
 @bp.get("/validity", endpoint="validity")
