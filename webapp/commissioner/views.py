@@ -23,14 +23,16 @@ bp = Blueprint("commissioner", __name__, url_prefix="/commissioner")
 
 _CONTACT_KEY = re.compile(r"联系|电话|手机|contact|phone|tel|mobile", re.I)
 
-# Links other areas add to the home page: (endpoint, text). Only endpoints that exist are shown.
-HOME_LINKS: list[tuple[str, str]] = [
-    ("commissioner.validity", "岗位有效率抽查"),
-    ("review.queue", "岗位审核"),
-    ("fairs.index", "招聘会"),
-    ("livestreams.index", "直播带岗"),
-    ("projects.index", "重大项目用工"),
-    ("stats.index", "统计分析"),
+# Links other areas add to the home page: (endpoint, text, roles that may open it). Only endpoints
+# that exist in this checkout are shown.
+_BOTH = frozenset({Role.COMMISSIONER, Role.ADMIN})
+HOME_LINKS: list[tuple[str, str, frozenset]] = [
+    ("commissioner.validity", "岗位有效率抽查", _BOTH),
+    ("review.queue", "岗位审核", frozenset({Role.ADMIN})),
+    ("fairs.index", "招聘会", _BOTH),
+    ("livestreams.index", "直播带岗", _BOTH),
+    ("projects.index", "重大项目用工", _BOTH),
+    ("stats.index", "统计分析", _BOTH),
 ]
 
 
@@ -60,7 +62,7 @@ def index():
         "commissioner/home.html",
         tasks=tasks, total=total, mine_only=mine_only, report=report,
         outcomes=[(o.value, OUTCOME_LABELS[o]) for o in CallbackOutcome],
-        contacts=_contacts, links=HOME_LINKS, unreachable_limit=validity.UNREACHABLE_LIMIT,
+        contacts=_contacts, links=[(e, t) for e, t, roles in HOME_LINKS if current_user.role in roles], unreachable_limit=validity.UNREACHABLE_LIMIT,
     )
 
 
