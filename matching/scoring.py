@@ -1,0 +1,132 @@
+"""The transparent re-ranking score: named features in [0, 1], a weighted mean, and the Chinese
+sentences that explain each feature's value to the person reading the list."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from matching.constraints import distance_km
+from matching.profiles import EDUCATION_ORDER, MatchWeights, PostingProfile, SeekerProfile, education_rank
+
+EDU_LABELS = dict(zip(EDUCATION_ORDER, ("学历不限", "小学", "初中", "高中/中专", "大专", "本科", "硕士", "博士")))
+
+
+@dataclass(slots=True)
+class Scored:
+    score: float
+    features: dict[str, float]
+    explanation: list[str]
+
+
+def occupation_agreement(desired: list[str], code: str | None) -> tuple[float, str]:
+    """1 same detailed code, 0.7 same minor group, 0.4 same middle group, 0 otherwise."""
+    if not code or not desired:
+        return 0.0, "none"
+    best, level = 0.0, "none"
+    parts = code.split("-")
+    for d in desired:
+        dp = (d or "").split("-")
+        if len(parts) >= 4 and dp[:4] == parts[:4]:
+            return 1.0, "detail"
+        if len(parts) >= 3 and len(dp) >= 3 and dp[:3] == parts[:3] and best < 0.7:
+            best, level = 0.7, "minor"
+        elif len(parts) >= 2 and len(dp) >= 2 and dp[:2] == parts[:2] and best < 0.4:
+            best, level = 0.4, "middle"
+    return best, level
+
+
+def _norm(s: str) -> str:
+    return (s or "").strip().lower()
+
+
+def matched_skills(seeker: SeekerProfile, posting: PostingProfile) -> tuple[list[str], list[str]]:
+    """Seeker skills/certificates the posting asks for (its skill list, else its title and text)."""
+    have = [s for s in list(seeker.skills) + list(seeker.certificates) if s and s.strip()]
+    wanted = [s for s in posting.skills if s and s.strip()]
+    if wanted:
+        hits = [w for w in wanted if any(_norm(h) in _norm(w) or _norm(w) in _norm(h) for h in have)]
+        return hits, wanted
+    text = _norm(posting.title + " " + posting.description)
+    hits = [h for h in have if len(_norm(h)) >= 2 and _norm(h) in text]
+    return hits, []
+
+
+def score_pair(
+    seeker: SeekerProfile,
+    posting: PostingProfile,
+    similarity: float,
+    weights: MatchWeights,
+    occupation_names: dict[str, str] | None = None,
+) -> Scored:
+    names = occupation_names or {}
+    features: dict[str, float] = {}
+    why: list[str] = []
+
+    sem = max(0.0, min(1.0, float(similarity)))
+    features["semantic"] = sem
+    occ, level = occupation_agreement(seeker.desired_occupations, posting.occupation_code)
+    features["occupation"] = occ
+    post_occ = posting.occupation_name or names.get(posting.occupation_code or "", "")
+    post_occ_text = f"“{post_occ}”（{posting.occupation_code}）" if post_occ else f"（{posting.occupation_code}）"
+    if not posting.occupation_code:
+        why.append(f"职业匹配：岗位尚未归入职业分类，按文本语义相似度{sem:.2f}判断")
+    elif not seeker.desired_occupations:
+        why.append(f"职业匹配：求职者未填写意向职业编码，按文本语义相似度{sem:.2f}判断")
+    else:
+        text = {"detail": "与求职意向为同一职业细类", "minor": "与求职意向同属一个职业小类",
+                "middle": "与求职意向同属一个职业中类", "none": "与求职意向不属同一职业类别"}[level]
+        why.append(f"职业匹配：岗位职业{post_occ_text}{text}；语义相似度{sem:.2f}")
+
+    hits, wanted = matched_skills(seeker, posting)
+    if wanted:
+        features["skills"] = len(hits) / len(wanted)
+        why.append(f"技能：岗位要求的{len(wanted)}项中具备{len(hits)}项" + (f"（{'、'.join(hits[:5])}）" if hits else ""))
+    else:
+        features["skills"] = min(1.0, len(hits) / 2)
+        why.append(f"技能：岗位描述提到其技能/证书{'、'.join(hits[:5])}" if hits else "技能：岗位描述未提到其技能或证书")
+
+    s_edu, p_edu = education_rank(seeker.education), education_rank(posting.education)
+    edu = 1.0 if s_edu >= p_edu else (0.5 if s_edu == p_edu - 1 else 0.0)
+    need_exp = posting.experience_years or 0
+    exp = 1.0 if seeker.experience_years >= need_exp else seeker.experience_years / need_exp
+    features["education_experience"] = 0.5 * edu + 0.5 * exp
+    edu_text = "学历满足" if edu == 1.0 else f"学历{EDU_LABELS.get(seeker.education, '')}低于要求的{EDU_LABELS.get(posting.education, '')}"
+    exp_text = (f"经验{seeker.experience_years}年满足要求" if exp == 1.0 and need_exp else
+                ("经验不限" if not need_exp else f"经验{seeker.experience_years}年，少于要求的{need_exp}年"))
+    why.append(f"学历与经验：{edu_text}，{exp_text}")
+
+    offered = posting.pay_max or posting.pay_min
+    expected = seeker.expected_pay_min
+    pay_range = (f"{posting.pay_min:.0f}–{posting.pay_max:.0f}元/月" if posting.pay_min and posting.pay_max
+                 else (f"{offered:.0f}元/月" if offered else "面议"))
+    if not offered or not expected:
+        features["pay"] = 0.5
+        why.append(f"薪酬：岗位月薪{pay_range}，" + ("求职者未填期望薪资" if offered else "无法比较"))
+    elif offered >= expected:
+        features["pay"] = 1.0
+        why.append(f"薪酬：岗位月薪{pay_range}，达到期望的{expected:.0f}元")
+    else:
+        gap = (expected - offered) / expected
+        features["pay"] = max(0.0, 1.0 - 2.0 * gap)
+        why.append(f"薪酬：岗位月薪{pay_range}，低于期望的{expected:.0f}元（差{gap:.0%}）")
+
+    d = distance_km(seeker, posting)
+    if d is not None:
+        features["distance"] = math.exp(-d / 15.0)
+        why.append(f"距离：约{d:.1f}公里" if d >= 1 else "距离：不到1公里")
+    elif seeker.region_code and posting.region_code:
+        if seeker.region_code[:6] == posting.region_code[:6]:
+            features["distance"], text = 0.8, "同一区县"
+        elif seeker.region_code[:4] == posting.region_code[:4]:
+            features["distance"], text = 0.6, "同一城市"
+        else:
+            features["distance"], text = 0.3, "不同城市（在其意向地区内）"
+        why.append(f"距离：{text}（未提供精确位置）")
+    else:
+        features["distance"] = 0.5
+        why.append("距离：位置信息不全，无法计算")
+
+    w = weights.as_dict()
+    total = sum(w.values())
+    score = sum(w[name] * features[name] for name in w) / total
+    return Scored(score, features, why)
