@@ -87,7 +87,7 @@ def posting_document(posting, channel_kind: str | None = None, vector: list[floa
         "pay_monthly_max": posting.pay_monthly_max,
         "pay_min": posting.pay_min,
         "pay_max": posting.pay_max,
-        "experience_years": posting.experience_years,
+        "experience_years": posting.experience_years or 0,  # 不限 = no minimum
         "education_rank": EDUCATION_ORDER.index(education) if education in EDUCATION_ORDER else 0,
         "published_ts": _ts(posting.published_at),
         "location": location,

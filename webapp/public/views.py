@@ -1,9 +1,9 @@
-"""Public pages: home, posting detail, and a plain database search used until the index serves."""
+"""Public pages: home and posting detail (search lives in webapp/search)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
-from core.postings.services import get_public_posting, latest_postings, simple_text_search
+from core.postings.services import get_public_posting, latest_postings
 
 from ..auth.policy import public
 from ..extensions import db
@@ -32,11 +32,4 @@ def healthz():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
 
-
-@bp.get("/search")
-@public
-def search():
-    """Plain database search (placeholder until webapp/search serves from the index)."""
-    q = (request.args.get("q") or "").strip()[:100]
-    results = simple_text_search(db.session, q) if q else latest_postings(db.session, 20)
-    return render_template("public/search.html", q=q, results=results)
+# /search is served by webapp/search (the index-backed search page).

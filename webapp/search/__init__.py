@@ -1,0 +1,1 @@
+"""Jobseekers' search: page, JSON API and typeahead, served from the search backend."""
