@@ -105,3 +105,27 @@ def validity_page():
     return render_template("commissioner/validity.html", report=report, runs=validity.list_runs(db.session),
                            outcomes=[(o.value, OUTCOME_LABELS[o]) for o in CallbackOutcome])
 
+
+@bp.post("/validity/sample")
+@roles_required(Role.ADMIN)
+def draw_sample():
+    """What the monthly scheduled job does, for an admin who wants this month's tasks now."""
+    per_channel = request.form.get("per_channel", "")
+    try:
+        result = validity.draw_monthly_sample(
+            db.session, request.form.get("month") or None,
+            int(per_channel) if per_channel.isdigit() else validity.DEFAULT_PER_CHANNEL,
+            actor_id=current_user.id,
+        )
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("commissioner.validity"), code=303)
+    if result.created:
+        extra = f"，其中 {result.unassigned} 个所在地区暂无服务专员" if result.unassigned else ""
+        flash(f"已抽取 {result.run.month} 样本：{result.tasks} 个回访任务{extra}", "success")
+    else:
+        flash(f"{result.run.month} 已抽查过（{result.tasks} 个回访任务），未重复抽取", "error")
+    return redirect(url_for("commissioner.validity", month=result.run.month), code=303)
+

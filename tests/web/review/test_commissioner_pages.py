@@ -70,3 +70,24 @@ def test_admin_sees_every_jurisdiction(client, login_as, sampled_tasks):
     _gz, _ly, t_gz, t_ly = sampled_tasks
     html = client.get("/commissioner/").get_data(as_text=True)
     assert f'id="task-{t_gz.id}"' in html and f'id="task-{t_ly.id}"' in html
+
+
+def test_admin_draws_this_months_sample_from_the_page(client, login_as, make_held, make_channel, db_session):
+    from core.validity.models import ValidityCheckRun
+
+    db_session.execute(update(Posting).where(Posting.status == PostingStatus.PUBLISHED).values(status=PostingStatus.DRAFT))
+    ch = make_channel(name="越秀区公共就业服务中心")
+    for _ in range(3):
+        make_held(ch, status=PostingStatus.PUBLISHED, reasons=[])
+    login_as("admin")
+    html = client.post("/commissioner/validity/sample", data={"per_channel": "2"}, follow_redirects=True).get_data(as_text=True)
+    assert "2 个回访任务" in html
+    run = db_session.scalar(select(ValidityCheckRun).order_by(ValidityCheckRun.id.desc()))
+    assert run.sampled == {str(ch.id): 2}
+    again = client.post("/commissioner/validity/sample", data={"per_channel": "2"}, follow_redirects=True).get_data(as_text=True)
+    assert "未重复抽取" in again
+
+
+def test_only_admins_draw_samples_from_the_page(client, login_as):
+    login_as("commissioner")
+    assert client.post("/commissioner/validity/sample", data={}).status_code == 403
