@@ -30,6 +30,13 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _home_for(role) -> str:
+    """Where each role starts after signing in (when it did not come from a page)."""
+    start = {"enterprise": "enterprise.postings", "admin": "admin.channels", "reviewer": "review.queue",
+             "commissioner": "commissioner.index"}.get(str(role))
+    return url_for(start) if start and start in current_app.view_functions else url_for("public.home")
+
+
 def _login_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
 
@@ -50,7 +57,7 @@ def login():
             db.session.commit()
             login_user(AuthUser.from_user(user))
             flash(f"欢迎，{user.display_name}", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user.role))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
 
 
