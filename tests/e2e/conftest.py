@@ -17,6 +17,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 SEEKER_USERNAME = "e2e_qiuzhizhe"
 SEEKER_PASSWORD = "Liu-Yue-He-Hua-2026"
+ADMIN_USERNAME = "e2e_guanliyuan"
 TEST_KEYS = {
     "SECRET_KEY": "e2e-secret-key-not-for-production",
     "JOBLINK_PII_KEY": "q0ngtt8xiqsQ2qXEMo2s6lhZC7U2S8m1QzVhM1F4y3I=",
@@ -111,6 +112,7 @@ def live_server(tmp_path_factory):
         clear_reference_cache()
         how = _load_postings(db.session)
         user = create_user(db.session, username=SEEKER_USERNAME, password=SEEKER_PASSWORD, role="jobseeker", display_name="赵六")
+        create_user(db.session, username=ADMIN_USERNAME, password=SEEKER_PASSWORD, role="admin", display_name="管理员")
         with app.test_request_context():
             create_jobseeker(db.session, cipher(), user_id=user.id, name="赵六", phone="13912340000", region_code="440106")
         db.session.commit()
