@@ -124,3 +124,11 @@ def test_other_enterprise_cannot_see_applicants_or_change_status(client, make_us
     assert client.post(f"/enterprise/applications/{app.id}/status", data={"status": "interview"}).status_code == 302
     db_session.expire_all()
     assert db_session.get(Application, app.id).status == "interview"
+
+
+def test_ownership_rule_tells_missing_from_foreign(client, login_as, make_posting, make_user):
+    login_as("enterprise")
+    assert client.get("/enterprise/postings/987654321/applicants").status_code == 404
+    foreign = make_posting("保安员", enterprise_id=make_user("enterprise").enterprise_id)
+    assert client.get(f"/enterprise/postings/{foreign.id}/applicants").status_code == 403
+    assert client.post("/enterprise/applications/987654321/status", data={"status": "hired"}).status_code == 404

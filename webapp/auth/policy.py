@@ -100,3 +100,26 @@ def in_jurisdiction(region_code: str | None, user=None) -> bool:
 def owns_enterprise(enterprise_id: int | None, user=None) -> bool:
     user = user or current_user
     return user.role == Role.ENTERPRISE and enterprise_id is not None and user.enterprise_id == enterprise_id
+
+
+def owner_required(is_owner: Callable[..., bool]) -> Callable:
+    """Declare an ownership rule on a view: ``is_owner(user, **view_args)`` must hold, else 403.
+
+    Goes under ``@roles_required`` (which decides who may ask at all); ``is_owner`` may abort(404)
+    when the object does not exist, so a missing object and a foreign one are told apart only to
+    those entitled to ask. The services check ownership again: this is the edge's first line.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _deny_anonymous()
+            if not is_owner(current_user, **kwargs):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped._joblink_owner_rule = is_owner  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -12,7 +12,7 @@ from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, Po
 from core.errors import DomainError
 
 from ..auth.inputs import cipher, client_ip, form_text, resolve_occupations, resolve_region
-from ..auth.policy import owns_enterprise, roles_required
+from ..auth.policy import owner_required, owns_enterprise, roles_required
 from ..extensions import db
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
@@ -21,6 +21,24 @@ bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 EDUCATION_CHOICES = [("", "学历不限")] + [(label(e), label(e)) for e in Education if e != Education.NONE]
 EXPERIENCE_CHOICES = [("", "经验不限"), ("1年以上", "1年以上"), ("2年以上", "2年以上"), ("3年以上", "3年以上"),
                       ("5年以上", "5年以上"), ("10年以上", "10年以上")]
+
+
+def _owns_posting(user, posting_id: int, **_) -> bool:
+    from core.postings.models import Posting
+
+    posting = db.session.get(Posting, posting_id)
+    if posting is None:
+        abort(404)
+    return owns_enterprise(posting.enterprise_id, user)
+
+
+def _owns_application(user, application_id: int, **_) -> bool:
+    from core.applications.models import Application
+
+    app = db.session.get(Application, application_id)
+    if app is None:
+        abort(404)
+    return owns_enterprise(app.posting.enterprise_id, user)
 
 
 def _enterprise_id() -> int:
@@ -156,11 +174,10 @@ def applicants():
 
 @bp.get("/postings/<int:posting_id>/applicants")
 @roles_required(Role.ENTERPRISE)
+@owner_required(_owns_posting)
 def posting_applicants(posting_id: int):
     ent_id = _enterprise_id()
     posting = owned_posting(db.session, ent_id, posting_id)
-    if not owns_enterprise(posting.enterprise_id):
-        abort(403)
     views = applicants_for_enterprise(db.session, cipher(), enterprise_id=ent_id, actor_user_id=current_user.id,
                                       posting_id=posting_id, ip=client_ip())
     db.session.commit()
@@ -174,6 +191,7 @@ def _status_options():
 
 @bp.post("/applications/<int:application_id>/status")
 @roles_required(Role.ENTERPRISE)
+@owner_required(_owns_application)
 def application_status(application_id: int):
     app = set_application_status(db.session, enterprise_id=_enterprise_id(), application_id=application_id,
                                  status=form_text("status", 20))

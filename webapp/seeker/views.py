@@ -24,7 +24,7 @@ from ..auth.inputs import (
     resolve_region,
     resolve_regions,
 )
-from ..auth.policy import roles_required
+from ..auth.policy import owner_required, roles_required
 from ..extensions import db
 
 bp = Blueprint("seeker", __name__, url_prefix="/me")
@@ -181,8 +181,19 @@ def apply(posting_id: int):
     return redirect(url_for("public.posting_detail", posting_id=posting_id))
 
 
+def _owns_application(user, application_id: int, **_) -> bool:
+    from core.applications.models import Application
+
+    app = db.session.get(Application, application_id)
+    if app is None:
+        abort(404)
+    seeker = seeker_for_user(db.session, user.id)
+    return seeker is not None and app.jobseeker_id == seeker.id
+
+
 @bp.post("/applications/<int:application_id>/withdraw")
 @roles_required(Role.JOBSEEKER)
+@owner_required(_owns_application)
 def withdraw(application_id: int):
     seeker = _own_seeker()
     if seeker is None:
