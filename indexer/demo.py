@@ -36,6 +36,7 @@ def ensure_demo_channels(session: Session) -> dict[str, str]:
         # Demo channels are trusted so clean postings publish; screening still holds what it flags.
         ensure_channel(session, DEMO_PREFIX + code, name + "（演示数据）", kind,
                        trust_level=TrustLevel.TRUSTED, is_demo=True,
+                       region_code="440000" if platform == "GGFW_HRSS_GD" else None,  # resolves bare district names
                        licence_number="演示渠道-许可证未核验" if kind == "hr_firm" else None)
         out[platform] = DEMO_PREFIX + code
     session.commit()
