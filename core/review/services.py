@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
-from sqlalchemy import Select, Text, cast, func, select, update
+from sqlalchemy import Select, Text, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from core.audit.services import record_access
@@ -135,14 +135,7 @@ def list_queue(
 
     # Facets over the whole jurisdiction's queue (not the filtered page), so a filter can be changed.
     base = _queue_base(prefix)
-    reasons: Counter[str] = Counter()
-    messages: dict[str, str] = {}
-    for reason_list in session.scalars(base.with_only_columns(Posting.review_reasons)):
-        for code in {r.get("code") for r in reason_list or [] if r.get("code")}:
-            reasons[code] += 1
-        for r in reason_list or []:
-            if r.get("code"):
-                messages.setdefault(r["code"], r.get("message") or r["code"])
+    reason_counts = _reason_facets(session, base)
     channel_rows = session.execute(
         base.with_only_columns(Posting.channel_id, Channel.name, func.count(Posting.id))
         .group_by(Posting.channel_id, Channel.name)
@@ -155,10 +148,45 @@ def list_queue(
     return QueuePage(
         items=items,
         total=total,
-        reason_counts=[(c, messages[c], n) for c, n in reasons.most_common()],
+        reason_counts=reason_counts,
         channel_counts=[(cid, name or "未知渠道", n) for cid, name, n in channel_rows],
         region_counts=sorted(regions.items()),
     )
+
+
+def _reason_facets(session: Session, base: Select) -> list[tuple[str, str, int]]:
+    """(code, message, number of postings) over the queue, most frequent first. The JSON lists are
+    unnested by the database (json_each / json_array_elements): decoding tens of thousands of lists
+    in Python is what made a large queue slow."""
+    dialect = session.get_bind().dialect.name
+    ids = base.with_only_columns(Posting.id).scalar_subquery()
+    if dialect in ("sqlite", "postgresql"):
+        holder = select(Posting.id.label("pid"), Posting.review_reasons.label("rr")).where(Posting.id.in_(ids)).subquery()
+        if dialect == "sqlite":
+            elem = func.json_each(holder.c.rr).table_valued("value").alias("elem")
+            code = func.json_extract(elem.c.value, "$.code")
+            message = func.json_extract(elem.c.value, "$.message")
+        else:
+            elem = func.json_array_elements(holder.c.rr).table_valued("value").alias("elem")
+            code = elem.c.value.op("->>")("code")
+            message = elem.c.value.op("->>")("message")
+        rows = session.execute(
+            select(code.label("code"), func.min(message), func.count(func.distinct(holder.c.pid)))
+            .select_from(holder)
+            .join(elem, text("1 = 1"))
+            .where(code.is_not(None))
+            .group_by(code)
+        ).all()
+        return sorted(((c, m or c, n) for c, m, n in rows), key=lambda r: (-r[2], r[0]))
+    reasons: Counter[str] = Counter()
+    messages: dict[str, str] = {}
+    for reason_list in session.scalars(base.with_only_columns(Posting.review_reasons)):
+        for r in reason_list or []:
+            if r.get("code"):
+                messages.setdefault(r["code"], r.get("message") or r["code"])
+        for code in {r.get("code") for r in reason_list or [] if r.get("code")}:
+            reasons[code] += 1
+    return sorted(((c, messages[c], n) for c, n in reasons.items()), key=lambda r: (-r[2], r[0]))
 
 
 def queue_size(session: Session, actor: Actor) -> int:

@@ -177,3 +177,15 @@ def test_audit_trail_lists_decisions_newest_first_within_jurisdiction(db_session
     assert p1.id in {r.posting_id for r in gz_rows} and p2.id not in {r.posting_id for r in gz_rows}
     rejected, _ = review.list_decisions(db_session, admin, decision="reject", limit=500)
     assert {r.decision for r in rejected} == {"reject"}
+
+
+def test_reason_facets_count_postings_not_reasons(db_session, make_user, make_held, make_channel):
+    reviewer = make_user("reviewer", region_code="371300")
+    ch = make_channel(region_code="371302")
+    twice = [{"code": "contact_suspicious", "message": "正文含可疑联系方式", "severity": "hold", "evidence": "微信"},
+             {"code": "contact_suspicious", "message": "正文含可疑联系方式", "severity": "hold", "evidence": "QQ"}]
+    make_held(ch, region_code="371302", reasons=twice, description="加微信或QQ咨询")
+    make_held(ch, region_code="371302", reasons=twice[:1], description="加微信咨询")
+    make_held(ch, region_code="371302", reasons=[])
+    counts = {code: (msg, n) for code, msg, n in review.list_queue(db_session, reviewer).reason_counts}
+    assert counts == {"contact_suspicious": ("正文含可疑联系方式", 2)}
