@@ -28,9 +28,14 @@ def _intervals(text: str, reason: dict) -> list[tuple[int, int]]:
     return found
 
 
+# Screening names some fields by their meaning rather than by the posting's column.
+FIELD_ALIASES = {"pay": "pay_text", "region": "address", "region_text": "address"}
+
+
 def applies_to(reason: dict, field: str) -> bool:
     """A reason names its field; one that names none is looked for in every text field."""
-    return reason.get("field") in (None, "", field)
+    named = reason.get("field")
+    return named in (None, "", field) or FIELD_ALIASES.get(named) == field
 
 
 def highlight(text: str | None, reasons: list[dict] | None, field: str) -> Markup:

@@ -134,3 +134,17 @@ def test_next_redirect_stays_on_the_review_pages(client, login_as, make_held):
     p = make_held()
     resp = client.post(f"/review/postings/{p.id}/decide", data={"decision": "approve", "next": "https://evil.example/"})
     assert resp.headers["Location"].endswith("/review/")
+
+
+def test_highlighting_maps_screening_field_names_and_ignores_stale_spans():
+    from webapp.review.highlight import highlight
+
+    pay = [{"code": "pay_below_minimum", "message": "低于最低工资", "field": "pay", "evidence": "1500元/月"}]
+    assert str(highlight("1500元/月", pay, "pay_text")).count("<mark") == 1
+    assert "<mark" not in str(highlight("1500元/月", pay, "description"))
+    # The text changed since screening: a span that no longer holds the evidence is not trusted.
+    stale = [{"code": "discrimination_gender", "message": "性别", "field": "description", "span": [0, 3],
+              "evidence": "限男性"}]
+    assert str(highlight("本岗位限男性", stale, "description")) == (
+        '本岗位<mark class="reason-mark reason-hold" title="性别" data-reasons="1">限男性</mark>')
+    assert "<mark" not in str(highlight("男女不限", stale, "description"))
