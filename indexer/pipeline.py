@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.channels.models import Channel
@@ -280,6 +281,60 @@ class Pipeline:
 
     # -- one batch, one transaction -----------------------------------------------------------------
     def process_batch(self, drafts: list[PostingDraft]) -> list[RecordResult]:
+        """One batch in one transaction. If the database refuses the batch (e.g. another process
+        stored the same external id meanwhile), the records are retried one by one so only the
+        conflicting one is set aside (kept as rejected), never the whole batch."""
+        try:
+            return self._process_batch(drafts)
+        except IntegrityError:
+            if not self.commit:
+                raise
+            self.session.rollback()
+            self._forget(drafts)
+        results: list[RecordResult] = []
+        for d in drafts:
+            try:
+                results.extend(self._process_batch([d]))
+            except IntegrityError as exc:
+                self.session.rollback()
+                self._forget([d])
+                issue = Issue("persist_conflict", "保存时与已有数据冲突（可能正被同时导入），已保留，可稍后重新处理",
+                              None, "reject", evidence=str(exc.orig)[:200] if exc.orig else None)
+                ch = self.channel(d.channel_code)
+                if self.keep_rejects:
+                    self._keep_rejects([(d, [issue])], utcnow())
+                    self.session.commit()
+                results.append(RecordResult(d.record_number, d.external_id, "rejected", None, None, [issue.as_dict()],
+                                            ch.code if ch else d.channel_code))
+        return results
+
+    def _forget(self, drafts: list[PostingDraft]) -> None:
+        """After a rollback: the caches may name rows that no longer exist."""
+        for d in drafts:
+            ch = self._channels.get(d.channel_code or "")
+            if ch is not None and d.external_id:
+                self._seen_keys.pop((ch.id, str(d.external_id)[:128]), None)
+        self._ent_by_credit.clear()
+        self._ent_by_name.clear()
+        self._ent_name_has_credit.clear()
+
+    def _keep_rejects(self, rejects: list[tuple[PostingDraft, list[Issue]]], now: dt.datetime) -> None:
+        rows = []
+        for d, issues in rejects:
+            ch = self.channel(d.channel_code)
+            raw = dict(d.raw or {})
+            raw_text = raw.pop("_raw_text", None)
+            rows.append({
+                "run_id": self.run.id if self.run else None, "channel_id": ch.id if ch else None,
+                "format": self.format, "record_number": d.record_number,
+                "external_id": (d.external_id or None) and str(d.external_id)[:128],
+                "code": issues[0].code, "message": issues[0].message[:500], "reasons": [x.as_dict() for x in issues],
+                "raw": raw or None, "raw_text": raw_text, "state": "open", "attempts": 0, "created_at": now,
+            })
+        if rows:
+            self.session.execute(RejectedRecord.__table__.insert(), rows)
+
+    def _process_batch(self, drafts: list[PostingDraft]) -> list[RecordResult]:
         s = self.session
         results: list[RecordResult | None] = [None] * len(drafts)
         rejects: list[tuple[int, PostingDraft, list[Issue]]] = []
@@ -406,6 +461,7 @@ class Pipeline:
         if new_rows:
             new_ids = _insert_returning_ids(s, Posting.__table__, new_rows)
         sources: list[dict] = list(merged_sources)
+        dedup_adds: list[tuple[int, Any]] = []
         row_index = 0
         row_ids: list[int] = []
         for i, d, ch, norm, issues, outcome, extra in new_meta:
@@ -419,7 +475,7 @@ class Pipeline:
             row_ids.append(pid)
             row_index += 1
             sources.append(self._source_row(pid, ch, d, now))
-            dedup.add(pid, extra)
+            dedup_adds.append((pid, extra))
             if outcome == "publish":
                 outbox.append((pid, "upsert"))
                 results[i] = RecordResult(d.record_number, d.external_id, "accepted", pid, "published", reasons, ch.code)
@@ -436,28 +492,19 @@ class Pipeline:
                 {"entity": "posting", "entity_id": pid, "operation": op, "created_at": now, "available_at": now,
                  "attempts": 0, "state": "pending"} for pid, op in outbox
             ])
-        reject_rows = []
         for i, d, issues in rejects:
-            reasons = [x.as_dict() for x in issues]
             ch = self.channel(d.channel_code)
-            results[i] = RecordResult(d.record_number, d.external_id, "rejected", None, None, reasons,
-                                      ch.code if ch else d.channel_code)
-            if self.keep_rejects:
-                raw = dict(d.raw or {})
-                raw_text = raw.pop("_raw_text", None)
-                reject_rows.append({
-                    "run_id": self.run.id if self.run else None, "channel_id": ch.id if ch else None,
-                    "format": self.format, "record_number": d.record_number,
-                    "external_id": (d.external_id or None) and str(d.external_id)[:128],
-                    "code": issues[0].code, "message": issues[0].message[:500], "reasons": reasons,
-                    "raw": raw or None, "raw_text": raw_text, "state": "open", "attempts": 0, "created_at": now,
-                })
-        if reject_rows:
-            s.execute(insert(RejectedRecord), reject_rows)
+            results[i] = RecordResult(d.record_number, d.external_id, "rejected", None, None,
+                                      [x.as_dict() for x in issues], ch.code if ch else d.channel_code)
+        if self.keep_rejects:
+            self._keep_rejects([(d, issues) for _i, d, issues in rejects], now)
         if self.commit:
             s.commit()
         else:
             s.flush()
+        # Only now that the postings exist may later records be matched against them.
+        for pid, fp in dedup_adds:
+            dedup.add(pid, fp)
         return [r for r in results if r is not None]
 
     # -- helpers ---------------------------------------------------------------------------------
