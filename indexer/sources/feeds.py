@@ -275,6 +275,10 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
     except FeedError as exc:
         session.rollback()
         result.error = {"code": exc.code, "message": exc.message}
+    except BaseException as exc:
+        session.rollback()
+        pipe._finish_run(summary, "failed", error=repr(exc))
+        raise
     result.cursor = {"updated_since": cursor.updated_since, "next_page": cursor.next_page}
     pipe._finish_run(summary, "done" if result.complete else ("interrupted" if result.error else "done"),
                      error=result.error["message"] if result.error else None)
