@@ -151,3 +151,39 @@ def audit():
 @bp.app_template_filter("review_decision")
 def _decision_label(value: str) -> str:
     return {"approve": "通过", "reject": "驳回"}.get(value, value)
+
+
+# --- screening rules (read by reviewers; the screening area stores them and admins extend them) ---
+
+MAX_SAMPLE_TEXT = 2000
+
+
+def _rule_set():
+    from indexer.screening import load_rules
+
+    return load_rules(db.session)
+
+
+def _try_rules(rules, text: str) -> list[dict]:
+    """The reasons the text rules give for ``text`` (as the description field), for the try-it box."""
+    found = []
+    prepared = rules.prepare(text)
+    for rule in rules.text_rules:
+        if not rule.enabled or "description" not in rule.fields:
+            continue
+        for start, end, matched in rules.find(rule, text, prepared=prepared):
+            found.append({"code": rule.code, "message": rule.message, "severity": rule.severity,
+                          "field": "description", "span": [start, end], "evidence": matched})
+    return found
+
+
+@bp.get("/rules")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def rules():
+    rule_set = _rule_set()
+    sample = (request.args.get("sample") or "")[:MAX_SAMPLE_TEXT]
+    sample_reasons = _try_rules(rule_set, sample) if sample.strip() else []
+    return render_template(
+        "review/rules.html", rules=rule_set, sample=sample, sample_reasons=sample_reasons, highlight=highlight,
+        max_sample=MAX_SAMPLE_TEXT,
+    )

@@ -148,3 +148,19 @@ def test_highlighting_maps_screening_field_names_and_ignores_stale_spans():
     assert str(highlight("本岗位限男性", stale, "description")) == (
         '本岗位<mark class="reason-mark reason-hold" title="性别" data-reasons="1">限男性</mark>')
     assert "<mark" not in str(highlight("男女不限", stale, "description"))
+
+
+def test_rules_page_lists_the_rules_and_tries_a_text(client, login_as):
+    login_as("reviewer")
+    html = client.get("/review/rules").get_data(as_text=True)
+    assert 'id="rule-discrimination_gender"' in html
+    tried = client.get("/review/rules", query_string={"sample": "招聘仓管，限男性，男女不限的岗位另见<script>"}).get_data(as_text=True)
+    assert '>限男性</mark>' in tried
+    assert "&lt;script&gt;" in tried and "<script>" not in tried.split("试一试")[1].split("</section>")[0]
+    neutral = client.get("/review/rules", query_string={"sample": "男女不限，无需押金，免费培训"}).get_data(as_text=True)
+    assert "没有命中任何文字规则" in neutral
+
+
+def test_rules_page_refuses_other_roles(client, login_as):
+    login_as("commissioner")
+    assert client.get("/review/rules").status_code == 403
