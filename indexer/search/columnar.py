@@ -71,6 +71,23 @@ class KeywordField:
     values: list[str]
     codes: dict[str, int]
     matrix: np.ndarray  # int32[n, width], -1 = empty
+    _postings: tuple | None = None  # value -> doc slots (CSR), built on first use
+
+    def postings(self, code: int) -> np.ndarray:
+        """Sorted doc slots holding value ``code`` (an inverted list, so a filter on a region or an
+        occupation over the whole collection reads only its documents)."""
+        if self._postings is None:
+            n, w = self.matrix.shape
+            flat = np.asarray(self.matrix).ravel()
+            docs = np.repeat(np.arange(n, dtype=np.int32), w)
+            keep = flat >= 0
+            flat, docs = flat[keep], docs[keep]
+            order = np.argsort(flat, kind="stable")
+            indptr = np.zeros(len(self.values) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(flat, minlength=len(self.values)), out=indptr[1:])
+            self._postings = (indptr, docs[order])
+        indptr, docs = self._postings
+        return docs[indptr[code]:indptr[code + 1]]
 
 
 @dataclass
@@ -99,8 +116,23 @@ class Segment:
 
     def kill(self, doc_id: int) -> None:
         i = self.slot(doc_id)
-        if i is not None:
+        if i is not None and self.live[i]:
             self.live[i] = False
+            self._all_facets = {}
+
+    _all_facets: dict = None  # facet counts over every live document, cached (browsing with no filter)
+
+    def facet_counts(self, name: str, cand: np.ndarray | None) -> np.ndarray:
+        kf = self.keywords[name]
+        if cand is None:
+            if self._all_facets is None:
+                self._all_facets = {}
+            if name not in self._all_facets:
+                vals = np.asarray(kf.matrix)[self.live].ravel()
+                self._all_facets[name] = np.bincount(vals[vals >= 0], minlength=len(kf.values))
+            return self._all_facets[name]
+        vals = kf.matrix[cand].ravel()
+        return np.bincount(vals[vals >= 0], minlength=len(kf.values))
 
     # -- building -----------------------------------------------------------------------------
 
@@ -319,9 +351,23 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
                 hit[docs] = True
             matched = hit if matched is None else (matched & hit)
         cand = np.flatnonzero(matched & seg.live)
+        filters = list(query.filters)
     else:
-        cand = np.flatnonzero(seg.live)
-    for f in query.filters:
+        filters = list(query.filters)
+        first = next((f for f in filters if isinstance(f, Terms)), None)
+        if first is not None:
+            # Start from the inverted list of the first keyword filter rather than every document.
+            kf = seg.keywords[first.field]
+            codes = [kf.codes[v] for v in first.values if v in kf.codes]
+            lists = [kf.postings(c) for c in codes]
+            cand = (lists[0] if len(lists) == 1 else np.unique(np.concatenate(lists))) if lists \
+                else np.zeros(0, dtype=np.int64)
+            cand = cand[seg.live[cand]]
+            filters.remove(first)
+        else:
+            cand = np.flatnonzero(seg.live)
+    all_live = not terms and not query.filters and query.geo is None
+    for f in filters:
         if len(cand) == 0:
             break
         cand = cand[_filter_mask(seg, cand, f)]
@@ -336,8 +382,7 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
         kf = seg.keywords[name]
         if len(cand) == 0 or not kf.values:
             continue
-        vals = kf.matrix[cand].ravel()
-        counts = np.bincount(vals[vals >= 0], minlength=len(kf.values))
+        counts = seg.facet_counts(name, None if all_live else cand)
         acc = facet_acc.setdefault(name, {})
         for code in np.flatnonzero(counts):
             v = kf.values[code]

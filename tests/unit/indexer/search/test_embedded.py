@@ -111,3 +111,16 @@ def test_highlight_windows_long_text_around_the_match():
     text = "公司简介" * 50 + "招聘电焊工一名" + "福利" * 50
     out = a.highlight(text, a.query_tokens("焊工"), max_chars=40)
     assert out.startswith("…") and out.endswith("…") and "<mark>电焊工</mark>" in out
+
+
+def test_browse_facets_and_keyword_lists_forget_deleted_documents(tmp_path):
+    b = EmbeddedBackend(tmp_path)
+    b.upsert("postings", [posting(i, "电工", region=("440000", "440300")) for i in range(1, 6)])
+    b.compact("postings")
+    before = b.search("postings", SearchQuery(facets=("region_path",)))
+    assert before.facets["region_path"]["440300"] == 5
+    b.delete("postings", [(2, 2), (4, 2)])
+    after = b.search("postings", SearchQuery(facets=("region_path",)))
+    assert after.total == 3 and after.facets["region_path"] == {"440000": 3, "440300": 3}
+    filtered = b.search("postings", SearchQuery(filters=(Terms("region_path", ("440300", "110000")),)))
+    assert sorted(filtered.ids) == [1, 3, 5]
