@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 import re
@@ -21,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
@@ -203,7 +202,9 @@ def list_tasks(
     if mine_only:
         stmt = stmt.where(CallbackTask.assigned_user_id == actor.id)
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(CallbackTask.id).subquery())) or 0
-    mine_first = (CallbackTask.assigned_user_id == actor.id).desc()
+    # CASE rather than ordering on the comparison: it is NULL for unassigned tasks, and PostgreSQL
+    # and SQLite sort NULLs at opposite ends.
+    mine_first = case((CallbackTask.assigned_user_id == actor.id, 0), else_=1)
     rows = session.scalars(
         stmt.order_by(mine_first, CallbackTask.due, CallbackTask.id).limit(limit).offset(offset)
     ).unique()
@@ -460,8 +461,3 @@ def refresh_posting(
     )
     session.flush()
     return posting
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    y, m = (int(x) for x in parse_month(month).split("-"))
-    return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])

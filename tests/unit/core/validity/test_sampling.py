@@ -103,3 +103,30 @@ def test_bad_sample_sizes_are_refused(db_session):
     with pytest.raises(DomainError) as info:
         draw_monthly_sample(db_session, "2026-11", per_channel=0, today=TODAY)
     assert info.value.code == "invalid_sample_size"
+
+
+def test_a_commissioner_sees_their_own_tasks_first_then_the_rest_of_the_jurisdiction(
+        db_session, make_channel, make_postings, make_user, isolate_live_postings):
+    from core.validity.services import list_tasks
+
+    county = make_user("commissioner", region_code="440103")
+    city = make_user("commissioner", region_code="440100")
+    ch = make_channel()
+    make_postings(ch, 3, region_code="440103")   # the county commissioner's
+    make_postings(ch, 2, region_code="440106")   # the city commissioner's
+    make_postings(ch, 2, region_code="371302")   # elsewhere
+    draw_monthly_sample(db_session, "2026-07", per_channel=50, seed=2, today=TODAY)
+    # Unassigned ones in the city too (their commissioner left).
+    make_postings(ch, 1, region_code="440104")
+    run = draw_monthly_sample(db_session, "2026-06", per_channel=50, seed=2, today=TODAY).run
+    db_session.execute(CallbackTask.__table__.update().where(CallbackTask.run_id == run.id, CallbackTask.region_code == "440104")
+                       .values(assigned_user_id=None))
+    tasks, total = list_tasks(db_session, city, limit=500)
+    owners = [t.assigned_user_id for t in tasks]
+    assert all(t.region_code.startswith("4401") for t in tasks) and total == len(tasks)
+    first_other = next(i for i, o in enumerate(owners) if o != city.id)
+    assert set(owners[:first_other]) == {city.id} and city.id not in owners[first_other:]
+    assert None in owners and county.id in owners
+    mine, n = list_tasks(db_session, city, mine_only=True, limit=500)
+    assert {t.assigned_user_id for t in mine} == {city.id} and n == len(mine)
+    assert list_tasks(db_session, make_user("commissioner", region_code="371300"), limit=500)[1] == 4
