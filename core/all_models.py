@@ -6,6 +6,7 @@ from core.accounts import models as _accounts  # noqa: F401
 from core.applications import models as _applications  # noqa: F401
 from core.audit import models as _audit  # noqa: F401
 from core.channels import models as _channels  # noqa: F401
+from core.dedup import models as _dedup  # noqa: F401
 from core.enterprises import models as _enterprises  # noqa: F401
 from core.ingest import models as _ingest  # noqa: F401
 from core.outbox import models as _outbox  # noqa: F401

@@ -1,0 +1,1 @@
+"""Deduplication state the pipeline persists: one fingerprint per canonical posting."""

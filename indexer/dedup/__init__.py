@@ -1,0 +1,316 @@
+"""Near-duplicate detection: the same job from several channels (or twice from one) -> one posting.
+
+Never all-pairs. A posting is fingerprinted once (``fingerprint``): its enterprise keys (unified
+social credit code and normalised company name), region, occupation, a normalised title, and a
+MinHash signature of its jieba-segmented title and description. ``DedupIndex`` files the signature
+under LSH band keys *scoped by enterprise*, so only postings of the same enterprise that share a band
+(or the exact normalised title) are ever compared; each candidate is then verified — compatible
+region, similar title, similar text — so different jobs of one enterprise stay apart.
+
+Persistence: ``DedupIndex.add(..., session=s)`` writes a ``DedupFingerprint`` row in the caller's
+transaction; ``DedupIndex.load(session)`` rebuilds the in-memory index after a restart, and
+``find_in_db`` answers from the table alone (blocking on the indexed enterprise keys) for processes
+that keep no index in memory.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer.drafts import NormalisedPosting
+from indexer.normalise.company import normalize_company_name
+
+NUM_PERM = 64
+BANDS = 16
+ROWS = NUM_PERM // BANDS
+TEXT_CHARS = 1000          # description head used for the signature: enough to tell jobs apart
+
+_rng = np.random.default_rng(20241122)  # fixed: signatures are persisted and must stay comparable
+# multiply-shift hashing: (a*x + b) mod 2**64, top 32 bits; a odd and 64-bit so the product wraps
+_A = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+_EMPTY = np.full(NUM_PERM, 2**32 - 1, dtype=np.uint32)
+
+_TITLE_NOISE = re.compile(
+    r"[(（\[【<《][^)）\]】>》]{0,20}[)）\]】>》]|急招|急聘|诚聘|高薪|直招|招聘|包吃住|包住|包吃|五险一金|双休|"
+    r"\d+(?:\.\d+)?\s*[kK千万wW]?\s*(?:-|~|至)?\s*\d*(?:\.\d+)?\s*[kK千万wW]?(?:元|/月|/天|薪|以上)?"
+)
+_PUNCT = re.compile(r"[\s\W_]+")
+_jieba = None
+
+
+def _tokenizer():
+    global _jieba
+    if _jieba is None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba
+
+
+def normalize_title(title: str | None) -> str:
+    """急招！Java开发工程师（双休）8-12K -> java开发工程师"""
+    t = unicodedata.normalize("NFKC", title or "").lower()
+    t = _TITLE_NOISE.sub(" ", t)
+    return _PUNCT.sub("", t)
+
+
+def _title_grams(key: str) -> frozenset[str]:
+    return frozenset(key[i: i + 2] for i in range(len(key) - 1)) or frozenset([key])
+
+
+def _shingles(title_key: str, description: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", (description or "")[:TEXT_CHARS]).lower()
+    words = [w for w in _tokenizer().lcut(text, HMM=False) if not _PUNCT.fullmatch(w)]
+    sh = [f"{a}|{b}" for a, b in zip(words, words[1:])] if len(words) > 2 else list(words)
+    # the title weighs in as several shingles so two jobs sharing a boilerplate description differ
+    sh += [f"t:{g}" for g in _title_grams(title_key)]
+    return sh
+
+
+def minhash(shingles: list[str]) -> np.ndarray:
+    if not shingles:
+        return _EMPTY.copy()
+    x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in set(shingles)), dtype=np.uint64)
+    h = (x[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+    return h.min(axis=0).astype(np.uint32)
+
+
+@dataclass
+class Fingerprint:
+    enterprise_keys: tuple[str, ...]      # ("cc:9144...", "nm:腾讯计算机系统")
+    credit_code: str | None
+    region_code: str | None
+    occupation_code: str | None
+    title_key: str
+    signature: np.ndarray = field(repr=False)
+    has_text: bool = False                # the description contributed (not title only)
+    pay_monthly_min: float | None = None
+    pay_monthly_max: float | None = None
+
+    def band_keys(self) -> list[str]:
+        keys = []
+        for ek in self.enterprise_keys:
+            for b in range(BANDS):
+                chunk = self.signature[b * ROWS:(b + 1) * ROWS].tobytes()
+                keys.append(f"{zlib.crc32(ek.encode() + bytes([b]) + chunk):08x}{b:02d}")
+            keys.append(f"t:{zlib.crc32((ek + '|' + self.title_key).encode()):08x}")
+        return keys
+
+
+def fingerprint_fields(title: str | None, description: str | None, company_name: str | None,
+                       credit_code: str | None, region_code: str | None, occupation_code: str | None,
+                       pay_monthly_min: float | None = None, pay_monthly_max: float | None = None,
+                       company_normalized_name: str | None = None) -> Fingerprint:
+    keys = []
+    cc = (credit_code or "").strip().upper() or None
+    if cc:
+        keys.append(f"cc:{cc}")
+    nm = company_normalized_name or normalize_company_name(company_name)
+    if nm:
+        keys.append(f"nm:{nm}")
+    if not keys:
+        keys.append("none:")
+    tkey = normalize_title(title)
+    desc = (description or "").strip()
+    return Fingerprint(
+        enterprise_keys=tuple(keys), credit_code=cc, region_code=region_code, occupation_code=occupation_code,
+        title_key=tkey, signature=minhash(_shingles(tkey, desc)), has_text=len(desc) >= 20,
+        pay_monthly_min=pay_monthly_min, pay_monthly_max=pay_monthly_max,
+    )
+
+
+def fingerprint(n: NormalisedPosting) -> Fingerprint:
+    return fingerprint_fields(
+        n.title, n.description, n.company_name, n.credit_code, n.region_code, n.occupation_code,
+        n.pay_monthly_min, n.pay_monthly_max, n.company_normalized_name,
+    )
+
+
+# -- verification ----------------------------------------------------------------------------------
+
+TITLE_MIN_SIMILARITY = 0.5
+TEXT_MIN_SIMILARITY = 0.5
+
+
+def signature_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def title_similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    if len(a) >= 2 and len(b) >= 2 and (a in b or b in a):
+        return 0.8
+    ga, gb = _title_grams(a), _title_grams(b)
+    return len(ga & gb) / len(ga | gb)
+
+
+def regions_compatible(a: str | None, b: str | None) -> bool:
+    """Same division, or one inside the other (a city-level code and a county in it)."""
+    if not a or not b or a == b:
+        return True
+
+    def prefix(code: str) -> str:
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+        return code
+
+    pa, pb = prefix(a), prefix(b)
+    return pa.startswith(pb) or pb.startswith(pa)
+
+
+def same_job(a: Fingerprint, b: Fingerprint) -> tuple[bool, float]:
+    """Whether two fingerprints of one enterprise describe the same job, and how sure."""
+    if a.credit_code and b.credit_code and a.credit_code != b.credit_code:
+        return False, 0.0
+    if not set(a.enterprise_keys) & set(b.enterprise_keys) or a.enterprise_keys == ("none:",):
+        return False, 0.0
+    if not regions_compatible(a.region_code, b.region_code):
+        return False, 0.0
+    ts = title_similarity(a.title_key, b.title_key)
+    if ts < TITLE_MIN_SIMILARITY:
+        return False, 0.0
+    ss = signature_similarity(a.signature, b.signature)
+    if a.has_text and b.has_text:
+        ok = ss >= TEXT_MIN_SIMILARITY or (ts == 1.0 and ss >= 0.3)
+    else:
+        # one side has no description (search-list channels): the exact title must carry it
+        ok = ts == 1.0
+    if ok and a.occupation_code and b.occupation_code and a.occupation_code != b.occupation_code and ts < 1.0:
+        ok = False
+    return ok, (ts + ss) / 2
+
+
+class DedupIndex:
+    """In-memory LSH index of fingerprints; ``find`` returns the canonical posting id of a duplicate."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, list[int]] = defaultdict(list)
+        self._fps: dict[int, Fingerprint] = {}
+        self.comparisons = 0   # verification calls, for the benchmark's cost figures
+
+    def __len__(self) -> int:
+        return len(self._fps)
+
+    def __contains__(self, posting_id: int) -> bool:
+        return posting_id in self._fps
+
+    def candidates(self, fp: Fingerprint) -> set[int]:
+        out: set[int] = set()
+        for key in fp.band_keys():
+            out.update(self._buckets.get(key, ()))
+        return out
+
+    def find(self, fp: Fingerprint, exclude: int | None = None) -> int | None:
+        best, best_score = None, -1.0
+        for pid in self.candidates(fp):
+            if pid == exclude:
+                continue
+            self.comparisons += 1
+            ok, score = same_job(fp, self._fps[pid])
+            # ties go to the oldest posting: the canonical one is the first received
+            if ok and (score > best_score or (score == best_score and best is not None and pid < best)):
+                best, best_score = pid, score
+        return best
+
+    def add(self, posting_id: int, fp: Fingerprint, session=None) -> None:
+        if posting_id in self._fps:
+            self.remove(posting_id)
+        self._fps[posting_id] = fp
+        for key in fp.band_keys():
+            self._buckets[key].append(posting_id)
+        if session is not None:
+            save_fingerprint(session, posting_id, fp)
+
+    def remove(self, posting_id: int) -> None:
+        fp = self._fps.pop(posting_id, None)
+        if fp is None:
+            return
+        for key in fp.band_keys():
+            ids = self._buckets.get(key)
+            if ids and posting_id in ids:
+                ids.remove(posting_id)
+                if not ids:
+                    del self._buckets[key]
+
+    @classmethod
+    def load(cls, session) -> "DedupIndex":
+        """Rebuild from the ``dedup_fingerprints`` table (after a restart)."""
+        from sqlalchemy import select
+
+        from core.dedup.models import DedupFingerprint
+
+        idx = cls()
+        for row in session.scalars(select(DedupFingerprint).execution_options(yield_per=2000)):
+            idx.add(row.posting_id, fingerprint_from_row(row))
+        return idx
+
+    @staticmethod
+    def find_in_db(session, fp: Fingerprint, exclude: int | None = None) -> int | None:
+        """The same question answered from the table alone: block on the enterprise keys (indexed)."""
+        from sqlalchemy import or_, select
+
+        from core.dedup.models import DedupFingerprint
+
+        conds = []
+        for k in fp.enterprise_keys:
+            if k.startswith("cc:"):
+                conds.append(DedupFingerprint.credit_code == k[3:])
+            elif k.startswith("nm:"):
+                conds.append(DedupFingerprint.company_key == k[3:])
+        if not conds:
+            return None
+        best, best_score = None, -1.0
+        for row in session.scalars(select(DedupFingerprint).where(or_(*conds)).order_by(DedupFingerprint.posting_id)):
+            if row.posting_id == exclude:
+                continue
+            ok, score = same_job(fp, fingerprint_from_row(row))
+            if ok and score > best_score:
+                best, best_score = row.posting_id, score
+        return best
+
+
+def save_fingerprint(session, posting_id: int, fp: Fingerprint) -> None:
+    from core.dedup.models import DedupFingerprint
+
+    company_key = next((k[3:] for k in fp.enterprise_keys if k.startswith("nm:")), None)
+    session.merge(DedupFingerprint(
+        posting_id=posting_id, credit_code=fp.credit_code, company_key=company_key, region_code=fp.region_code,
+        occupation_code=fp.occupation_code, title_key=fp.title_key[:200], signature=fp.signature.tobytes(),
+        has_text=fp.has_text, pay_monthly_min=fp.pay_monthly_min, pay_monthly_max=fp.pay_monthly_max,
+    ))
+
+
+def fingerprint_from_row(row) -> Fingerprint:
+    keys = []
+    if row.credit_code:
+        keys.append(f"cc:{row.credit_code}")
+    if row.company_key:
+        keys.append(f"nm:{row.company_key}")
+    return Fingerprint(
+        enterprise_keys=tuple(keys) or ("none:",), credit_code=row.credit_code, region_code=row.region_code,
+        occupation_code=row.occupation_code, title_key=row.title_key or "",
+        signature=np.frombuffer(row.signature, dtype=np.uint32).copy(), has_text=bool(row.has_text),
+        pay_monthly_min=row.pay_monthly_min, pay_monthly_max=row.pay_monthly_max,
+    )
+
+
+__all__ = [
+    "Fingerprint", "DedupIndex", "fingerprint", "fingerprint_fields", "normalize_company_name", "normalize_title",
+    "same_job", "title_similarity", "signature_similarity", "regions_compatible", "save_fingerprint",
+    "fingerprint_from_row", "minhash",
+]

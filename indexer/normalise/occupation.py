@@ -1,0 +1,206 @@
+"""Job title (and description) to a national occupational classification code with a confidence.
+
+Two evidence sources, both plain data a reviewer can read:
+
+1. a curated dictionary of the words real titles use (``occupation_synonyms.json``: 普工, 保安, 客服,
+   Java, 骑手 ...) mapped to codes; the longest words found in the title vote, the head word (the
+   last one, as in 销售经理 / 客服经理) counting a little more;
+2. a character-bigram TF-IDF match of the title against the classification's own names (and the
+   dictionary words), for titles the dictionary does not cover (e.g. 电梯安装维修工, 中式面点师).
+
+The confidence is calibrated on hand-labelled real titles (see docs/normalisation.md); below
+``REVIEW_THRESHOLD`` the posting goes to review with the top suggestions.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.reference.services import OccupationDirectory, occupation_directory
+
+SYNONYMS_PATH = Path(__file__).with_name("occupation_synonyms.json")
+REVIEW_THRESHOLD = 0.5
+_ASCII_WORD = re.compile(r"^[a-z0-9.+#]+$")
+# Words that name the level or the terms of a job, not the job: never evidence on their own.
+_NOISE = re.compile(
+    r"急招|急聘|高薪|诚聘|招聘|直招|包吃住|包住|包吃|五险一金|双休|单休|底薪|提成|无责|日结|周结|月结|"
+    r"长白班|两班倒|\d+(\.\d+)?[kK万千wW]?(元|/月|/天|以上)?|[（(【\[][^）)】\]]*(薪|急|招|补贴|五险)[^）)】\]]*[）)】\]]"
+)
+
+
+@dataclass
+class OccupationResult:
+    code: str | None
+    name: str | None
+    confidence: float
+    suggestions: list[tuple[str, float]] = field(default_factory=list)  # (code, score), best first
+    method: str = "none"          # dictionary | tfidf | description | channel | none
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return self.code is None or self.confidence < REVIEW_THRESHOLD
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code, "name": self.name, "confidence": round(self.confidence, 3),
+            "needs_review": self.needs_review, "method": self.method, "evidence": self.evidence,
+            "suggestions": [{"code": c, "score": round(s, 3)} for c, s in self.suggestions],
+        }
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def _bigrams(text: str) -> list[str]:
+    t = re.sub(r"\s+", "", text)
+    return [t[i: i + 2] for i in range(len(t) - 1)] or ([t] if t else [])
+
+
+class OccupationClassifier:
+    def __init__(self, occupations: OccupationDirectory, synonyms: dict[str, list[str]] | None = None):
+        self.occupations = occupations
+        if synonyms is None:
+            synonyms = {k: v for k, v in json.loads(SYNONYMS_PATH.read_text("utf-8")).items() if not k.startswith("_")}
+        self.word_code: dict[str, str] = {}
+        unknown = []
+        for code, words in synonyms.items():
+            if not occupations.get(code):
+                unknown.append(code)
+                continue
+            for w in words:
+                self.word_code[_fold(w)] = code
+        self.unknown_codes = unknown
+        words = sorted(self.word_code, key=len, reverse=True)
+        parts = []
+        for w in words:
+            esc = re.escape(w)
+            parts.append(rf"(?<![a-z]){esc}(?![a-z])" if _ASCII_WORD.match(w) else esc)
+        self._word_re = re.compile("|".join(parts)) if parts else None
+        self._build_tfidf(synonyms)
+
+    # -- TF-IDF over the classification's names -------------------------------------------------
+    def _build_tfidf(self, synonyms: dict[str, list[str]]) -> None:
+        docs: dict[str, list[str]] = {}
+        for o in self.occupations.all():
+            if o.level < 3 or o.name.startswith("其他"):
+                continue
+            name = re.sub(r"(工程技术人员|专业人员|人员)$", "", o.name) or o.name
+            docs.setdefault(o.code, []).extend(_bigrams(_fold(name)))
+        for code, words in synonyms.items():
+            if code in docs:
+                for w in words:
+                    docs[code].extend(_bigrams(_fold(w)))
+        df: dict[str, int] = defaultdict(int)
+        for grams in docs.values():
+            for g in set(grams):
+                df[g] += 1
+        n = len(docs)
+        self._idf = {g: math.log((1 + n) / (1 + c)) + 1 for g, c in df.items()}
+        self._postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for code, grams in docs.items():
+            tf: dict[str, int] = defaultdict(int)
+            for g in grams:
+                tf[g] += 1
+            vec = {g: (1 + math.log(c)) * self._idf[g] for g, c in tf.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            for g, v in vec.items():
+                self._postings[g].append((code, v / norm))
+
+    def _tfidf(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        tf: dict[str, int] = defaultdict(int)
+        for g in _bigrams(text):
+            if g in self._idf:
+                tf[g] += 1
+        if not tf:
+            return []
+        q = {g: (1 + math.log(c)) * self._idf[g] for g, c in tf.items()}
+        qn = math.sqrt(sum(v * v for v in q.values())) or 1.0
+        scores: dict[str, float] = defaultdict(float)
+        for g, qv in q.items():
+            for code, dv in self._postings[g]:
+                scores[code] += qv / qn * dv
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    # -- dictionary ---------------------------------------------------------------------------------
+    def _dictionary(self, text: str) -> tuple[list[tuple[str, float]], list[str]]:
+        if not self._word_re or not text:
+            return [], []
+        hits = list(self._word_re.finditer(text))
+        if not hits:
+            return [], []
+        scores: dict[str, float] = defaultdict(float)
+        for i, m in enumerate(hits):
+            w = m.group(0)
+            weight = len(w) if not _ASCII_WORD.match(w) else max(2.0, len(w) * 0.6)
+            if i == len(hits) - 1:
+                weight *= 1.3   # the head word of a Chinese title is its last
+            scores[self.word_code[w]] += weight
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked, [m.group(0) for m in hits]
+
+    def classify(self, title: str | None, description: str | None = "") -> OccupationResult:
+        raw = _fold(title or "")
+        core = _NOISE.sub(" ", raw)
+        ranked, words = self._dictionary(core)
+        method = "dictionary"
+        if ranked:
+            best_code, best = ranked[0]
+            second = ranked[1][1] if len(ranked) > 1 else 0.0
+            covered = sum(len(w) for w in words)
+            core_len = max(2, len(re.sub(r"[\s\W_]+", "", core)))
+            coverage = min(1.0, covered / core_len)
+            margin = 1.0 - (second / best if best else 0.0)
+            confidence = 0.45 + 0.3 * coverage + 0.25 * margin
+            total = sum(s for _, s in ranked)
+            suggestions = [(c, s / total) for c, s in ranked[:3]]
+        else:
+            tf = self._tfidf(core)
+            method = "tfidf"
+            if description and (not tf or tf[0][1] < 0.35):
+                dranked, dwords = self._dictionary(_NOISE.sub(" ", _fold(description[:300])))
+                if dranked:
+                    total = sum(s for _, s in dranked)
+                    best_code = dranked[0][0]
+                    confidence = 0.3 * dranked[0][1] / total
+                    code = best_code
+                    o = self.occupations.get(code)
+                    return OccupationResult(code, o.name if o else None, round(confidence, 3),
+                                            [(c, s / total) for c, s in dranked[:3]], "description", dwords[:5])
+            if not tf:
+                return OccupationResult(None, None, 0.0, [], "none", [])
+            best_code, best = tf[0]
+            second = tf[1][1] if len(tf) > 1 else 0.0
+            confidence = min(0.85, best) * (0.6 + 0.4 * (1 - second / best if best else 0))
+            suggestions = tf[:3]
+            words = []
+        o = self.occupations.get(best_code)
+        return OccupationResult(best_code, o.name if o else None, round(confidence, 3), suggestions, method,
+                                words[:5])
+
+
+_default: dict[str, OccupationClassifier] = {}
+
+
+def default_classifier(occupations: OccupationDirectory | None = None) -> OccupationClassifier:
+    occupations = occupations or occupation_directory()
+    clf = _default.get("clf")
+    if clf is None or clf.occupations is not occupations:
+        clf = OccupationClassifier(occupations)
+        _default["clf"] = clf
+    return clf
+
+
+def classify_occupation(title: str | None, description: str | None = "",
+                        classifier: OccupationClassifier | None = None) -> OccupationResult:
+    return (classifier or default_classifier()).classify(title, description)
+
+
+__all__ = ["OccupationResult", "OccupationClassifier", "classify_occupation", "default_classifier",
+           "REVIEW_THRESHOLD"]

@@ -1,0 +1,177 @@
+"""Pay text as channels write it ("8千-1.2万/月", "10-15K·13薪", "150元/天", "面议") to numbers.
+
+Amounts are yuan. A monthly equivalent is computed for every unit with the statutory conversion
+factors of the Ministry of Human Resources and Social Security (劳社部发〔2008〕3号): 21.75 working
+days and 174 working hours a month. Annual pay ("年薪10万", "20-40万/年") is turned into a monthly
+amount (÷12) and reported with unit ``month`` and ``annual=True``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+DAYS_PER_MONTH = 21.75
+HOURS_PER_MONTH = 174.0
+
+_MULTIPLIERS = {"k": 1000.0, "千": 1000.0, "w": 10000.0, "万": 10000.0, "百": 100.0}
+_NEGOTIABLE = re.compile(r"面议|面谈|议定|待遇从优|薪资?可谈|协商")
+_MONTHS = re.compile(r"[·.,，x×*]?\s*(\d{2})\s*薪")
+_NUM = r"(\d+(?:\.\d+)?)\s*(k|w|千|万|百)?"
+_RANGE = re.compile(_NUM + r"\s*(?:元|块)?\s*(?:-|~|至|到|—|–)\s*" + _NUM)
+_SINGLE = re.compile(_NUM)
+_UNIT_PATTERNS = [
+    ("year", re.compile(r"/\s*年|每年|年薪|元/年|万/年|/y(ea)?r|annual")),
+    ("hour", re.compile(r"/\s*(小)?时|每小时|时薪|/h(ou)?r?\b|元/h|一小时|每时")),
+    ("day", re.compile(r"/\s*(天|日)|每天|日薪|日结|元/天|/d(ay)?\b|一天")),
+    ("month", re.compile(r"/\s*月|每月|月薪|月收入|元/月|/m(onth)?\b|底薪|综合工资")),
+]
+_LOWER_BOUND = re.compile(r"以上|起|\+|不低于|至少|>|≥")
+_UPPER_BOUND = re.compile(r"以下|以内|不超过|最高|<|≤")
+
+
+@dataclass
+class PayResult:
+    text: str | None
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None               # PayUnit value: month | day | hour
+    monthly_min: float | None = None
+    monthly_max: float | None = None
+    months: int | None = None             # 13薪 -> 13
+    negotiable: bool = False
+    annual: bool = False                  # the text gave a yearly amount
+    unit_inferred: bool = False           # no unit in the text: taken from context or magnitude
+    unparsable: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unparsable
+
+    def as_dict(self) -> dict:
+        return {
+            "text": self.text, "min": self.min, "max": self.max, "unit": self.unit,
+            "monthly_min": self.monthly_min, "monthly_max": self.monthly_max, "months": self.months,
+            "negotiable": self.negotiable, "annual": self.annual, "unit_inferred": self.unit_inferred,
+            "unparsable": self.unparsable, "notes": list(self.notes),
+        }
+
+
+def _clean(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = t.replace("～", "~").replace("－", "-").replace("—", "-").replace("–", "-")
+    t = re.sub(r"\s+", "", t)
+    return t
+
+
+def _amount(num: str, mult: str | None) -> float:
+    return float(num) * _MULTIPLIERS.get(mult or "", 1.0)
+
+
+def to_monthly(value: float | None, unit: str | None) -> float | None:
+    if value is None or unit is None:
+        return None
+    factor = {"month": 1.0, "day": DAYS_PER_MONTH, "hour": HOURS_PER_MONTH}.get(unit)
+    return round(value * factor, 2) if factor else None
+
+
+def _infer_unit(amount: float) -> str:
+    """Magnitude when the text names no unit: hourly pay is two-digit, daily three-digit."""
+    if amount >= 1000:
+        return "month"
+    if amount >= 100:
+        return "day"
+    return "hour"
+
+
+def parse_pay(text: str | None, context_unit: str | None = None) -> PayResult:
+    """Parse one pay text. Never raises: what cannot be read is returned with ``unparsable``."""
+    if text is None or not str(text).strip():
+        return PayResult(text=text, unparsable=False, notes=["empty"])
+    raw = str(text).strip()
+    t = _clean(raw)
+    res = PayResult(text=raw)
+
+    m = _MONTHS.search(t)
+    if m and 12 <= int(m.group(1)) <= 24:
+        res.months = int(m.group(1))
+        t = t[: m.start()] + t[m.end():]
+
+    unit = None
+    for name, pat in _UNIT_PATTERNS:
+        if pat.search(t):
+            unit = name
+            break
+
+    rng = _RANGE.search(t)
+    lo = hi = None
+    if rng:
+        n1, m1, n2, m2 = rng.groups()
+        hi = _amount(n2, m2)
+        lo = _amount(n1, m1)
+        # "1-1.5万", "10-15k": the multiplier written once applies to both ends, unless the first
+        # number is already in yuan ("6000-1.2万").
+        if m1 is None and m2 is not None and _amount(n1, m2) <= hi:
+            lo = _amount(n1, m2)
+    else:
+        single = _SINGLE.search(t)
+        if single:
+            val = _amount(*single.groups())
+            rest = t[single.end():]
+            before = t[: single.start()]
+            if _UPPER_BOUND.search(rest) or _UPPER_BOUND.search(before):
+                hi = val
+            elif _LOWER_BOUND.search(rest) or _LOWER_BOUND.search(before):
+                lo = val
+            else:
+                lo = hi = val
+
+    if lo is None and hi is None:
+        if _NEGOTIABLE.search(t):
+            res.negotiable = True
+            return res
+        res.unparsable = True
+        return res
+    if _NEGOTIABLE.search(t):
+        res.negotiable = True
+
+    # 年薪10万 without 万 multiplier context is still yuan; 年薪 with a bare small number is 万.
+    if unit == "year":
+        res.annual = True
+        lo = lo / 12 if lo is not None else None
+        hi = hi / 12 if hi is not None else None
+        unit = "month"
+    if unit is None:
+        unit = context_unit or _infer_unit(max(v for v in (lo, hi) if v is not None))
+        res.unit_inferred = True
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+        res.notes.append("swapped")
+    res.unit = unit
+    res.min = round(lo, 2) if lo is not None else None
+    res.max = round(hi, 2) if hi is not None else None
+    res.monthly_min = to_monthly(res.min, unit)
+    res.monthly_max = to_monthly(res.max, unit)
+    # Values no posting can mean (a 3-yuan month, a 10-million month) are kept but flagged.
+    top = res.monthly_max or res.monthly_min or 0
+    if top > 1_000_000 or top < 100:
+        res.unparsable = True
+        res.notes.append("implausible_amount")
+    return res
+
+
+def pay_from_numbers(pay_min: float | None, pay_max: float | None, unit: str | None,
+                     months: int | None = None) -> PayResult:
+    """When a channel sends numbers rather than text."""
+    u = unit or _infer_unit(max(v for v in (pay_min, pay_max) if v is not None))
+    lo, hi = pay_min, pay_max
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    return PayResult(
+        text=None, min=lo, max=hi, unit=u, monthly_min=to_monthly(lo, u),
+        monthly_max=to_monthly(hi, u), months=months, unit_inferred=unit is None,
+    )
+
+
+__all__ = ["PayResult", "parse_pay", "pay_from_numbers", "to_monthly", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
