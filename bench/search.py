@@ -389,7 +389,7 @@ class Columnar:
 
         def batches():
             for s in range(0, len(docs), 10_000):
-                yield [(d.id, d.version, json.dumps(st, ensure_ascii=False), d.to_json())
+                yield [(d.id, d.version, json.dumps(st, ensure_ascii=False), d)
                        for d, st in zip(docs[s:s + 10_000], stored[s:s + 10_000])]
 
         self.backend.rebuild_prepared("postings", batches())
@@ -550,7 +550,8 @@ class FTS5:
             cols = {"region_path": ("prov", "city", "county"), "occupation_path": ("o1", "o2", "o3", "o4"),
                     "employment_type": ("emp",), "education": ("edu",)}[name]
             for col in cols:
-                c.execute(f"SELECT c.{col}, COUNT(*) FROM temp.m JOIN cols c ON c.rowid = m.rid "
+                # CROSS JOIN keeps SQLite from scanning cols and probing the unindexed temp table
+                c.execute(f"SELECT c.{col}, COUNT(*) FROM temp.m CROSS JOIN cols c ON c.rowid = m.rid "
                           f"WHERE c.{col} IS NOT NULL GROUP BY c.{col}").fetchall()
         order = "s ASC, rid ASC" if (terms and q.sort == "relevance") else "ts DESC, rid ASC"
         ids = [r[0] for r in c.execute(f"SELECT rid FROM temp.m ORDER BY {order} LIMIT ?", (q.size,))]
@@ -783,7 +784,7 @@ def freshness(args, samples: int) -> dict:
     docs, st = resample(base, stored, 20_000, seed=5)
     for d in docs:
         d.id += 10_000_000  # keep clear of the database's ids
-    reader.rebuild_prepared("postings", [[(d.id, d.version, json.dumps(x, ensure_ascii=False), d.to_json())
+    reader.rebuild_prepared("postings", [[(d.id, d.version, json.dumps(x, ensure_ascii=False), d)
                                           for d, x in zip(docs, st)]])
     relay = subprocess.Popen([sys.executable, "-c", RELAY_SCRIPT.format(root=str(ROOT), url=url,
                                                                         index=str(work / "index"))])

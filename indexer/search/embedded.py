@@ -92,7 +92,7 @@ class Store:
         self.conn.close()
 
     def write(self, items: list[tuple[int, int | None, str | None, str | None]]) -> BulkResult:
-        """``(id, version, stored_json, analysed_json)``; analysed None = delete."""
+        """``(id, version, stored_json, AnalysedDoc)``; ``None`` instead of the document = delete."""
         result = BulkResult()
         if not items:
             return result
@@ -129,7 +129,7 @@ class Store:
                             "INSERT INTO docs(id, version, seq, deleted, stored, analysed) VALUES (?,?,?,0,?,?) "
                             "ON CONFLICT(id) DO UPDATE SET version=excluded.version, seq=excluded.seq, "
                             "deleted=0, stored=excluded.stored, analysed=excluded.analysed",
-                            (doc_id, version, seq, stored, analysed))
+                            (doc_id, version, seq, stored, analysed.to_json()))
                     existing[doc_id] = version if version is not None else old
                     result.ok.append(doc_id)
                 c.execute("INSERT INTO meta(key, value) VALUES ('seq', ?) "
@@ -158,6 +158,17 @@ class Store:
                 f"SELECT id, stored FROM docs WHERE deleted=0 AND id IN ({','.join('?' * len(ids))})", ids
             ).fetchall()
         return {i: json.loads(s) for i, s in rows if s}
+
+    def analysed(self, ids: list[int]) -> list[AnalysedDoc]:
+        out = []
+        for start in range(0, len(ids), 900):
+            part = ids[start:start + 900]
+            with self.lock:
+                rows = self.conn.execute(
+                    f"SELECT analysed FROM docs WHERE deleted=0 AND id IN ({','.join('?' * len(part))})", part
+                ).fetchall()
+            out += [AnalysedDoc.from_json(r[0]) for r in rows]
+        return out
 
     def versions(self) -> dict[int, int]:
         with self.lock:
@@ -360,7 +371,7 @@ class EmbeddedBackend:
                 result.failed[int(doc.get("id") or 0)] = str(exc)
                 continue
             stored = json.dumps(stored_fields(spec, doc), ensure_ascii=False)
-            items.append((a.id, a.version, stored, a.to_json()))
+            items.append((a.id, a.version, stored, a))
         return items, result
 
     def upsert(self, collection: str, docs: Sequence[dict]) -> BulkResult:
@@ -461,11 +472,25 @@ class EmbeddedBackend:
         store = Store(gen_dir)
         _write_atomic(col.root / "NEXT", name)
         count = 0
+        written: dict[int, AnalysedDoc] = {}
         try:
             for items in batches:
-                count += len(store.write(items).ok)
+                result = store.write(items)
+                count += len(result.ok)
+                ok = set(result.ok)
+                for item in items:
+                    if item[0] in ok and item[3] is not None:
+                        written[item[0]] = item[3]
+            # The snapshot is built from the documents in hand; only those the relay replaced
+            # meanwhile (newer version in the store) are read back from the store.
             seq = store.max_seq()
-            col._write_base(gen_dir, Segment.build(spec, list(store.live_docs(max_seq=seq))), seq)
+            versions = store.versions()
+            docs = [d for i, d in written.items() if versions.get(i) == d.version]
+            others = [i for i in versions if i not in written or written[i].version != versions[i]]
+            docs += store.analysed(others)
+            del written
+            col._write_base(gen_dir, Segment.build(spec, docs), seq)
+            del docs
             old = col.gen
             _write_atomic(col.root / "CURRENT", name)
         finally:
