@@ -9,6 +9,7 @@ from core.channels import models as _channels  # noqa: F401
 from core.dedup import models as _dedup  # noqa: F401
 from core.enterprises import models as _enterprises  # noqa: F401
 from core.ingest import models as _ingest  # noqa: F401
+from core.matching import models as _matching  # noqa: F401
 from core.outbox import models as _outbox  # noqa: F401
 from core.postings import models as _postings  # noqa: F401
 from core.reference import models as _reference  # noqa: F401

@@ -48,7 +48,7 @@ class Encoder:
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.version = model_version(path)
         self.batch_size = batch_size
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.dim = int(self.model.get_embedding_dimension())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -125,6 +125,11 @@ class Ranker:
             return np.zeros((0, 1), dtype=np.float32)
         return normalise_rows(np.vstack([p.embedding for p in profiles]))
 
+    def score_pair(self, seeker: SeekerProfile, posting: PostingProfile):
+        """The transparent score and explanation of one pair (e.g. a person a commissioner pinned)."""
+        a, b = self.embed([seeker])[0], self.embed([posting])[0]
+        return score_pair(seeker, posting, float(a @ b), self.weights, self.occupation_names)
+
     def pool(self, profiles: Sequence, today: dt.date | None = None, build_ivf: bool | None = None) -> ProfilePool:
         return ProfilePool(profiles, self.embed(profiles), today=today, filters=self.filters, build_ivf=build_ivf)
 

@@ -28,6 +28,7 @@ _CONTACT_KEY = re.compile(r"联系|电话|手机|contact|phone|tel|mobile", re.I
 _BOTH = frozenset({Role.COMMISSIONER, Role.ADMIN})
 HOME_LINKS: list[tuple[str, str, frozenset]] = [
     ("commissioner.validity", "岗位有效率抽查", _BOTH),
+    ("matching.postings", "人岗匹配", _BOTH),
     ("review.queue", "岗位审核", frozenset({Role.ADMIN})),
     ("fairs.index", "招聘会", _BOTH),
     ("livestreams.index", "直播带岗", _BOTH),

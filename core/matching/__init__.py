@@ -1,0 +1,1 @@
+"""Matching as a use case: stored ranked lists, commissioners' overrides, cached embeddings."""

@@ -1,0 +1,274 @@
+"""Use cases of matching: rank jobseekers for a posting, recommend postings to a jobseeker, apply a
+commissioner's overrides, and store every list with its inputs' versions.
+
+The caller hands in a ranker (``matching.ranker.Ranker`` or anything with the same methods): core
+never loads a model itself. Only matching's plain data types are imported here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.enums import Availability, PostingStatus, VerificationStatus
+from core.errors import DomainError
+from core.postings.models import Posting
+from core.seekers.models import Jobseeker
+from matching.profiles import GroupPolicy, PostingProfile, RankedItem, RankedList, SeekerProfile
+
+from .models import MatchOverride, RankedListRecord, StoredEmbedding
+
+DEFAULT_GROUP_SHARE = 0.3  # a posting's target groups share at least this much of every prefix
+
+
+def _value(v) -> str:
+    return getattr(v, "value", v) if v is not None else ""
+
+
+def posting_profile(p: Posting, occupation_name: str = "") -> PostingProfile:
+    return PostingProfile(
+        id=p.id, title=p.title or "", description=p.description or "", occupation_code=p.occupation_code,
+        occupation_name=occupation_name, region_code=p.region_code, lat=p.lat, lon=p.lon,
+        pay_min=p.pay_monthly_min, pay_max=p.pay_monthly_max, education=_value(p.education) or "none",
+        experience_years=p.experience_years, skills=list(p.skills or []),
+        employment_type=_value(p.employment_type) or "full_time", target_groups=list(p.target_groups or []),
+    )
+
+
+def seeker_profile(s: Jobseeker) -> SeekerProfile:
+    return SeekerProfile(
+        id=s.id, desired_titles=list(s.desired_titles or []), desired_occupations=list(s.desired_occupations or []),
+        region_code=s.region_code, desired_regions=list(s.desired_regions or []), lat=s.lat, lon=s.lon,
+        education=_value(s.education) or "none", experience_years=s.experience_years or 0,
+        skills=list(s.skills or []), certificates=list(s.certificates or []), expected_pay_min=s.expected_pay_min,
+        availability=_value(s.availability) or "immediate",
+        groups=s.group_values(verified_only=True), birth_date=s.birth_date, graduation_year=s.graduation_year,
+        consent_recommendation=bool(s.consent_recommendation), summary=s.summary or "",
+    )
+
+
+def default_policy(posting: Posting, share: float = DEFAULT_GROUP_SHARE) -> GroupPolicy | None:
+    """The posting's target groups share ``share`` of every prefix between them."""
+    groups = [g for g in (posting.target_groups or []) if g]
+    if not groups:
+        return None
+    return GroupPolicy({g: round(share / len(groups), 4) for g in groups}, name="岗位指定的重点群体")
+
+
+def load_embeddings(session: Session, ranker, subject_type: str, rows: list, profiles: list) -> int:
+    """Fill ``profiles``' embeddings from the store (same model, same row version); embed and store
+    the missing or stale ones. Returns how many were (re-)embedded."""
+    version = ranker.model_version
+    if not rows:
+        return 0
+    ids = [r.id for r in rows]
+    stored = {
+        e.subject_id: e
+        for e in session.scalars(
+            select(StoredEmbedding).where(
+                StoredEmbedding.subject_type == subject_type,
+                StoredEmbedding.model_version == version,
+                StoredEmbedding.subject_id.in_(ids),
+            )
+        )
+    }
+    missing = []
+    for row, prof in zip(rows, profiles):
+        e = stored.get(row.id)
+        if e is not None and e.subject_version == (row.version or 1) and not e.stale:
+            prof.embedding = np.frombuffer(e.vector, dtype="<f4").copy()
+        else:
+            missing.append((row, prof, e))
+    if missing:
+        ranker.embed([p for _, p, _ in missing])
+        for row, prof, e in missing:
+            vec = np.asarray(prof.embedding, dtype="<f4")
+            if e is None:
+                e = StoredEmbedding(subject_type=subject_type, subject_id=row.id, model_version=version)
+                session.add(e)
+            e.subject_version, e.dim, e.vector, e.stale = row.version or 1, len(vec), vec.tobytes(), False
+        session.flush()
+    return len(missing)
+
+
+def mark_embeddings_stale(session: Session, model_version: str) -> int:
+    """After a model change: every vector of another model is stale (re-embedded on next use or by
+    ``joblink matcher embed``)."""
+    rows = session.scalars(select(StoredEmbedding).where(StoredEmbedding.model_version != model_version,
+                                                         StoredEmbedding.stale.is_(False))).all()
+    for r in rows:
+        r.stale = True
+    return len(rows)
+
+
+@dataclass
+class MatchOutcome:
+    ranked: RankedList
+    record_id: int | None
+    excluded: list[dict] = field(default_factory=list)  # [{"id", "reason"}]
+
+
+def _occupation_names(session: Session) -> dict[str, str]:
+    from core.reference.services import occupation_directory
+
+    return {o.code: o.name for o in occupation_directory(session).all()}
+
+
+def rank_seekers_for_posting(
+    session: Session, posting_id: int, ranker, *, k: int = 50, policy: GroupPolicy | None | str = "auto",
+    actor_user_id: int | None = None, store: bool = True, today: dt.date | None = None,
+) -> MatchOutcome:
+    """Rank the jobseekers for a posting; ``policy="auto"`` takes the posting's target groups."""
+    posting = session.get(Posting, posting_id)
+    if posting is None:
+        raise DomainError("posting_not_found", f"岗位 {posting_id} 不存在", "posting")
+    if policy == "auto":
+        policy = default_policy(posting)
+    if not ranker.occupation_names:
+        ranker.occupation_names = _occupation_names(session)
+    pprof = posting_profile(posting, ranker.occupation_names.get(posting.occupation_code or "", ""))
+    load_embeddings(session, ranker, "posting", [posting], [pprof])
+    seekers = session.scalars(
+        select(Jobseeker).where(Jobseeker.availability != Availability.UNAVAILABLE).order_by(Jobseeker.id)
+    ).all()
+    profiles = [seeker_profile(s) for s in seekers]
+    overrides = {o.jobseeker_id: o for o in session.scalars(
+        select(MatchOverride).where(MatchOverride.posting_id == posting_id))}
+    # only people who may be recommended (or whom a commissioner named) need a vector
+    wanted = [(s, p) for s, p in zip(seekers, profiles) if p.consent_recommendation or s.id in overrides]
+    load_embeddings(session, ranker, "seeker", [s for s, _ in wanted], [p for _, p in wanted])
+    ranked = ranker.rank_seekers_for_posting(pprof, [p for _, p in wanted], k=k + len(overrides), policy=policy,
+                                             today=today)
+    by_id = {p.id: p for _, p in wanted}
+    excluded = _apply_overrides(ranked, overrides, by_id, pprof, ranker, k)
+    record_id = None
+    if store:
+        versions = {"posting": {str(posting.id): posting.version},
+                    "jobseekers": {str(s.id): s.version for s in seekers if s.id in {i.id for i in ranked.items}}}
+        record_id = _store(session, ranked, posting_id=posting.id, jobseeker_id=None, k=k, versions=versions,
+                           actor_user_id=actor_user_id, excluded=excluded)
+    return MatchOutcome(ranked, record_id, excluded)
+
+
+def rank_postings_for_seeker(
+    session: Session, seeker_id: int, ranker, *, k: int = 20, actor_user_id: int | None = None,
+    store: bool = True, today: dt.date | None = None,
+) -> MatchOutcome:
+    seeker = session.get(Jobseeker, seeker_id)
+    if seeker is None:
+        raise DomainError("jobseeker_not_found", f"求职者 {seeker_id} 不存在", "seeker")
+    if not ranker.occupation_names:
+        ranker.occupation_names = _occupation_names(session)
+    sprof = seeker_profile(seeker)
+    postings = []
+    if sprof.consent_recommendation and sprof.availability != "unavailable":
+        postings = session.scalars(select(Posting).where(Posting.status == PostingStatus.PUBLISHED)
+                                   .order_by(Posting.id)).all()
+        load_embeddings(session, ranker, "seeker", [seeker], [sprof])
+    pprofs = [posting_profile(p, ranker.occupation_names.get(p.occupation_code or "", "")) for p in postings]
+    load_embeddings(session, ranker, "posting", postings, pprofs)
+    ranked = ranker.rank_postings_for_seeker(sprof, pprofs, k=k, today=today)
+    record_id = None
+    if store:
+        chosen = {i.id for i in ranked.items}
+        versions = {"jobseeker": {str(seeker.id): seeker.version},
+                    "postings": {str(p.id): p.version for p in postings if p.id in chosen}}
+        record_id = _store(session, ranked, posting_id=None, jobseeker_id=seeker.id, k=k, versions=versions,
+                           actor_user_id=actor_user_id, excluded=[])
+    return MatchOutcome(ranked, record_id, [])
+
+
+_ACTION_TEXT = {"pin": "专员置顶", "move": "专员调整名次"}
+
+
+def _apply_overrides(ranked: RankedList, overrides: dict, profiles: dict, posting: PostingProfile, ranker,
+                     k: int) -> list[dict]:
+    """Exclusions leave the list (kept aside with their reason); pins and moves take their place."""
+    items = [i for i in ranked.items if i.id not in overrides]
+    placed = []
+    excluded = []
+    for sid, o in sorted(overrides.items(), key=lambda t: (t[1].position or 1, t[0])):
+        if o.action == "exclude":
+            excluded.append({"id": sid, "reason": o.reason})
+            continue
+        item = next((i for i in ranked.items if i.id == sid), None)
+        if item is None:
+            prof = profiles.get(sid)
+            if prof is None:
+                continue  # the person left the pool (e.g. no longer looking)
+            s = ranker.score_pair(prof, posting)
+            item = RankedItem(sid, 0, 0, s.score, s.features, list(prof.groups), list(s.explanation),
+                              "不在自动推荐名单中")
+        placed.append((o.position or 1, item, o))
+    items = items[: max(0, k - len(placed))]
+    for position, item, o in placed:
+        note = f"人工调整：{_ACTION_TEXT.get(o.action, o.action)}至第{position}位" + (f"（{o.reason}）" if o.reason else "")
+        item.explanation.append(note)
+        item.policy_effect = (item.policy_effect + "；" if item.policy_effect else "") + note
+        items.insert(min(position - 1, len(items)), item)
+    for rank, item in enumerate(items, start=1):
+        item.rank = rank
+    ranked.items = items
+    return excluded
+
+
+def _store(session, ranked: RankedList, *, posting_id, jobseeker_id, k, versions, actor_user_id, excluded) -> int:
+    data = ranked.to_dict()
+    record = RankedListRecord(
+        direction=ranked.direction, posting_id=posting_id, jobseeker_id=jobseeker_id, k=k,
+        model_version=ranked.model_version, weights=data["weights"], policy=data["policy"],
+        input_versions=versions, items=data["items"],
+        filtered_out={**data["filtered_out"], **({"专员排除": len(excluded)} if excluded else {})},
+        created_by_id=actor_user_id,
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+def set_override(
+    session: Session, *, posting_id: int, jobseeker_id: int, action: str, actor_user_id: int | None,
+    reason: str = "", position: int | None = None,
+) -> MatchOverride:
+    """Pin (to ``position``, default 1), exclude (a reason is required) or move a jobseeker."""
+    if action not in ("pin", "exclude", "move"):
+        raise DomainError("invalid_action", "操作应为置顶、排除或调整名次", "action")
+    reason = (reason or "").strip()
+    if action == "exclude" and not reason:
+        raise DomainError("reason_required", "排除求职者时必须填写理由", "reason")
+    if action in ("pin", "move"):
+        position = position or 1
+        if position < 1 or position > 1000:
+            raise DomainError("invalid_position", "名次应为1-1000之间的整数", "position")
+    else:
+        position = None
+    if session.get(Posting, posting_id) is None:
+        raise DomainError("posting_not_found", f"岗位 {posting_id} 不存在", "posting")
+    if session.get(Jobseeker, jobseeker_id) is None:
+        raise DomainError("jobseeker_not_found", f"求职者 {jobseeker_id} 不存在", "seeker")
+    o = session.scalar(select(MatchOverride).where(MatchOverride.posting_id == posting_id,
+                                                   MatchOverride.jobseeker_id == jobseeker_id))
+    if o is None:
+        o = MatchOverride(posting_id=posting_id, jobseeker_id=jobseeker_id)
+        session.add(o)
+    o.action, o.position, o.reason, o.created_by_id = action, position, reason[:500], actor_user_id
+    session.flush()
+    return o
+
+
+def clear_override(session: Session, *, posting_id: int, jobseeker_id: int) -> bool:
+    o = session.scalar(select(MatchOverride).where(MatchOverride.posting_id == posting_id,
+                                                   MatchOverride.jobseeker_id == jobseeker_id))
+    if o is None:
+        return False
+    session.delete(o)
+    session.flush()
+    return True
+
+
+def overrides_for(session: Session, posting_id: int) -> list[MatchOverride]:
+    return list(session.scalars(select(MatchOverride).where(MatchOverride.posting_id == posting_id)
+                                .order_by(MatchOverride.id)))

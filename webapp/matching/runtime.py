@@ -1,0 +1,40 @@
+"""The app's ranker: the encoder named by MATCHER_MODEL and the weights of MATCHER_WEIGHTS, loaded
+once per process and handed to core's matching services."""
+from __future__ import annotations
+
+import os
+import threading
+
+from flask import current_app
+
+_lock = threading.Lock()
+
+
+def model_path(app=None) -> str:
+    app = app or current_app
+    return app.config.get("MATCHER_MODEL") or os.path.join(app.instance_path, "models", "joblink-zh")
+
+
+def get_ranker(app=None):
+    """A ``matching.ranker.Ranker`` for this app (raises ``ModelNotFound`` when no model is there)."""
+    from matching.encoder import load_encoder
+    from matching.profiles import MatchWeights
+    from matching.ranker import Ranker
+
+    app = app or current_app
+    ext = app.extensions.setdefault("joblink_matching", {})
+    path = model_path(app)
+    with _lock:
+        cached = ext.get("ranker")
+        if cached is not None and ext.get("path") == path:
+            return cached
+        encoder = load_encoder(path)
+        weights = MatchWeights.from_config(app.config.get("MATCHER_WEIGHTS") or os.environ.get("MATCHER_WEIGHTS"))
+        ranker = Ranker(encoder, weights=weights)
+        ext.update(ranker=ranker, path=path)
+        return ranker
+
+
+def reset_ranker(app=None) -> None:
+    app = app or current_app
+    app.extensions.get("joblink_matching", {}).pop("ranker", None)

@@ -1,0 +1,223 @@
+"""Matching pages and API.
+
+- ``/commissioner/matching/``: postings of my jurisdiction, each with a link to its ranked list;
+- ``/commissioner/matching/postings/<id>``: ranked jobseekers with explanations and the group policy
+  applied; pin, exclude (with a reason) or move; every list shown is stored with its inputs' versions;
+- ``/seeker/recommendations``: a jobseeker's recommended posts (none when they opted out);
+- ``/api/v1/postings/<id>/matches``: enterprises (their own postings; profiles masked until the
+  jobseeker applied or agreed to be visible) and commissioners (full profiles in their jurisdiction);
+- ``/api/v1/jobseekers/<id>/recommendations``: the jobseeker themself or a commissioner.
+Every read of personal data is audited.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.applications.models import Application
+from core.audit.services import record_access
+from core.enums import PostingStatus, Role, label
+from core.errors import DomainError
+from core.matching import services as matching
+from core.postings.models import Posting
+from core.reference.services import RegionDirectory
+from core.seekers.models import Jobseeker
+from core.seekers.services import view_jobseeker
+
+from ..auth.inputs import cipher, client_ip
+from ..auth.policy import in_jurisdiction, owns_enterprise, roles_required
+from ..extensions import db
+from .runtime import get_ranker
+
+bp = Blueprint("matching", __name__)
+
+_STAFF = (Role.COMMISSIONER, Role.ADMIN)
+PROFILE_FIELDS = ["name", "id_number", "phone", "region_code", "education", "skills", "groups"]
+
+
+def _ranker_or_message():
+    from matching.encoder import ModelNotFound
+
+    try:
+        return get_ranker(), None
+    except ModelNotFound as exc:
+        return None, str(exc)
+
+
+def _audit(action: str, subject_type: str, subject_id: int | None, purpose: str, fields=None) -> None:
+    record_access(db.session, actor_user_id=current_user.id, actor_role=str(current_user.role), action=action,
+                  subject_type=subject_type, subject_id=subject_id, purpose=purpose, fields=fields, ip=client_ip())
+
+
+def _staff_posting(posting_id: int) -> Posting:
+    posting = db.session.get(Posting, posting_id)
+    if posting is None:
+        abort(404)
+    if not in_jurisdiction(posting.region_code):
+        abort(403)
+    return posting
+
+
+@bp.get("/commissioner/matching/")
+@roles_required(*_STAFF)
+def postings():
+    q = (request.args.get("q") or "").strip()[:50]
+    stmt = select(Posting).where(Posting.status == PostingStatus.PUBLISHED)
+    if current_user.role != Role.ADMIN:
+        prefix = RegionDirectory.code_prefix(current_user.region_code) if current_user.region_code else "-"
+        stmt = stmt.where(Posting.region_code.startswith(prefix))
+    if q:
+        stmt = stmt.where(Posting.title.contains(q))
+    rows = db.session.scalars(stmt.order_by(Posting.id.desc()).limit(100)).all()
+    return render_template("matching/postings.html", postings=rows, q=q)
+
+
+@bp.get("/commissioner/matching/postings/<int:posting_id>")
+@roles_required(*_STAFF)
+def posting_matches(posting_id: int):
+    posting = _staff_posting(posting_id)
+    k = min(max(request.args.get("k", 50, type=int), 1), 200)
+    ranker, problem = _ranker_or_message()
+    if ranker is None:
+        return render_template("matching/posting_matches.html", posting=posting, outcome=None, problem=problem,
+                               seekers={}, views={}, overrides=[], k=k), 503
+    outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, actor_user_id=current_user.id)
+    ids = [i.id for i in outcome.ranked.items] + [e["id"] for e in outcome.excluded]
+    seekers = {s.id: s for s in db.session.scalars(select(Jobseeker).where(Jobseeker.id.in_(ids)))} if ids else {}
+    views = {sid: view_jobseeker(s, cipher(), entitled=in_jurisdiction(s.region_code)) for sid, s in seekers.items()}
+    _audit("view_ranked_list", "posting", posting.id, "人岗匹配：查看岗位推荐人选", PROFILE_FIELDS)
+    db.session.commit()
+    return render_template("matching/posting_matches.html", posting=posting, outcome=outcome, problem=None,
+                           seekers=seekers, views=views, overrides=matching.overrides_for(db.session, posting.id), k=k)
+
+
+@bp.post("/commissioner/matching/postings/<int:posting_id>/override")
+@roles_required(*_STAFF)
+def override(posting_id: int):
+    posting = _staff_posting(posting_id)
+    action = request.form.get("action", "")
+    try:
+        seeker_id = int(request.form.get("jobseeker_id", ""))
+        position = request.form.get("position", type=int)
+        if action == "clear":
+            matching.clear_override(db.session, posting_id=posting.id, jobseeker_id=seeker_id)
+        else:
+            matching.set_override(db.session, posting_id=posting.id, jobseeker_id=seeker_id, action=action,
+                                  actor_user_id=current_user.id, reason=request.form.get("reason", ""),
+                                  position=position)
+        db.session.commit()
+        flash({"pin": "已置顶", "exclude": "已排除", "move": "已调整名次", "clear": "已撤销人工调整"}.get(action, "已保存"))
+    except ValueError:
+        db.session.rollback()
+        flash("请选择求职者")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message)
+    return redirect(url_for("matching.posting_matches", posting_id=posting.id))
+
+
+def _own_seeker() -> Jobseeker | None:
+    return db.session.scalar(select(Jobseeker).where(Jobseeker.user_id == current_user.id))
+
+
+@bp.get("/seeker/recommendations")
+@roles_required(Role.JOBSEEKER)
+def my_recommendations():
+    seeker = _own_seeker()
+    if seeker is None:
+        return render_template("matching/recommendations.html", seeker=None, outcome=None, postings={},
+                               problem="请先完善求职资料")
+    ranker, problem = _ranker_or_message()
+    outcome, postings_by_id = None, {}
+    if ranker is not None:
+        outcome = matching.rank_postings_for_seeker(db.session, seeker.id, ranker, k=20, actor_user_id=current_user.id)
+        ids = [i.id for i in outcome.ranked.items]
+        if ids:
+            postings_by_id = {p.id: p for p in db.session.scalars(select(Posting).where(Posting.id.in_(ids)))}
+        db.session.commit()
+    return render_template("matching/recommendations.html", seeker=seeker, outcome=outcome, postings=postings_by_id,
+                           problem=problem)
+
+
+# --- JSON API ---------------------------------------------------------------------------------------
+
+def _api_error(status: int, code: str, message: str):
+    resp = jsonify({"error": {"code": code, "message": message}})
+    resp.status_code = status
+    return resp
+
+
+def _profile_json(v) -> dict:
+    return {"name": v.name, "id_number": v.id_number, "phone": v.phone, "region_code": v.region_code,
+            "education": v.education, "experience_years": v.experience_years, "skills": v.skills,
+            "certificates": v.certificates, "groups": v.groups, "masked": v.masked}
+
+
+@bp.get("/api/v1/postings/<int:posting_id>/matches")
+@roles_required(Role.ENTERPRISE, Role.COMMISSIONER, Role.ADMIN)
+def api_posting_matches(posting_id: int):
+    posting = db.session.get(Posting, posting_id)
+    if posting is None:
+        return _api_error(404, "not_found", "岗位不存在")
+    staff = current_user.role in _STAFF
+    if staff and not in_jurisdiction(posting.region_code):
+        return _api_error(403, "forbidden", "该岗位不在您的管辖范围内")
+    if not staff and not owns_enterprise(posting.enterprise_id):
+        return _api_error(403, "forbidden", "只能查看本单位岗位的推荐人选")
+    ranker, problem = _ranker_or_message()
+    if ranker is None:
+        return _api_error(503, "model_not_found", problem)
+    k = min(max(request.args.get("k", 50, type=int), 1), 200)
+    outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, actor_user_id=current_user.id)
+    ids = [i.id for i in outcome.ranked.items]
+    seekers = {s.id: s for s in db.session.scalars(select(Jobseeker).where(Jobseeker.id.in_(ids)))} if ids else {}
+    applied = set(db.session.scalars(select(Application.jobseeker_id).where(
+        Application.posting_id == posting.id, Application.jobseeker_id.in_(ids)))) if ids else set()
+    items = []
+    for item in outcome.ranked.items:
+        s = seekers[item.id]
+        if staff:
+            entitled = in_jurisdiction(s.region_code)
+        else:
+            entitled = item.id in applied or bool(s.consent_visible_to_enterprises)
+        items.append({"id": item.id, "rank": item.rank, "score": round(item.score, 4),
+                      "explanation": item.explanation_text, "groups": item.groups,
+                      "applied": item.id in applied, "profile": _profile_json(view_jobseeker(s, cipher(), entitled))})
+    _audit("api_ranked_list", "posting", posting.id,
+           "人岗匹配：接口获取岗位推荐人选" + ("" if staff else "（用人单位，未授权者脱敏）"), PROFILE_FIELDS)
+    db.session.commit()
+    ranked = outcome.ranked
+    return jsonify({"posting_id": posting.id, "record_id": outcome.record_id, "model_version": ranked.model_version,
+                    "policy": ranked.to_dict()["policy"], "weights": ranked.weights, "items": items,
+                    "excluded": outcome.excluded if staff else []})
+
+
+@bp.get("/api/v1/jobseekers/<int:seeker_id>/recommendations")
+@roles_required(Role.JOBSEEKER, Role.COMMISSIONER, Role.ADMIN)
+def api_recommendations(seeker_id: int):
+    seeker = db.session.get(Jobseeker, seeker_id)
+    if seeker is None:
+        return _api_error(404, "not_found", "求职者不存在")
+    if current_user.role == Role.JOBSEEKER and seeker.user_id != current_user.id:
+        return _api_error(403, "forbidden", "只能查看自己的推荐岗位")
+    if current_user.role in _STAFF and not in_jurisdiction(seeker.region_code):
+        return _api_error(403, "forbidden", "该求职者不在您的管辖范围内")
+    ranker, problem = _ranker_or_message()
+    if ranker is None:
+        return _api_error(503, "model_not_found", problem)
+    k = min(max(request.args.get("k", 20, type=int), 1), 100)
+    outcome = matching.rank_postings_for_seeker(db.session, seeker.id, ranker, k=k, actor_user_id=current_user.id)
+    if current_user.role in _STAFF:
+        _audit("api_recommendations", "jobseeker", seeker.id, "人岗匹配：查看求职者推荐岗位", ["desired_titles", "skills"])
+    db.session.commit()
+    return jsonify({"jobseeker_id": seeker.id, "record_id": outcome.record_id,
+                    "model_version": outcome.ranked.model_version,
+                    "opted_out": not seeker.consent_recommendation,
+                    "items": [{"id": i.id, "rank": i.rank, "score": round(i.score, 4), "explanation": i.explanation_text,
+                               "groups": i.groups} for i in outcome.ranked.items]})
+
+
+@bp.app_template_filter("group_label")
+def group_label(value) -> str:
+    return label(value)
