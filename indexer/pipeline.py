@@ -167,6 +167,7 @@ class Pipeline:
         rules: Any = None,
         record_run: bool = True,
         stages: tuple | None = None,
+        dedup_mode: str = "memory",
     ):
         self.session = session
         self.run_kind = run_kind
@@ -183,6 +184,8 @@ class Pipeline:
         self._normalise, self._screening, self._dedup_mod = stages or _stages()
         self._rules = rules if rules is not None else self._screening.load_rules(session)
         self._dedup = dedup_index
+        self.dedup_mode = dedup_mode  # "memory": load the index once (files, feeds); "db": query per record
+        self._live: dict[int, bool] = {}
         self._channels: dict[str, _ChannelInfo | None] = {}
         self._contexts: dict[str | None, Any] = {}
         self._ent_by_credit: dict[str, int] = {}
@@ -393,7 +396,9 @@ class Pipeline:
         region_codes, occupation_codes = self._codes()
         now = utcnow()
         today = now.date()
-        dedup = self._dedup_index()
+        dedup_cls = self._dedup_mod.DedupIndex
+        local_index = dedup_cls()  # near-duplicates among this batch's own new postings
+        fp_updates: list[tuple[int, Any]] = []
 
         new_rows: list[dict] = []
         new_meta: list[tuple[int, PostingDraft, _ChannelInfo, NormalisedPosting, list[Issue], str, Any]] = []
@@ -429,6 +434,7 @@ class Pipeline:
                     upd.pop("created_at", None)
                     upd.pop("is_demo", None)
                     posting_updates.append(upd)
+                    fp_updates.append((pid, dedup_cls.fingerprint(norm)))
                     if upd["status"] == PostingStatus.PUBLISHED:
                         outbox.append((pid, "upsert"))
                     elif old_status == PostingStatus.PUBLISHED:
@@ -440,19 +446,22 @@ class Pipeline:
                 continue
 
             # 6. dedup against postings already held, then against earlier records of this batch
-            fp = dedup.fingerprint(norm)
-            match = dedup.find(fp)
+            fp = dedup_cls.fingerprint(norm)
+            match = self._find_duplicate(fp)
             if match is not None:
                 merged_sources.append(self._source_row(match, ch, d, now))
                 results[i] = RecordResult(d.record_number, d.external_id, "merged", match, None, reasons, ch.code)
                 continue
             local_key = _local_key(norm)
-            if local_key is not None and local_key in batch_local:
-                j = batch_local[local_key]
+            j = batch_local.get(local_key) if local_key is not None else None
+            if j is None:
+                j = local_index.find(fp)
+            if j is not None:
                 new_meta.append((i, d, ch, norm, issues, "merge_into", j))
                 continue
             if local_key is not None:
                 batch_local[local_key] = len(new_rows)
+            local_index.add(len(new_rows), fp)
             new_rows.append(row)
             new_meta.append((i, d, ch, norm, issues, outcome, fp))
 
@@ -487,6 +496,7 @@ class Pipeline:
             s.execute(update(PostingSource), source_updates)
         if sources:
             s.execute(PostingSource.__table__.insert(), sources)
+        self._save_fingerprints(dedup_adds, fp_updates, now)
         if outbox:
             s.execute(OutboxEvent.__table__.insert(), [
                 {"entity": "posting", "entity_id": pid, "operation": op, "created_at": now, "available_at": now,
@@ -503,11 +513,47 @@ class Pipeline:
         else:
             s.flush()
         # Only now that the postings exist may later records be matched against them.
-        for pid, fp in dedup_adds:
-            dedup.add(pid, fp)
+        if self._dedup is not None:
+            for pid, fp in [*dedup_adds, *fp_updates]:
+                self._dedup.add(pid, fp)
         return [r for r in results if r is not None]
 
     # -- helpers ---------------------------------------------------------------------------------
+    def _find_duplicate(self, fp) -> int | None:
+        """The live canonical posting this fingerprint duplicates, from the in-memory index (long
+        runs) or from the fingerprint table (single web requests: no index to load)."""
+        if self.dedup_mode == "db":
+            match = self._dedup_mod.DedupIndex.find_in_db(self.session, fp)
+        else:
+            match = self._dedup_index().find(fp)
+        if match is None:
+            return None
+        if match not in self._live:
+            status = self.session.scalar(select(Posting.status).where(Posting.id == match))
+            # a withdrawn, filled, expired or rejected posting is not revived by a new listing
+            self._live[match] = status in (PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.DRAFT)
+        return match if self._live[match] else None
+
+    def _save_fingerprints(self, adds: list[tuple[int, Any]], updates: list[tuple[int, Any]], now: dt.datetime) -> None:
+        """Fingerprint rows in the postings' own transaction, so the index survives restarts."""
+        from core.dedup.models import DedupFingerprint
+
+        table = DedupFingerprint.__table__
+        if updates:
+            self.session.execute(table.delete().where(table.c.posting_id.in_([pid for pid, _ in updates])))
+        rows = []
+        for pid, fp in [*adds, *updates]:
+            company_key = next((k[3:] for k in fp.enterprise_keys if k.startswith("nm:")), None)
+            rows.append({
+                "posting_id": pid, "credit_code": fp.credit_code, "company_key": company_key and company_key[:200],
+                "region_code": fp.region_code, "occupation_code": fp.occupation_code,
+                "title_key": (fp.title_key or "")[:200], "signature": fp.signature.tobytes(),
+                "has_text": bool(fp.has_text), "pay_monthly_min": fp.pay_monthly_min,
+                "pay_monthly_max": fp.pay_monthly_max, "created_at": now,
+            })
+        if rows:
+            self.session.execute(table.insert(), rows)
+
     def _existing_sources(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
         out: dict[tuple[int, str], dict] = {}
         by_channel: dict[int, list[str]] = {}
@@ -731,7 +777,7 @@ def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: d
     draft = enterprise_form.form_to_draft(form_data, ent, channel.code, user_id)
     if any(i.severity == "reject" for i in draft.issues):
         return None, draft.issues
-    pipe = Pipeline(session, run_kind="form", format=enterprise_form.FORMAT, commit=False,
+    pipe = Pipeline(session, run_kind="form", format=enterprise_form.FORMAT, commit=False, dedup_mode="db",
                     keep_rejects=False, record_run=False)
     # The enterprise is known: bypass name matching so the posting is attached to it.
     pipe._ent_by_credit.update({ent.credit_code: ent.id} if ent.credit_code else {})
@@ -801,7 +847,8 @@ def publish_labour_demand(session: Session, demand_id: int):
     ent = session.get(Enterprise, project.enterprise_id) if project.enterprise_id else None
     channel = ensure_major_project_channel(session)
     draft = major_project.record_to_draft(major_project.demand_to_raw(demand, project, ent), channel.code, 1)
-    pipe = Pipeline(session, run_kind="project", format=major_project.FORMAT, commit=False, record_run=False)
+    pipe = Pipeline(session, run_kind="project", format=major_project.FORMAT, commit=False, record_run=False,
+                    dedup_mode="db")
     if ent is not None:
         if ent.credit_code:
             pipe._ent_by_credit[ent.credit_code] = ent.id

@@ -67,7 +67,7 @@ def push_postings():
                       f"每批最多 {partner_source.MAX_BATCH} 条，本批 {len(records)} 条，请拆分后重试", "postings")
     drafts = [partner_source.record_to_draft(rec, channel.code, i) for i, rec in enumerate(records)]
     pipe = Pipeline(db.session, run_kind="push", source_name=f"api:{channel.api_key_prefix}",
-                    format=partner_source.FORMAT, batch_size=partner_source.MAX_BATCH)
+                    format=partner_source.FORMAT, batch_size=partner_source.MAX_BATCH, dedup_mode="db")
     summary = pipe.ingest(drafts, channel.code)
     d = summary.as_dict(with_results=True)
     d.pop("held_records", None)
@@ -119,7 +119,8 @@ def upload():
         else:
             try:
                 table, drafts = spreadsheet.read(file.stream, channel.code, filename=file.filename)
-                pipe = Pipeline(db.session, run_kind="file", source_name=file.filename, format=spreadsheet.FORMAT)
+                pipe = Pipeline(db.session, run_kind="file", source_name=file.filename, format=spreadsheet.FORMAT,
+                                dedup_mode="db")
                 summary = pipe.ingest(drafts, channel.code).as_dict(with_results=False)
                 flash(f"导入完成：新增 {summary['accepted']} 条，待审核 {summary['held']} 条，"
                       f"更新 {summary['updated']} 条，合并重复 {summary['merged']} 条，未通过 {summary['rejected']} 条", "success")
