@@ -195,8 +195,21 @@ def same_job(a: Fingerprint, b: Fingerprint) -> tuple[bool, float]:
     return ok, (ts + ss) / 2
 
 
+class _hybridmethod:
+    """``DedupIndex.load(session)`` builds a new index; ``index.load(session)`` fills that one."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def __get__(self, obj, cls):
+        target = obj if obj is not None else cls()
+        return lambda *a, **kw: self.func(target, *a, **kw)
+
+
 class DedupIndex:
     """In-memory LSH index of fingerprints; ``find`` returns the canonical posting id of a duplicate."""
+
+    fingerprint = staticmethod(fingerprint)
 
     def __init__(self) -> None:
         self._buckets: dict[str, list[int]] = defaultdict(list)
@@ -247,17 +260,30 @@ class DedupIndex:
                 if not ids:
                     del self._buckets[key]
 
-    @classmethod
-    def load(cls, session) -> "DedupIndex":
-        """Rebuild from the ``dedup_fingerprints`` table (after a restart)."""
+    @_hybridmethod
+    def load(self, session, persist_missing: bool = False) -> "DedupIndex":
+        """Fill the index from the ``dedup_fingerprints`` table (after a restart). Canonical postings
+        without a fingerprint row (written by an older version, or by a caller that did not pass its
+        session to ``add``) are fingerprinted from the posting itself, and saved when asked."""
         from sqlalchemy import select
 
         from core.dedup.models import DedupFingerprint
+        from core.postings.models import Posting, PostingStatus
 
-        idx = cls()
         for row in session.scalars(select(DedupFingerprint).execution_options(yield_per=2000)):
-            idx.add(row.posting_id, fingerprint_from_row(row))
-        return idx
+            self.add(row.posting_id, fingerprint_from_row(row))
+        live = [PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.DRAFT]
+        q = select(Posting).where(Posting.status.in_(live)).execution_options(yield_per=1000)
+        for p in session.scalars(q):
+            if p.id in self._fps:
+                continue
+            ent = p.enterprise
+            fp = fingerprint_fields(
+                p.title, p.description, ent.name if ent else None, ent.credit_code if ent else None,
+                p.region_code, p.occupation_code, p.pay_monthly_min, p.pay_monthly_max,
+            )
+            self.add(p.id, fp, session=session if persist_missing else None)
+        return self
 
     @staticmethod
     def find_in_db(session, fp: Fingerprint, exclude: int | None = None) -> int | None:

@@ -25,10 +25,12 @@ from core.reference.services import OccupationDirectory, occupation_directory
 
 SYNONYMS_PATH = Path(__file__).with_name("occupation_synonyms.json")
 REVIEW_THRESHOLD = 0.5
+# Generic heads (老师, 医师) yield to a specific word beside them: 小学数学老师, 正畸科医师.
+_GENERIC_WEIGHT = {"老师": 0.6, "教师": 0.6, "讲师": 0.6, "助教": 0.6, "医师": 0.6, "医生": 0.6}
 _ASCII_WORD = re.compile(r"^[a-z0-9.+#]+$")
 # Words that name the level or the terms of a job, not the job: never evidence on their own.
 _NOISE = re.compile(
-    r"急招|急聘|高薪|诚聘|招聘|直招|包吃住|包住|包吃|五险一金|双休|单休|底薪|提成|无责|日结|周结|月结|"
+    r"急招|急聘|高薪|诚聘|直招|包吃住|包住|包吃|五险一金|双休|单休|底薪|提成|无责|日结|周结|月结|"
     r"长白班|两班倒|\d+(\.\d+)?[kK万千wW]?(元|/月|/天|以上)?|[（(【\[][^）)】\]]*(薪|急|招|补贴|五险)[^）)】\]]*[）)】\]]"
 )
 
@@ -141,12 +143,17 @@ class OccupationClassifier:
             weight = len(w) if not _ASCII_WORD.match(w) else max(2.0, len(w) * 0.6)
             if i == len(hits) - 1:
                 weight *= 1.3   # the head word of a Chinese title is its last
+            weight *= _GENERIC_WEIGHT.get(w, 1.0)
             scores[self.word_code[w]] += weight
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked, [m.group(0) for m in hits]
 
     def classify(self, title: str | None, description: str | None = "") -> OccupationResult:
         raw = _fold(title or "")
+        # "鸿创物流招聘保安", "比亚迪汽车工业招聘普工/操作工": the job follows the last 招聘
+        head, sep, tail = raw.rpartition("招聘")
+        if sep and len(re.sub(r"\W", "", head)) >= 2 and len(re.sub(r"\W", "", tail)) >= 2:
+            raw = tail
         core = _NOISE.sub(" ", raw)
         ranked, words = self._dictionary(core)
         method = "dictionary"
