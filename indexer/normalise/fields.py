@@ -16,7 +16,7 @@ _EDU_PATTERNS: list[tuple[re.Pattern, Education]] = [
     (re.compile(r"博士"), Education.DOCTOR),
     (re.compile(r"硕士|研究生|mba|emba", re.I), Education.MASTER),
     (re.compile(r"本科|学士|统招本"), Education.BACHELOR),
-    (re.compile(r"大专|专科|高职|大学专科"), Education.ASSOCIATE),
+    (re.compile(r"大专|(?<!中等)专科|高职(?!中)|大学专科"), Education.ASSOCIATE),
     (re.compile(r"高中|中专|中技|技校|技工学校|职高|职业高中|中等专科|高职中|职中"), Education.SENIOR),
     (re.compile(r"初中"), Education.JUNIOR),
     (re.compile(r"小学"), Education.PRIMARY),
