@@ -481,6 +481,7 @@ class Pipeline:
                 results[i] = RecordResult(d.record_number, d.external_id, "merged", pid, None, reasons, ch.code)
                 continue
             pid = new_ids[row_index]
+            self._live[pid] = True
             row_ids.append(pid)
             row_index += 1
             sources.append(self._source_row(pid, ch, d, now))
