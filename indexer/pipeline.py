@@ -342,6 +342,7 @@ class Pipeline:
         results: list[RecordResult | None] = [None] * len(drafts)
         rejects: list[tuple[int, PostingDraft, list[Issue]]] = []
         work: list[tuple[int, PostingDraft, _ChannelInfo, NormalisedPosting, list[Issue], str]] = []
+        candidates: list[tuple[int, PostingDraft, _ChannelInfo]] = []
 
         # 1. adapter problems, channel, external id, repeats inside the run
         for i, d in enumerate(drafts):
@@ -364,7 +365,20 @@ class Pipeline:
                     "external_id", "reject")]))
                 continue
             self._seen_keys[key] = d.record_number
-            # 2. normalise and 3. screen
+            candidates.append((i, d, ch))
+
+        # 2. which (channel, external id) pairs are already known: an identical replay stops here
+        existing = self._existing_sources([(ch.id, d.external_id) for _, d, ch in candidates])
+        postings_state = self._posting_states({row["posting_id"] for row in existing.values()})
+        for i, d, ch in candidates:
+            known = existing.get((ch.id, d.external_id))
+            if known is not None and known["raw"] == d.raw:
+                pid = known["posting_id"]
+                st = postings_state.get(pid, {}).get("status")
+                results[i] = RecordResult(d.record_number, d.external_id, "unchanged", pid,
+                                          str(st) if st else None, [], ch.code)
+                continue
+            # 3. normalise and screen
             try:
                 norm = self._normalise.normalise(d, self._context(ch.region_code))
                 result: ScreeningResult = self._screening.screen(
@@ -381,14 +395,10 @@ class Pipeline:
             elif worst == "hold" and outcome == "publish":
                 outcome = "hold"
             if outcome == "reject":
+                # (a rejected update leaves the posting as it was last accepted)
                 rejects.append((i, d, [x for x in issues if x.severity != "info"] or issues))
                 continue
             work.append((i, d, ch, norm, issues, outcome))
-
-        # 4. which (channel, external id) pairs are already known
-        existing = self._existing_sources([(ch.id, d.external_id) for _, d, ch, _, _, _ in work])
-        posting_ids = {row["posting_id"] for row in existing.values()}
-        postings_state = self._posting_states(posting_ids)
 
         # 5. enterprises
         ent_ids = self._resolve_enterprises([norm for _, _, _, norm, _, _ in work])
@@ -416,10 +426,6 @@ class Pipeline:
             if known is not None:
                 # A replay: the channel sent this record before.
                 pid = known["posting_id"]
-                if known["raw"] == d.raw:
-                    st = postings_state.get(pid, {}).get("status")
-                    results[i] = RecordResult(d.record_number, d.external_id, "unchanged", pid, st, [], ch.code)
-                    continue
                 source_updates.append({"id": known["id"], "raw": d.raw, "source_url": d.source_url, "received_at": now})
                 state = postings_state.get(pid, {})
                 if state.get("channel_id") == ch.id:
