@@ -176,7 +176,8 @@ def applicants_for_enterprise(
     ip: str | None = None,
 ) -> list[ApplicantView]:
     """Applications to the enterprise's postings (optionally one posting). Every jobseeker whose data
-    is shown gets an AuditEvent naming the fields read (never their values)."""
+    is shown gets an AuditEvent naming the fields read (never their values); submitted applications
+    become viewed."""
     stmt = (
         select(Application)
         .join(Posting, Posting.id == Application.posting_id)
@@ -186,7 +187,12 @@ def applicants_for_enterprise(
     if posting_id is not None:
         owned_posting(session, enterprise_id, posting_id)
         stmt = stmt.where(Application.posting_id == posting_id)
-    views = [_applicant_view(a, cipher) for a in session.scalars(stmt)]
+    apps = list(session.scalars(stmt))
+    views = [_applicant_view(a, cipher) for a in apps]
+    # The jobseeker sees that the enterprise has looked at the application (已查看).
+    for a in apps:
+        if a.status == ApplicationStatus.SUBMITTED:
+            a.status = ApplicationStatus.VIEWED
     for v in views:
         record_access(
             session,

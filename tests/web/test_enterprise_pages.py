@@ -87,6 +87,8 @@ def test_applicants_see_contact_id_masked_and_reads_are_audited(client, make_use
     assert (ev.actor_user_id, ev.actor_role, ev.action, ev.subject_type, ev.subject_id) == (
         ent_user.id, "enterprise", "read", "jobseeker", seeker.id)
     assert "phone" in ev.fields and "13812345678" not in str(ev.fields) + ev.purpose
+    app = db_session.scalar(select(Application).where(Application.jobseeker_id == seeker.id))
+    assert app.status == "viewed"  # the jobseeker sees that the enterprise looked
     # the all-postings list reads the same person again: one more event
     assert "13812345678" in client.get("/enterprise/applicants").get_data(as_text=True)
     assert db_session.query(AuditEvent).count() == len(before) + 2
