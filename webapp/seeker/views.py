@@ -78,12 +78,11 @@ def _profile_form_data(errors: dict[str, list[str]]) -> dict:
         data["region_code"] = resolve_region(form_text("region_code", 100)) or None
     except DomainError as e:
         errors.setdefault("region_code", []).append(e.message)
-    occupations, problems = resolve_occupations(form_text("desired_occupations", 1000), "desired_occupations")
-    data["desired_occupations"] = occupations
-    errors.setdefault("desired_occupations", []).extend(problems) if problems else None
-    regions, problems = resolve_regions(form_text("desired_regions", 1000), "desired_regions")
-    data["desired_regions"] = regions
-    errors.setdefault("desired_regions", []).extend(problems) if problems else None
+    for key, resolve in (("desired_occupations", resolve_occupations), ("desired_regions", resolve_regions)):
+        codes, problems = resolve(form_text(key, 1000), key)
+        data[key] = codes
+        if problems:
+            errors.setdefault(key, []).extend(problems)
     return data
 
 
