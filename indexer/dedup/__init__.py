@@ -68,20 +68,48 @@ def _title_grams(key: str) -> frozenset[str]:
     return frozenset(key[i: i + 2] for i in range(len(key) - 1)) or frozenset([key])
 
 
-def _shingles(title_key: str, description: str) -> list[str]:
+# How the description is cut into shingles: "jieba" (word bigrams of the jieba segmentation) or
+# "char" (character 4-grams of the text without punctuation, hashed in numpy). bench/dedup_quality.py
+# measures both (see docs/dedup.md); char shingling is the default because it is several times
+# faster at the same quality. The title always adds its character bigrams.
+SHINGLING = "char"
+_K = np.uint64(0x100000001B3)   # FNV prime: rolling polynomial hash of code points
+
+
+def _char_ngrams(text: str, n: int, salt: int) -> np.ndarray:
+    c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if c.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    n = min(n, c.size)
+    m = c.size - n + 1
+    h = np.full(m, np.uint64(salt), dtype=np.uint64)
+    for k in range(n):
+        h = h * _K + c[k: k + m]
+    return h
+
+
+def _str_hashes(items) -> np.ndarray:
+    return np.fromiter((zlib.crc32(s.encode("utf-8")) for s in set(items)), dtype=np.uint64)
+
+
+def _shingles(title_key: str, description: str, mode: str | None = None) -> np.ndarray:
+    """64-bit hashes of the shingles of the description head plus the title's character bigrams
+    (so two jobs sharing a boilerplate description still differ)."""
     text = unicodedata.normalize("NFKC", (description or "")[:TEXT_CHARS]).lower()
-    words = [w for w in _tokenizer().lcut(text, HMM=False) if not _PUNCT.fullmatch(w)]
-    sh = [f"{a}|{b}" for a, b in zip(words, words[1:])] if len(words) > 2 else list(words)
-    # the title weighs in as several shingles so two jobs sharing a boilerplate description differ
-    sh += [f"t:{g}" for g in _title_grams(title_key)]
-    return sh
+    if (mode or SHINGLING) == "jieba":
+        words = [w for w in _tokenizer().lcut(text, HMM=False) if not _PUNCT.fullmatch(w)]
+        body = _str_hashes([f"{a}|{b}" for a, b in zip(words, words[1:])] if len(words) > 2 else words)
+    else:
+        body = _char_ngrams(_PUNCT.sub("", text), 4, 1)
+    # the title weighs as several shingles: its bigrams under three salts
+    title = [_char_ngrams(title_key, 2, salt) for salt in (2, 3, 4)]
+    return np.unique(np.concatenate([body, *title]))
 
 
-def minhash(shingles: list[str]) -> np.ndarray:
-    if not shingles:
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    if hashes.size == 0:
         return _EMPTY.copy()
-    x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in set(shingles)), dtype=np.uint64)
-    h = (x[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+    h = (hashes[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     return h.min(axis=0).astype(np.uint32)
 
 
@@ -110,7 +138,7 @@ class Fingerprint:
 def fingerprint_fields(title: str | None, description: str | None, company_name: str | None,
                        credit_code: str | None, region_code: str | None, occupation_code: str | None,
                        pay_monthly_min: float | None = None, pay_monthly_max: float | None = None,
-                       company_normalized_name: str | None = None) -> Fingerprint:
+                       company_normalized_name: str | None = None, shingling: str | None = None) -> Fingerprint:
     keys = []
     cc = (credit_code or "").strip().upper() or None
     if cc:
@@ -124,7 +152,7 @@ def fingerprint_fields(title: str | None, description: str | None, company_name:
     desc = (description or "").strip()
     return Fingerprint(
         enterprise_keys=tuple(keys), credit_code=cc, region_code=region_code, occupation_code=occupation_code,
-        title_key=tkey, signature=minhash(_shingles(tkey, desc)), has_text=len(desc) >= 20,
+        title_key=tkey, signature=minhash(_shingles(tkey, desc, shingling)), has_text=len(desc) >= 20,
         pay_monthly_min=pay_monthly_min, pay_monthly_max=pay_monthly_max,
     )
 
