@@ -55,6 +55,13 @@ def test_xlsx_upload_persists_postings_sources_and_outbox(db_session, make_chann
     kept = list(db_session.scalars(select(RejectedRecord).where(RejectedRecord.channel_id == ch.id)))
     assert {r.record_number for r in kept} >= {23, 25}
     assert all(r.raw and r.format == "spreadsheet" for r in kept)
+    # each new posting got the id of its own row (bulk insert ids are matched back, not assumed)
+    for r in d["results"]:
+        if r["outcome"] in {"accepted", "held"}:
+            src = db_session.scalar(select(PostingSource).where(PostingSource.channel_id == ch.id,
+                                                                PostingSource.external_id == r["external_id"]))
+            assert src.posting_id == r["posting_id"]
+            assert db_session.get(Posting, r["posting_id"]).title == src.raw["岗位名称"]
     run = db_session.get(IngestRun, d["run_id"])
     assert run.status == "done" and run.received == 26 and run.rejected == d["rejected"]
 
