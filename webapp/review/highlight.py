@@ -29,7 +29,8 @@ def _intervals(text: str, reason: dict) -> list[tuple[int, int]]:
 
 
 # Screening names some fields by their meaning rather than by the posting's column.
-FIELD_ALIASES = {"pay": "pay_text", "region": "address", "region_text": "address"}
+FIELD_ALIASES = {"pay": "pay_text", "region": "address", "region_text": "address",
+                 "occupation": "title"}  # the occupation is read from the title: its evidence is there
 
 
 def applies_to(reason: dict, field: str) -> bool:
