@@ -384,3 +384,19 @@ def _status_label(status) -> str:
     from core.enums import label
 
     return label(status)
+
+
+def latest_decisions(session: Session, posting_ids: Iterable[int]) -> dict[int, ReviewDecision]:
+    """The most recent decision on each of the postings (e.g. to show a publisher why a posting was
+    rejected). No access check: callers pass postings the viewer already may see."""
+    ids = list({int(i) for i in posting_ids})
+    if not ids:
+        return {}
+    newest = (
+        select(ReviewDecision.posting_id, func.max(ReviewDecision.id).label("last_id"))
+        .where(ReviewDecision.posting_id.in_(ids))
+        .group_by(ReviewDecision.posting_id)
+        .subquery()
+    )
+    rows = session.scalars(select(ReviewDecision).join(newest, ReviewDecision.id == newest.c.last_id)).unique()
+    return {d.posting_id: d for d in rows}

@@ -189,3 +189,15 @@ def test_reason_facets_count_postings_not_reasons(db_session, make_user, make_he
     make_held(ch, region_code="371302", reasons=[])
     counts = {code: (msg, n) for code, msg, n in review.list_queue(db_session, reviewer).reason_counts}
     assert counts == {"contact_suspicious": ("正文含可疑联系方式", 2)}
+
+
+def test_latest_decision_per_posting_for_the_publisher(db_session, make_user, make_held):
+    reviewer = make_user("reviewer")
+    p, q, untouched = make_held(), make_held(), make_held()
+    review.reject_posting(db_session, p.id, reviewer, "请删除押金要求")
+    review.approve_posting(db_session, q.id, reviewer)
+    db_session.commit()
+    latest = review.latest_decisions(db_session, [p.id, q.id, untouched.id])
+    assert set(latest) == {p.id, q.id}
+    assert (latest[p.id].decision, latest[p.id].note) == ("reject", "请删除押金要求")
+    assert latest[q.id].decision == "approve"
