@@ -65,8 +65,11 @@ def validate_enterprise_fields(session: Session, data: dict, errors: list[Domain
     return clean
 
 
-def create_enterprise(session: Session, **data) -> Enterprise:
-    """Register an enterprise; raises ValidationErrors (nothing saved) when any field is wrong."""
+def create_enterprise(session: Session, normalized_name: str | None = None, **data) -> Enterprise:
+    """Register an enterprise; raises ValidationErrors (nothing saved) when any field is wrong.
+
+    ``normalized_name``: the comparison key the intake pipeline uses for names (the caller passes
+    indexer's normaliser's result so channel postings find this enterprise); a plain fallback else."""
     from core.errors import ValidationErrors
 
     errors: list[DomainError] = []
@@ -74,7 +77,7 @@ def create_enterprise(session: Session, **data) -> Enterprise:
     if errors:
         raise ValidationErrors(errors)
     ent = Enterprise(
-        normalized_name=normalise_enterprise_name(clean["name"])[:200],
+        normalized_name=(normalized_name or normalise_enterprise_name(clean["name"]))[:200],
         # A registered code with a valid check character is pending verification by the bureau
         # (matching it against the business registry is a manual step).
         verification_status=VerificationStatus.PENDING,

@@ -124,6 +124,7 @@ def test_enterprise_registration_creates_enterprise_and_account(client, db_sessi
     ent = db_session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
     assert ent.name == "临沂市兰山区示范机械制造有限公司" and ent.region_code == "371302"
     assert ent.verification_status == "pending"
+    assert ent.normalized_name == "示范机械制造"  # the pipeline's key: place names and legal form dropped
     user = db_session.scalar(select(User).where(User.username == "lanshan_jixie"))
     assert user.role == "enterprise" and user.enterprise_id == ent.id and user.display_name == "王经理"
     assert client.get("/enterprise/postings").status_code == 200
