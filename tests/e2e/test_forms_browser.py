@@ -81,6 +81,18 @@ def test_enterprise_registers_with_credit_code_and_sees_publish_form(live_server
     page.wait_for_load_state("domcontentloaded")
     assert page.locator("#f-title").is_visible() and _fits_phone(page)
     _shot(page, tmp_path, "12-publish-form")
+    page.fill("#f-title", "仓库理货员")
+    page.fill("#f-pay_min", "5000")
+    page.fill("#f-pay_max", "6500")
+    page.fill("#f-headcount", "3")
+    page.fill("#f-description", "负责仓库货物的收发、清点和上架，做六休一，包住宿。")
+    page.get_by_role("button", name="提交发布").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url.endswith("/enterprise/postings")
+    item = page.locator(".posting-item", has_text="仓库理货员")
+    assert item.count() == 1
+    assert item.locator(".status").inner_text() in ("已发布", "待审核")
+    _shot(page, tmp_path, "14-my-postings")
 
 
 def test_admin_sees_channel_list(live_server, phone_page, tmp_path):

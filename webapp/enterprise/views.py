@@ -153,7 +153,7 @@ def publish():
                     flash("岗位已发布", "success")
                 else:
                     notes = "；".join(i.message for i in issues if i.severity != "info")
-                    flash(f"岗位已提交，{label(posting.status)}" + (f"：{notes}" if notes else ""), "success")
+                    flash(f"岗位已提交，{label(posting.status)}" + (f"：{notes}" if notes else ""), "info")
                 return redirect(url_for("enterprise.postings"))
         return render_template("enterprise/publish.html", enterprise=ent, values=request.form, errors=errors,
                                groups=request.form.getlist("target_groups"), **_form_choices()), 400
