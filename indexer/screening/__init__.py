@@ -27,11 +27,12 @@ def load_rules(session=None, path=None, refresh: bool = False) -> RuleSet:
     """The rule set: from the database when a session is given and rules have been seeded there,
     else from the shipped file. Cached per source; ``refresh`` reloads after an admin edit."""
     if session is not None:
-        try:
-            from core.screening.services import rules_document  # local import: optional table
-            doc = rules_document(session)
-        except Exception:  # table missing (not migrated yet): fall back to the file, loudly in the reason
-            doc = None
+        from sqlalchemy import inspect
+
+        from core.screening.services import rules_document
+
+        # Before the migration that creates the table, the shipped file is the rule set.
+        doc = rules_document(session) if inspect(session.get_bind()).has_table("screening_rules") else None
         if doc:
             key = f"db:{doc.get('revision', '')}"
             if refresh or key not in _cache:
