@@ -231,3 +231,28 @@ def set_application_status(
     app.status = new
     session.flush()
     return app
+
+
+def close_posting(session: Session, *, enterprise_id: int, posting_id: int, outcome: str) -> Posting:
+    """The enterprise takes its posting down: filled (已招满) or withdrawn (已撤回). The search index
+    follows through the outbox; applications already made stay visible to both sides."""
+    from core.db import utcnow
+    from core.enums import PostingStatus
+    from core.outbox.services import emit
+
+    posting = owned_posting(session, enterprise_id, posting_id)
+    try:
+        new = PostingStatus(outcome)
+    except ValueError:
+        raise DomainError("invalid_status", "只能设为“已招满”或“已撤回”", "outcome") from None
+    if new not in (PostingStatus.FILLED, PostingStatus.WITHDRAWN):
+        raise DomainError("invalid_status", "只能设为“已招满”或“已撤回”", "outcome")
+    if posting.status not in (PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.EXPIRED,
+                              PostingStatus.DRAFT):
+        raise DomainError("already_closed", "该岗位已下线", "outcome")
+    posting.status = new
+    posting.version = (posting.version or 1) + 1
+    posting.updated_at = utcnow()
+    session.flush()
+    emit(session, "posting", posting.id, "upsert")
+    return posting

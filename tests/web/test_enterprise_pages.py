@@ -134,3 +134,32 @@ def test_ownership_rule_tells_missing_from_foreign(client, login_as, make_postin
     foreign = make_posting("保安员", enterprise_id=make_user("enterprise").enterprise_id)
     assert client.get(f"/enterprise/postings/{foreign.id}/applicants").status_code == 403
     assert client.post("/enterprise/applications/987654321/status", data={"status": "hired"}).status_code == 404
+
+
+def test_enterprise_closes_and_refreshes_its_posting(client, login_as, make_posting, make_user, db_session):
+    import datetime as dt
+
+    from core.outbox.models import OutboxEvent
+
+    user = login_as("enterprise")
+    mine = make_posting("面点师", enterprise_id=user.enterprise_id)
+    until = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert client.post(f"/enterprise/postings/{mine.id}/refresh", data={"valid_until": until}).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Posting, mine.id).valid_until.isoformat() == until
+    events_before = db_session.query(OutboxEvent).count()
+    assert client.post(f"/enterprise/postings/{mine.id}/close", data={"outcome": "filled"}).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Posting, mine.id).status == "filled"
+    assert db_session.query(OutboxEvent).count() == events_before + 1  # the index follows
+    assert client.get(f"/postings/{mine.id}").status_code == 404  # no longer public
+    # a posting is closed once; a bad outcome and a foreign posting are refused
+    client.post(f"/enterprise/postings/{mine.id}/close", data={"outcome": "withdrawn"})
+    db_session.expire_all()
+    assert db_session.get(Posting, mine.id).status == "filled"
+    other = make_posting("厨师", enterprise_id=make_user("enterprise").enterprise_id)
+    assert client.post(f"/enterprise/postings/{other.id}/close", data={"outcome": "withdrawn"}).status_code == 403
+    live = make_posting("帮厨", enterprise_id=user.enterprise_id)
+    client.post(f"/enterprise/postings/{live.id}/close", data={"outcome": "published"})
+    db_session.expire_all()
+    assert db_session.get(Posting, other.id).status == "published" and db_session.get(Posting, live.id).status == "published"

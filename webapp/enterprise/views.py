@@ -7,7 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from core.enterprises.models import Enterprise
-from core.enterprises.services import applicants_for_enterprise, enterprise_postings, owned_posting, set_application_status
+from core.enterprises.services import (
+    applicants_for_enterprise,
+    close_posting,
+    enterprise_postings,
+    owned_posting,
+    set_application_status,
+)
 from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, PostingStatus, PriorityGroup, Role, label
 from core.errors import DomainError
 
@@ -199,3 +205,48 @@ def application_status(application_id: int):
     flash(f"已更新为“{label(app.status)}”", "success")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("enterprise.applicants"))
+
+
+@bp.post("/postings/<int:posting_id>/close")
+@roles_required(Role.ENTERPRISE)
+@owner_required(_owns_posting)
+def close(posting_id: int):
+    try:
+        posting = close_posting(db.session, enterprise_id=_enterprise_id(), posting_id=posting_id,
+                                outcome=form_text("outcome", 20))
+    except DomainError as e:
+        db.session.rollback()
+        if e.status != 400:
+            raise
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"“{posting.title}”已设为{label(posting.status)}，不再对外展示", "success")
+    return redirect(url_for("enterprise.postings"))
+
+
+@bp.post("/postings/<int:posting_id>/refresh")
+@roles_required(Role.ENTERPRISE)
+@owner_required(_owns_posting)
+def refresh(posting_id: int):
+    """Extend the validity (an expired posting is published again) — the validity rules decide."""
+    import datetime as dt
+
+    from core.validity.services import refresh_posting
+
+    try:
+        try:
+            until = dt.date.fromisoformat(form_text("valid_until", 10))
+        except ValueError:
+            raise DomainError("invalid_valid_until", "请选择有效期截止日期", "valid_until") from None
+        refresh_posting(db.session, posting_id, until, enterprise_id=_enterprise_id(), actor_user_id=current_user.id,
+                        actor_role=Role.ENTERPRISE.value)
+    except DomainError as e:
+        db.session.rollback()
+        if e.status != 400:
+            raise
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"有效期已延长至 {until:%Y-%m-%d}", "success")
+    return redirect(url_for("enterprise.postings"))
