@@ -72,6 +72,20 @@ class KeywordField:
     codes: dict[str, int]
     matrix: np.ndarray  # int32[n, width], -1 = empty
     _postings: tuple | None = None  # value -> doc slots (CSR), built on first use
+    _value_array: np.ndarray | None = None
+    _shifted: np.ndarray | None = None
+
+    @property
+    def shifted(self) -> np.ndarray:
+        if self._shifted is None:
+            self._shifted = np.asarray(self.matrix, dtype=np.int32) + 1
+        return self._shifted
+
+    @property
+    def value_array(self) -> np.ndarray:
+        if self._value_array is None or len(self._value_array) != len(self.values):
+            self._value_array = np.array(self.values, dtype=object)
+        return self._value_array
 
     def postings(self, code: int) -> np.ndarray:
         """Sorted doc slots holding value ``code`` (an inverted list, so a filter on a region or an
@@ -119,20 +133,58 @@ class Segment:
         if i is not None and self.live[i]:
             self.live[i] = False
             self._all_facets = {}
+            self._live_count = None
+
+    _live_count: int | None = None
+
+    def live_count(self) -> int:
+        if self._live_count is None:
+            self._live_count = int(self.live.sum())
+        return self._live_count
 
     _all_facets: dict = None  # facet counts over every live document, cached (browsing with no filter)
 
-    def facet_counts(self, name: str, cand: np.ndarray | None) -> np.ndarray:
+    def facet_counts(self, name: str, cand: np.ndarray | None, complement: np.ndarray | None = None) -> np.ndarray:
         kf = self.keywords[name]
+        m1 = kf.shifted  # codes + 1: empty (-1) lands in bin 0, which is dropped
+        if self._all_facets is None:
+            self._all_facets = {}
         if cand is None:
-            if self._all_facets is None:
-                self._all_facets = {}
             if name not in self._all_facets:
-                vals = np.asarray(kf.matrix)[self.live].ravel()
-                self._all_facets[name] = np.bincount(vals[vals >= 0], minlength=len(kf.values))
+                self._all_facets[name] = np.bincount(m1[self.live].ravel(), minlength=len(kf.values) + 1)[1:]
             return self._all_facets[name]
-        vals = kf.matrix[cand].ravel()
-        return np.bincount(vals[vals >= 0], minlength=len(kf.values))
+        if complement is not None:  # most documents match: count the few that do not, subtract
+            return self.facet_counts(name, None) - np.bincount(m1[complement].ravel(), minlength=len(kf.values) + 1)[1:]
+        return np.bincount(m1[cand].ravel(), minlength=len(kf.values) + 1)[1:]
+
+    def text_total(self, name: str) -> float:
+        """Sum of the field's document lengths (cached: BM25's average length needs it per query)."""
+        if self._text_totals is None:
+            self._text_totals = {f: float(np.asarray(tf.lengths, dtype=np.float64).sum()) for f, tf in self.text.items()}
+        return self._text_totals[name]
+
+    _text_totals: dict = None
+    _sort_keys: dict = None
+    _lat_index: tuple = None
+
+    def sort_key(self, name: str) -> np.ndarray:
+        """The column with missing values as -inf (last in a descending sort), cached."""
+        if self._sort_keys is None:
+            self._sort_keys = {}
+        if name not in self._sort_keys:
+            self._sort_keys[name] = np.nan_to_num(np.asarray(self.numbers[name], dtype=np.float64), nan=-np.inf)
+        return self._sort_keys[name]
+
+    def lat_band(self, geo) -> np.ndarray:
+        """Slots whose latitude lies within the radius (documents sorted by latitude, cached)."""
+        if self._lat_index is None:
+            order = np.argsort(self.lat, kind="stable")  # NaN sorts last
+            self._lat_index = (order, self.lat[order])
+        order, lat_sorted = self._lat_index
+        dlat = geo.radius_km / 111.0
+        lo, hi = np.searchsorted(lat_sorted, [geo.lat - dlat, geo.lat + dlat], side="left")
+        hi = np.searchsorted(lat_sorted, geo.lat + dlat, side="right")
+        return np.sort(order[lo:hi])
 
     # -- building -----------------------------------------------------------------------------
 
@@ -209,8 +261,8 @@ class Segment:
         keywords = {}
         for name, values in meta["keywords"].items():
             keywords[name] = KeywordField(values, {v: i for i, v in enumerate(values)},
-                                          np.asarray(arr(f"k.{name}")))
-        numbers = {name: np.asarray(arr(f"n.{name}")) for name in meta["numbers"]}
+                                          np.array(arr(f"k.{name}")))  # in RAM: gathered per facet
+        numbers = {name: np.array(arr(f"n.{name}")) for name in meta["numbers"]}
         ids = np.asarray(arr("ids"))
         vectors = np.asarray(arr("vectors")) if (path / "vectors.npy").exists() else None
         return cls(spec, ids, np.asarray(arr("versions")), np.ones(len(ids), dtype=bool), text,
@@ -321,7 +373,7 @@ class GlobalStats:
         self.avg = {}
         self.idf: dict[tuple[str, str], float] = {}
         for f in spec.by_kind("text"):
-            total = sum(float(s.text[f.name].lengths.sum()) for s in segments if s.n)
+            total = sum(s.text_total(f.name) for s in segments if s.n)
             self.avg[f.name] = max(total / self.n, 1e-6)
             for t in terms:
                 df = sum(s.text[f.name].df(t) for s in segments if s.n)
@@ -364,6 +416,9 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
                 else np.zeros(0, dtype=np.int64)
             cand = cand[seg.live[cand]]
             filters.remove(first)
+        elif query.geo is not None:
+            cand = seg.lat_band(query.geo)  # only the documents in the radius's latitude band
+            cand = cand[seg.live[cand]]
         else:
             cand = np.flatnonzero(seg.live)
     all_live = not terms and not query.filters and query.geo is None
@@ -378,15 +433,26 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
         distances = np.zeros(0)
     if query.sort == "distance" and distances is None and query.origin is not None:
         distances = haversine_km(query.origin[0], query.origin[1], seg.lat[cand], seg.lon[cand])
+    complement = None
+    if query.facets and not all_live and len(cand) > 0:
+        n_live = seg.live_count()
+        if len(cand) > n_live // 2:
+            mask = seg.live.copy()
+            mask[cand] = False
+            complement = np.flatnonzero(mask)
     for name in query.facets:
         kf = seg.keywords[name]
         if len(cand) == 0 or not kf.values:
             continue
-        counts = seg.facet_counts(name, None if all_live else cand)
+        counts = seg.facet_counts(name, None if all_live else cand, complement)
+        nz = np.flatnonzero(counts)
+        found = dict(zip(kf.value_array[nz].tolist(), counts[nz].tolist()))
         acc = facet_acc.setdefault(name, {})
-        for code in np.flatnonzero(counts):
-            v = kf.values[code]
-            acc[v] = acc.get(v, 0) + int(counts[code])
+        if acc:
+            for v, c in found.items():
+                acc[v] = acc.get(v, 0) + c
+        else:
+            acc.update(found)
     if len(cand) == 0:
         return Candidate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), None, 0)
     cand_scores = scores[cand] if scores is not None else np.zeros(len(cand), dtype=np.float32)
@@ -396,9 +462,9 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
     if sort == "relevance":
         keys = cand_scores.astype(np.float64)
     elif sort == "newest":
-        keys = np.nan_to_num(seg.numbers["published_ts"][cand], nan=-np.inf)
+        keys = seg.sort_key("published_ts")[cand]
     elif sort == "pay":
-        keys = np.nan_to_num(seg.numbers["pay_monthly_max"][cand], nan=-np.inf)
+        keys = seg.sort_key("pay_monthly_max")[cand]
     else:  # distance: nearer first; documents without coordinates last
         keys = -np.nan_to_num(distances, nan=np.inf)
     # Keep only what can reach the requested page: the top `window` keys plus every tie at the edge.
