@@ -229,3 +229,21 @@ def test_two_relays_never_claim_the_same_event(backend, fresh_database_url, tmp_
     assert not errors
     every = claimed["a"] + claimed["b"]
     assert len(every) == len(set(every)) == 300
+
+
+def test_seekers_who_consent_are_indexed_without_personal_data(db_session, index):
+    from core.seekers.models import Jobseeker
+
+    yes = Jobseeker(name="李四", phone="13800000000", region_code="440306", desired_titles=["叉车司机"],
+                    skills=["叉车证"], consent_recommendation=True)
+    no = Jobseeker(name="王五", region_code="440306", desired_titles=["叉车司机"], consent_recommendation=False)
+    db_session.add_all([yes, no])
+    db_session.flush()
+    emit(db_session, "seeker", yes.id)
+    emit(db_session, "seeker", no.id)
+    db_session.commit()
+    assert Relay(index).drain(db_session).done == 2
+    r = index.search("seekers", SearchQuery(text="驾驶员", facets=("region_path",)))
+    assert r.ids == [yes.id] and r.facets["region_path"]["440300"] == 1
+    assert index.search("seekers", SearchQuery(text="李四")).ids == []
+    assert index.search("seekers", SearchQuery(text="13800000000")).ids == []
