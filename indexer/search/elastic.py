@@ -411,7 +411,10 @@ class ElasticsearchBackend:
 
     def drop_all(self) -> None:
         """Delete every index of this prefix (tests)."""
-        self.client.indices.delete(index=f"{self.prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+        # Wildcard deletes are refused by default (action.destructive_requires_name): name each index.
+        names = list(self.client.indices.get(index=f"{self.prefix}-*", allow_no_indices=True, expand_wildcards="all"))
+        for name in names:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
         for c in COLLECTIONS:
             try:
                 self.client.indices.delete_index_template(name=f"{self.prefix}-{c}")
