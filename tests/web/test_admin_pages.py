@@ -57,3 +57,41 @@ def test_non_admins_cannot_create_accounts(client, login_as, count_rows):
     assert client.post("/admin/users", data={**STAFF, "role": "admin"}).status_code == 403
     assert client.get("/admin/channels").status_code == 403
     assert count_rows(User) == users
+
+
+CHANNEL = {"name": "兰山区人力资源市场", "code": "lanshan-hr-market", "kind": "hr_market", "region_code": "兰山区",
+           "trust_level": "standard", "licence_number": ""}
+
+
+def test_admin_creates_channel_and_issues_key_shown_once(client, login_as, db_session):
+    from core.ingest.services import channel_for_api_key
+
+    login_as("admin")
+    assert client.get("/admin/channels/new").status_code == 200
+    assert client.post("/admin/channels/new", data=CHANNEL).status_code == 302
+    ch = db_session.scalar(select(Channel).where(Channel.code == "lanshan-hr-market"))
+    assert ch.kind == "hr_market" and ch.region_code == "371302" and ch.api_key_hash is None
+    resp = client.post(f"/admin/channels/{ch.id}/key")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    key = re.search(r'id="api-key">([^<]+)<', resp.get_data(as_text=True)).group(1)
+    assert channel_for_api_key(db_session, key).id == ch.id
+    assert key not in (ch.api_key_hash or "")  # only the digest is stored
+    # the key is never shown again; a new one replaces it
+    assert key not in client.get("/admin/channels").get_data(as_text=True)
+    client.post(f"/admin/channels/{ch.id}/key")
+    assert channel_for_api_key(db_session, key) is None
+    # switching the channel off
+    client.post(f"/admin/channels/{ch.id}/active", data={"active": "0"})
+    db_session.expire_all()
+    assert db_session.get(Channel, ch.id).active is False
+
+
+def test_channel_form_refuses_bad_input(client, login_as, count_rows):
+    login_as("admin")
+    before = count_rows(Channel)
+    for over, field in (({"code": "坏 代码"}, "code"), ({"region_code": "999999"}, "region_code"),
+                        ({"kind": "hr_firm"}, "licence_number"), ({"name": ""}, "name"), ({"kind": "alien"}, "kind")):
+        resp = client.post("/admin/channels/new", data={**CHANNEL, **over})
+        assert resp.status_code == 400, over
+        assert field_error(resp.get_data(as_text=True), field), over
+    assert count_rows(Channel) == before

@@ -1,13 +1,13 @@
 """Administration (admin only): the channels of the "1+1+N" matrix and staff accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from core.accounts.models import User
 from core.accounts.services import create_user
-from core.channels.models import Channel
-from core.enums import Role, label
+from core.channels.models import LICENSED_KINDS, Channel
+from core.enums import ChannelKind, Role, TrustLevel, label
 from core.errors import DomainError
 from core.postings.models import Posting
 
@@ -73,3 +73,71 @@ def users():
         errors=errors,
         role_options=[(r.value, label(r)) for r in STAFF_ROLES],
     ), (400 if errors else 200)
+
+
+def _channel_choices() -> dict:
+    return {
+        "kind_options": [(k.value, label(k)) for k in ChannelKind],
+        "trust_options": [(t.value, label(t)) for t in TrustLevel],
+    }
+
+
+@bp.route("/channels/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def channel_new():
+    from core.ingest.services import create_channel
+    from core.reference.models import Region
+
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        kind = form_text("kind", 40)
+        licence = form_text("licence_number", 64) or None
+        try:
+            region = resolve_region(form_text("region_code", 100))
+            if region and (not region.isdigit() or db.session.get(Region, region) is None):
+                raise DomainError("unknown_region", f"行政区划代码 {region} 不存在", "region_code")
+            if kind in {k.value for k in LICENSED_KINDS} and not licence:
+                raise DomainError("missing_licence", "人力资源服务机构须填写人力资源服务许可证编号", "licence_number")
+            if not form_text("name", 128):
+                raise DomainError("missing_name", "请填写渠道名称", "name")
+            channel = create_channel(db.session, form_text("code", 64), form_text("name", 128), kind,
+                                     region_code=region, trust_level=form_text("trust_level", 20) or TrustLevel.STANDARD,
+                                     licence_number=licence)
+        except DomainError as e:
+            db.session.rollback()
+            errors = field_errors(e)
+        else:
+            db.session.commit()
+            flash(f"已创建渠道：{channel.name}", "success")
+            return redirect(url_for("admin.channels"))
+    return render_template("admin/channel_new.html", values=request.form, errors=errors, **_channel_choices()), (
+        400 if errors else 200)
+
+
+@bp.post("/channels/<int:channel_id>/key")
+@roles_required(Role.ADMIN)
+def channel_key(channel_id: int):
+    """Issue a new partner API key. It is shown once on this page (never put in the session cookie
+    or a log); only its hash is kept, and the old key stops working."""
+    from core.audit.services import record_access
+    from flask_login import current_user
+
+    from core.ingest.services import issue_api_key
+
+    channel = db.session.get(Channel, channel_id) or abort(404)
+    key = issue_api_key(db.session, channel)
+    record_access(db.session, actor_user_id=current_user.id, actor_role=Role.ADMIN.value, action="update",
+                  subject_type="channel", subject_id=channel.id, purpose="签发新的合作渠道接口密钥", fields=["api_key"])
+    db.session.commit()
+    resp = render_template("admin/channel_key.html", channel=channel, key=key)
+    return resp, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/channels/<int:channel_id>/active")
+@roles_required(Role.ADMIN)
+def channel_active(channel_id: int):
+    channel = db.session.get(Channel, channel_id) or abort(404)
+    channel.active = request.form.get("active") == "1"
+    db.session.commit()
+    flash(f"渠道“{channel.name}”已{'启用' if channel.active else '停用'}", "success")
+    return redirect(url_for("admin.channels"))
