@@ -79,7 +79,8 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
     """``args``: a MultiDict (``request.args``); ``regions``/``occupations``: the reference
     directories; ``home``: the signed-in jobseeker's coordinates for ``near=home``."""
     if len(query_string) > MAX_QUERY_STRING:
-        raise InvalidQuery("q", "查询内容过长")
+        longest = max(args.keys(), key=lambda k: sum(len(v) for v in args.getlist(k)), default="q")
+        raise InvalidQuery(longest, "查询内容过长")
     text = _one(args, "q")
     if len(text) > MAX_TEXT:
         raise InvalidQuery("q", f"关键词不能超过 {MAX_TEXT} 个字")

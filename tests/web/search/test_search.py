@@ -86,6 +86,8 @@ def test_facets_show_the_level_below_the_region_filter(client, postings):
     ("region=不存在的地方", "region"),
     ("occupation=9-99-99-99", "occupation"),
     ("q=" + "焊" * 5000, "q"),
+    ("region=" + "x" * 10_000, "region"),
+    ("q=电工&channel=" + "y" * 10_000, "channel"),
     ("lat=abc&lon=113", "lat"),
     ("lat=95&lon=113", "lat"),
     ("lat=22.5", "lon"),
