@@ -155,6 +155,10 @@ class OccupationClassifier:
         if sep and len(re.sub(r"\W", "", head)) >= 2 and len(re.sub(r"\W", "", tail)) >= 2:
             raw = tail
         core = _NOISE.sub(" ", raw)
+        exact = self.occupations.by_name(re.sub(r"[\s\W_]+", "", core))
+        if exact:   # the title is a name of the classification itself (外科医师, 中式面点师)
+            o = exact[0]
+            return OccupationResult(o.code, o.name, 0.95, [(o.code, 1.0)], "exact", [o.name])
         ranked, words = self._dictionary(core)
         method = "dictionary"
         if ranked:
