@@ -256,3 +256,40 @@ def close_posting(session: Session, *, enterprise_id: int, posting_id: int, outc
     session.flush()
     emit(session, "posting", posting.id, "upsert")
     return posting
+
+
+def pending_enterprises(session: Session, limit: int = 200) -> list[Enterprise]:
+    stmt = (
+        select(Enterprise)
+        .where(Enterprise.verification_status == VerificationStatus.PENDING)
+        .order_by(Enterprise.created_at, Enterprise.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def verify_enterprise(
+    session: Session, *, enterprise_id: int, approve: bool, actor_user_id: int, actor_role: str, note: str = ""
+) -> Enterprise:
+    """The bureau confirms (or refuses) a registered enterprise after checking its credit code against
+    the business registry; the decision is kept in the audit trail."""
+    ent = session.get(Enterprise, enterprise_id)
+    if ent is None:
+        raise NotFound("该用人单位")
+    if ent.verification_status != VerificationStatus.PENDING:
+        raise DomainError("not_pending", "该单位已处理过", None)
+    if not approve and not note.strip():
+        raise DomainError("missing_note", "不通过时请写明原因，便于单位更正", "note")
+    ent.verification_status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
+    record_access(
+        session,
+        actor_user_id=actor_user_id,
+        actor_role=actor_role,
+        action="review",
+        subject_type="enterprise",
+        subject_id=ent.id,
+        purpose=("认证通过" if approve else "认证不通过：" + note.strip())[:200],
+        fields=["verification_status"],
+    )
+    session.flush()
+    return ent

@@ -95,3 +95,29 @@ def test_channel_form_refuses_bad_input(client, login_as, count_rows):
         assert resp.status_code == 400, over
         assert field_error(resp.get_data(as_text=True), field), over
     assert count_rows(Channel) == before
+
+
+def test_admin_verifies_registered_enterprise_with_audit(client, login_as, db_session, credit_code):
+    from core.audit.models import AuditEvent
+    from core.enterprises.models import Enterprise
+    from core.enterprises.services import create_enterprise
+
+    a = create_enterprise(db_session, name="临沂示范食品有限公司", credit_code=credit_code(), region_code="371302")
+    b = create_enterprise(db_session, name="临沂示范纺织有限公司", credit_code=credit_code(), region_code="371302")
+    db_session.commit()
+    admin = login_as("admin")
+    html = client.get("/admin/enterprises").get_data(as_text=True)
+    assert "临沂示范食品有限公司" in html and a.credit_code in html
+    assert client.post(f"/admin/enterprises/{a.id}/verify", data={"decision": "approve"}).status_code == 302
+    # refusing needs a reason the enterprise can act on
+    client.post(f"/admin/enterprises/{b.id}/verify", data={"decision": "reject", "note": ""})
+    db_session.expire_all()
+    assert db_session.get(Enterprise, b.id).verification_status == "pending"
+    client.post(f"/admin/enterprises/{b.id}/verify", data={"decision": "reject", "note": "名称与执照不符"})
+    db_session.expire_all()
+    assert db_session.get(Enterprise, a.id).verification_status == "verified"
+    assert db_session.get(Enterprise, b.id).verification_status == "rejected"
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "enterprise")).all()
+    assert {(e.subject_id, e.actor_user_id, e.action) for e in events} == {(a.id, admin.id, "review"), (b.id, admin.id, "review")}
+    client.get("/admin/enterprises")  # shows the flash messages
+    assert "临沂示范食品有限公司" not in client.get("/admin/enterprises").get_data(as_text=True)

@@ -141,3 +141,33 @@ def channel_active(channel_id: int):
     db.session.commit()
     flash(f"渠道“{channel.name}”已{'启用' if channel.active else '停用'}", "success")
     return redirect(url_for("admin.channels"))
+
+
+@bp.get("/enterprises")
+@roles_required(Role.ADMIN)
+def enterprises():
+    from core.enterprises.services import pending_enterprises
+
+    return render_template("admin/enterprises.html", enterprises=pending_enterprises(db.session))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/verify")
+@roles_required(Role.ADMIN)
+def enterprise_verify(enterprise_id: int):
+    from flask_login import current_user
+
+    from core.enterprises.services import verify_enterprise
+
+    approve = request.form.get("decision") == "approve"
+    try:
+        ent = verify_enterprise(db.session, enterprise_id=enterprise_id, approve=approve, actor_user_id=current_user.id,
+                                actor_role=Role.ADMIN.value, note=form_text("note", 200))
+    except DomainError as e:
+        db.session.rollback()
+        if e.status != 400:
+            raise
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"“{ent.name}”{label(ent.verification_status)}", "success")
+    return redirect(url_for("admin.enterprises"))
