@@ -118,3 +118,17 @@ def test_anonymous_visitor_is_asked_to_log_in_on_posting_page(client, make_posti
     posting = make_posting()
     html = client.get(f"/postings/{posting.id}").get_data(as_text=True)
     assert "登录后投递" in html and "posting-title" in html
+
+
+def test_apply_needs_a_profile_with_phone(client, login_as, make_posting, count_rows, db_session):
+    login_as("jobseeker")
+    posting = make_posting("保洁员")
+    resp = client.post(f"/me/apply/{posting.id}")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/me/profile/edit")
+    assert count_rows(Application) == 0
+    # a profile without a phone number: enterprises could not reach the person
+    assert client.post("/me/profile/edit", data={"name": "周八", "phone": ""}).status_code == 302
+    resp = client.post(f"/me/apply/{posting.id}", follow_redirects=True)
+    assert "手机号码" in resp.get_data(as_text=True)
+    assert count_rows(Application) == 0
+    assert client.get("/me/applications").status_code == 200
