@@ -137,11 +137,12 @@ def train_encoder(
     data: str | Path = "../shared/data",
     output_dir: str | Path = "instance/models/joblink-zh-static",
     limit: int | None = None,
-    epochs: int = 4,
+    epochs: int = 2,
     dim: int = 256,
     vocab_size: int = 24000,
     batch_size: int = 1024,
-    learning_rate: float = 0.05,
+    learning_rate: float = 0.1,
+    vocab_sample: int = 40000,
     time_budget_s: float | None = 540.0,
     seed: int = 0,
     log: Callable[[str], None] = print,
@@ -168,7 +169,9 @@ def train_encoder(
     log(f"{len(postings)} postings, {len(occupations)} occupations -> {len(pairs)} training pairs")
 
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
-    corpus_for_vocab = texts + [o.name for o in occupations]
+    # The vocabulary is learnt from a sample: the merges a corpus repeats show up in any large sample,
+    # and BPE training time grows with the text fed to it.
+    corpus_for_vocab = rng.sample(texts, min(len(texts), vocab_sample)) + [o.name for o in occupations]
     tokenizer = fit_tokenizer(corpus_for_vocab, vocab_size=vocab_size)
     index = {t: i for i, t in enumerate(texts)}
     encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
@@ -246,7 +249,7 @@ def train_encoder(
         "limit_per_file": limit,
         "hyperparameters": {
             "epochs": epochs, "dim": dim, "vocab_size": vocab_size, "batch_size": batch_size,
-            "learning_rate": learning_rate, "seed": seed, "loss": "MultipleNegativesRankingLoss(scale=20, symmetric)",
+            "learning_rate": learning_rate, "vocab_sample": vocab_sample, "seed": seed, "loss": "MultipleNegativesRankingLoss(scale=20, symmetric)",
         },
     }
     (out / "joblink_model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")

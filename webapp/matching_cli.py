@@ -38,7 +38,7 @@ def train_model(data, output, limit=None, epochs=None, demo=False, log=None):
     if demo:
         kwargs = dict(epochs=epochs or 3, dim=128, vocab_size=12000, batch_size=512, time_budget_s=150)
     else:
-        kwargs = dict(epochs=epochs or 4)
+        kwargs = dict(epochs=epochs or 2)
     return train_encoder(data, output, limit=limit, log=log or (lambda m: click.echo(m, err=True)), **kwargs)
 
 

@@ -1,0 +1,337 @@
+"""Matcher quality on held-out real postings, for the trained model and baselines in the same run.
+
+    nice -n 10 .venv/bin/python bench/match_quality.py [--data ../shared/data] [--model PATH | --train]
+
+Three evaluations (docs/matching.md says how each gold label is decided):
+1. title -> description retrieval over held-out postings (MRR@10, recall@10);
+2. occupation-code prediction from titles (accuracy at the detailed code and at the minor group);
+3. NDCG@10 of ranking postings for >= 50 generated jobseekers built from held-out postings.
+Baselines: BM25 on jieba-segmented text, TF-IDF on character 1-2-grams, random (and, for 2, the
+majority code and the name-in-title rule). Held-out = CorpusPosting.held_out (never trained on).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matching.corpus import iter_postings, load_occupations, occupations_file  # noqa: E402
+from matching.evaluation import BM25, mrr_recall_at_k, ndcg_at_k, tfidf_scores  # noqa: E402
+from matching.text import DESCRIPTION_CHARS, core_title, segment  # noqa: E402
+
+# 智联 site categories -> national occupation codes (职业分类大典 2022), labelled by hand for the
+# frequent categories that have one clear detailed occupation; categories with none (普工/操作工,
+# 销售团队经理, 主播, 管培生...) are left out. Added automatically: a category whose name, or name +
+# 员/工/师, is exactly a detailed occupation's name.
+CATEGORY_CODES = {
+    "销售顾问": "4-01-02-01", "电话销售": "4-01-02-01", "大客户代表": "4-01-02-01", "网络销售": "4-01-02-01",
+    "渠道销售": "4-01-02-01", "汽车销售": "4-01-02-01", "销售助理": "4-01-02-01", "商品销售": "4-01-02-01",
+    "促销员": "4-01-02-01", "房产销售": "4-06-02-01", "快递员": "4-02-07-08", "送餐员": "4-10-08-01",
+    "配送员": "4-10-08-01", "客服专员": "4-07-02-03", "电话客服": "4-04-05-03", "医药代表": "2-06-07-07",
+    "人力资源专员/助理": "4-07-03-04", "店员/营业员": "4-01-02-03", "保险顾问": "4-05-03-01",
+    "配/理/拣/发货": "4-02-06-02", "行政专员/助理": "3-01-01-01", "服务员": "4-03-02-05",
+    "招聘专员/助理": "4-07-03-08", "Java": "2-02-10-03", "秘书/文员": "3-01-02-02", "仓库管理员": "4-02-06-01",
+    "物业管理员": "4-06-01-01", "运维工程师": "2-02-10-08", "电工": "6-31-01-03", "保安": "4-07-05-01",
+    "保洁": "4-09-08-01", "质检员": "6-31-03-05", "焊工": "6-18-02-04", "收银": "4-01-02-04",
+    "咖啡师": "4-03-02-08", "美容师": "4-10-03-01", "理货员": "4-02-06-02", "汽车维修": "4-12-01-01",
+}
+
+EDU = {"不限": 0, "初中及以下": 2, "中专/中技": 3, "高中": 3, "中技": 3, "中专": 3, "大专": 4, "本科": 5, "硕士": 6, "博士": 7}
+EDU_NAMES = ("none", "primary", "junior", "senior", "associate", "bachelor", "master", "doctor")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def table(title: str, header: list[str], rows: list[list]) -> str:
+    out = [f"\n### {title}\n", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        out.append("| " + " | ".join(f"{c:.4f}" if isinstance(c, float) else str(c) for c in r) + " |")
+    return "\n".join(out)
+
+
+def city_codes(data: Path) -> dict[str, str]:
+    import csv
+
+    regions = data / "regions"
+    out = {}
+    with open(regions / "provinces.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name = row["name"]
+            if name.endswith("市"):  # municipalities: 北京市 -> 1101
+                out[name[:-1]] = row["code"] + "01"
+    with open(regions / "cities.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name = row["name"]
+            if name != "市辖区":
+                out.setdefault(name.removesuffix("市"), row["code"])
+    return out
+
+
+def retrieval(encoder, held, n: int, rng) -> list[list]:
+    seen, docs = set(), []
+    for p in held:
+        if p.source == "zhilian" or len(p.description) <= 20:
+            continue
+        key = p.description[:DESCRIPTION_CHARS]
+        if key not in seen:
+            seen.add(key)
+            docs.append(p)
+    rng.shuffle(docs)
+    docs = docs[:n]
+    titles = [p.title for p in docs]
+    texts = [p.description[:DESCRIPTION_CHARS] for p in docs]
+    rows = []
+    t0 = time.perf_counter()
+    q, d = encoder.encode(titles), encoder.encode(texts)
+    rows.append(["in-domain model (cosine)", *mrr_recall_at_k(q @ d.T), f"{time.perf_counter() - t0:.1f}"])
+    t0 = time.perf_counter()
+    bm = BM25([segment(t) for t in texts])
+    rows.append(["BM25 (jieba)", *mrr_recall_at_k(bm.scores([segment(t) for t in titles])),
+                 f"{time.perf_counter() - t0:.1f}"])
+    t0 = time.perf_counter()
+    rows.append(["TF-IDF (char 1-2-gram)", *mrr_recall_at_k(tfidf_scores(titles, texts)), f"{time.perf_counter() - t0:.1f}"])
+    r = np.random.default_rng(0).random((len(docs), len(docs)))
+    rows.append(["random", *mrr_recall_at_k(r), "0"])
+    return rows, len(docs)
+
+
+def occupation_accuracy(encoder, held, occupations) -> tuple[list[list], int, dict]:
+    from matching.occupations import OccupationCoder
+
+    detailed = {o.name: o.code for o in occupations if o.level == 4}
+    gold_map = dict(CATEGORY_CODES)
+    for cat in {p.category for p in held if p.category}:
+        if cat in gold_map:
+            continue
+        for suffix in ("", "员", "工", "师"):
+            if cat + suffix in detailed:
+                gold_map[cat] = detailed[cat + suffix]
+                break
+    items = [(p.title, gold_map[p.category]) for p in held if p.category in gold_map]
+    titles = [t for t, _ in items]
+    gold = [g for _, g in items]
+    det = [o for o in occupations if o.level == 4]
+    names = [o.name for o in det]
+
+    def acc(pred):
+        exact = np.mean([p == g for p, g in zip(pred, gold)])
+        minor = np.mean([p is not None and p.rsplit("-", 1)[0] == g.rsplit("-", 1)[0] for p, g in zip(pred, gold)])
+        return [float(exact), float(minor)]
+
+    rows = []
+    coder = OccupationCoder(occupations, encoder)
+    model_only = [c.code for c in coder.code(titles, use_names=False)]
+    rows.append(["in-domain model: nearest occupation name", *acc(model_only)])
+    hybrid = [c.code for c in coder.code(titles)]
+    rows.append(["name-in-title rule, else model (OccupationCoder)", *acc(hybrid)])
+    rule = OccupationCoder(occupations, None).code(titles)
+    rows.append(["name-in-title rule alone (no answer = wrong)", *acc([c.code if c else None for c in rule])])
+    bm = BM25([segment(n) for n in names])
+    rows.append(["BM25 (jieba) nearest name", *acc([det[i].code for i in
+                                                  np.argmax(bm.scores([segment(t) for t in titles]), axis=1)])])
+    rows.append(["TF-IDF (char 1-2-gram) nearest name", *acc([det[i].code for i in
+                                                            np.argmax(tfidf_scores(titles, names), axis=1)])])
+    majority = Counter(gold).most_common(1)[0][0]
+    rows.append([f"majority code ({majority})", *acc([majority] * len(gold))])
+    rr = random.Random(0)
+    rows.append(["random detailed code", *acc([rr.choice(det).code for _ in gold])])
+    return rows, len(items), gold_map
+
+
+def build_labelled_set(held, cities: dict[str, str], n_seekers: int, rng):
+    """Jobseekers generated from held-out 智联 postings, each with a labelled pool of held-out postings."""
+    from matching.profiles import PostingProfile, SeekerProfile
+
+    zl = [p for p in held if p.source == "zhilian" and p.category and cities.get(p.city)]
+    by_cat_city = defaultdict(list)
+    by_city = defaultdict(list)
+    for p in zl:
+        by_cat_city[(p.category, p.city)].append(p)
+        by_city[p.city].append(p)
+    raw = {p.id: p for p in zl}
+    seeds = [p for p in zl if len(by_cat_city[(p.category, p.city)]) >= 4]
+    rng.shuffle(seeds)
+    used, cases = set(), []
+    for seed in seeds:
+        if (seed.category, seed.city) in used:
+            continue
+        used.add((seed.category, seed.city))
+        same = [p for p in by_cat_city[(seed.category, seed.city)] if p.id != seed.id][:8]
+        same_cat_other = [p for p in zl if p.category == seed.category and p.city != seed.city]
+        rng.shuffle(same_cat_other)
+        same_city_other = [p for p in by_city[seed.city] if p.category != seed.category]
+        rng.shuffle(same_city_other)
+        randoms = rng.sample(zl, 12)
+        pool = list({p.id: p for p in same + same_cat_other[:8] + same_city_other[:12] + randoms
+                     if p.id != seed.id}.values())
+        expected = seed.pay_min or None
+        edu = max(EDU.get(seed.education, 0), 3)
+        seeker = SeekerProfile(
+            id=f"S{len(cases) + 1:03d}", desired_titles=[core_title(seed.title)], region_code=cities[seed.city] + "00",
+            skills=seed.skills[:3], expected_pay_min=expected, education=EDU_NAMES[edu],
+            experience_years=3, consent_recommendation=True, summary="",
+        )
+        labels = {}
+        for p in pool:
+            if p.category == seed.category and p.city == seed.city:
+                fits = (p.pay_max is None or expected is None or p.pay_max >= expected) and EDU.get(p.education, 0) <= edu
+                labels[p.id] = 3 if fits else 2
+            elif p.category == seed.category:
+                labels[p.id] = 1
+            elif p.city == seed.city and _parent(raw[p.id]) == _parent(seed):
+                labels[p.id] = 1
+            else:
+                labels[p.id] = 0
+        postings = [PostingProfile(id=p.id, title=p.title, description=p.description, region_code=cities[p.city] + "00",
+                                   pay_min=p.pay_min, pay_max=p.pay_max, education=EDU_NAMES[EDU.get(p.education, 0)],
+                                   skills=p.skills) for p in pool]
+        cases.append((seeker, postings, labels, seed))
+        if len(cases) >= n_seekers:
+            break
+    return cases
+
+
+_SUBTYPE: dict[str, str] = {}
+
+
+def _parent(p) -> str:
+    return _SUBTYPE.get(p.id, "")[:8]
+
+
+def ndcg(encoder, cases, occupations) -> list[list]:
+    from matching.occupations import OccupationCoder
+    from matching.ranker import Ranker
+
+    coder = OccupationCoder(occupations, encoder)
+    names = {o.code: o.name for o in occupations}
+    ranker = Ranker(encoder, occupation_names=names)
+    semantic = Ranker(encoder, occupation_names=names,
+                      weights=__import__("matching.profiles", fromlist=["MatchWeights"]).MatchWeights(
+                          semantic=1, occupation=0, skills=0, education_experience=0, pay=0, distance=0))
+    scores = defaultdict(list)
+    rr = random.Random(1)
+    for seeker, postings, labels, _seed in cases:
+        gains_all = [labels[p.id] for p in postings]
+        seeker.desired_occupations = [c.code for c in coder.code(seeker.desired_titles) if c]
+        for p, c in zip(postings, coder.code([p.title for p in postings])):
+            p.occupation_code = c.code if c else None
+        for name, r in (("matcher: filters + transparent score", ranker), ("matcher: filters + semantic only", semantic)):
+            ranked = r.rank_postings_for_seeker(seeker, postings, k=len(postings), today=dt.date(2026, 1, 1))
+            order = [i.id for i in ranked.items]
+            rest = [p.id for p in postings if p.id not in set(order)]
+            rr.shuffle(rest)
+            scores[name].append(ndcg_at_k([labels[i] for i in order + rest], gains_all))
+        query = " ".join(seeker.desired_titles + seeker.skills)
+        texts = [f"{p.title} {' '.join(p.skills)} {p.description}" for p in postings]
+        bm = BM25([segment(t) for t in texts]).scores([segment(query)])[0]
+        tf = tfidf_scores([query], texts)[0]
+        emb = encoder.encode([query]) @ encoder.encode(texts).T
+        same_region = np.array([p.region_code[:4] == seeker.region_code[:4] for p in postings])
+        for name, s in (("BM25 (jieba)", bm), ("BM25 + the same region filter", bm + 1000 * same_region),
+                        ("TF-IDF (char 1-2-gram)", tf), ("model cosine, no filters", emb[0]),
+                        ("random", np.array([rr.random() for _ in postings]))):
+            order = np.argsort(-s, kind="stable")
+            scores[name].append(ndcg_at_k([gains_all[i] for i in order], gains_all))
+    return [[name, float(np.mean(v))] for name, v in scores.items()]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--model", default=None, help="a trained model folder (default: train one now)")
+    ap.add_argument("--train-limit", type=int, default=25000, help="postings per file when training (2 files)")
+    ap.add_argument("--retrieval-size", type=int, default=5000)
+    ap.add_argument("--seekers", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", dest="json_out", default=None, help="also write the figures to this file")
+    args = ap.parse_args(argv)
+    data = Path(args.data)
+    rng = random.Random(args.seed)
+    out = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    report = []
+
+    from matching.encoder import Encoder
+
+    if args.model:
+        model_dir = Path(args.model)
+    else:
+        import tempfile
+
+        from matching.training import train_encoder
+
+        model_dir = Path(tempfile.mkdtemp(prefix="joblink-model-"))
+        log(f"training on {data} (limit {args.train_limit} per file) -> {model_dir}")
+        t0 = time.perf_counter()
+        result = train_encoder(data, model_dir, limit=args.train_limit, log=log)
+        out["training"] = {"seconds": round(time.perf_counter() - t0, 1), "postings": result.postings_used,
+                           "pairs": result.pairs, "model_version": result.model_version}
+        report.append(f"Training: {out['training']['seconds']} s for {result.postings_used} training postings "
+                      f"({result.pairs} pairs), model {result.model_version}")
+    encoder = Encoder(model_dir)
+    out["model_version"] = encoder.version
+    report.append(f"Model: {encoder.version} ({model_dir})")
+
+    log("loading postings")
+    postings = list(iter_postings(data))
+    held = [p for p in postings if p.held_out]
+    occupations = load_occupations(occupations_file(data))
+    import gzip
+
+    zl_file = data / "postings" / "zhilian-30cities-2022.jsonl.gz"
+    if zl_file.exists():
+        with gzip.open(zl_file, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                _SUBTYPE["ZL_" + str(rec.get("jobId"))] = str(rec.get("subJobTypeLevel") or "")
+    report.append(f"Held-out postings: {len(held)} of {len(postings)}")
+
+    # throughput of the encoder on real posting texts
+    texts = [p.title + " " + p.description[:DESCRIPTION_CHARS] for p in postings[:20000]]
+    encoder.encode(texts[:1000])
+    t0 = time.perf_counter()
+    encoder.encode(texts)
+    tps = len(texts) / (time.perf_counter() - t0)
+    out["encoder_texts_per_second"] = round(tps)
+    report.append(f"Encoder throughput: {tps:,.0f} texts/s (title + 300-char description, batch 1024, CPU)")
+
+    log("1. retrieval")
+    rows, n = retrieval(encoder, held, args.retrieval_size, rng)
+    out["retrieval"] = {"candidates": n, "rows": rows}
+    report.append(table(f"1. Title -> description retrieval ({n} held-out postings, each title against all {n} "
+                        "descriptions)", ["method", "MRR@10", "recall@10", "seconds"], rows))
+    log("2. occupation codes")
+    rows, n, gold_map = occupation_accuracy(encoder, held, occupations)
+    out["occupation"] = {"titles": n, "categories_with_gold": len(gold_map), "rows": rows}
+    report.append(table(f"2. Occupation code from the title ({n} held-out 智联 postings of {len(gold_map)} "
+                        "categories with a gold code; 1,639 detailed codes to choose from)",
+                        ["method", "accuracy (detailed code)", "accuracy (minor group)"], rows))
+    log("3. NDCG@10")
+    cases = build_labelled_set(held, city_codes(data), args.seekers, rng)
+    label_counts = Counter(v for _, _, labels, _ in cases for v in labels.values())
+    rows = ndcg(encoder, cases, occupations)
+    out["ndcg"] = {"seekers": len(cases), "pool_size_mean": float(np.mean([len(c[1]) for c in cases])),
+                   "labels": dict(label_counts), "rows": rows}
+    report.append(table(f"3. Ranking postings for {len(cases)} generated jobseekers (pools of "
+                        f"{out['ndcg']['pool_size_mean']:.0f} held-out postings; labels 3/2/1/0: "
+                        f"{label_counts[3]}/{label_counts[2]}/{label_counts[1]}/{label_counts[0]})",
+                        ["method", "NDCG@10"], rows))
+    print("\n".join(report))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
