@@ -20,6 +20,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "ELASTICSEARCH_URL": (None, "e.g. http://localhost:9200 (used when SEARCH_BACKEND=elasticsearch)"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://localhost:6379/0"),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts per client address"),
+    "REGISTER_RATE_LIMIT": ("20 per hour", "self-registration submissions per client address"),
     "PARTNER_RATE_LIMIT": ("120 per minute", "partner API calls per key"),
     "MATCHER_MODEL": (None, "path of a local sentence-transformers model; default instance/models/joblink-zh"),
     "JOBLINK_SHARED_DATA": (str(REPO_ROOT.parent / "shared" / "data"), "full real data sets for demo load and benchmarks"),
