@@ -153,10 +153,13 @@ class Store:
     def stored(self, ids: list[int]) -> dict[int, dict]:
         if not ids:
             return {}
-        with self.lock:
-            rows = self.conn.execute(
-                f"SELECT id, stored FROM docs WHERE deleted=0 AND id IN ({','.join('?' * len(ids))})", ids
-            ).fetchall()
+        try:
+            with self.lock:
+                rows = self.conn.execute(
+                    f"SELECT id, stored FROM docs WHERE deleted=0 AND id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+        except (sqlite3.ProgrammingError, sqlite3.OperationalError):
+            return {}  # the generation was swapped under us: results without highlights, not an error
         return {i: json.loads(s) for i, s in rows if s}
 
     def analysed(self, ids: list[int]) -> list[AnalysedDoc]:
