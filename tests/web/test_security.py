@@ -135,3 +135,11 @@ def test_view_without_declaration_is_refused(tmp_path):
     app = _dedicated_app(tmp_path)
     app.add_url_rule("/undeclared-test", "undeclared_test", lambda: "open")
     assert app.test_client().get("/undeclared-test").status_code == 403
+
+
+def test_registration_is_rate_limited(tmp_path, limiter_guard):
+    app = _dedicated_app(tmp_path, RATELIMIT_ENABLED=True, REGISTER_RATE_LIMIT="2 per minute",
+                         RATELIMIT_STORAGE_URI="memory://")
+    client = app.test_client()
+    codes = [client.post("/register/enterprise", data={"username": f"u{i}"}).status_code for i in range(3)]
+    assert codes == [400, 400, 429]
