@@ -214,3 +214,126 @@ def rules():
         "review/rules.html", rules=rule_set, sample=sample, sample_reasons=sample_reasons, highlight=highlight,
         max_sample=MAX_SAMPLE_TEXT,
     )
+
+
+RULE_CATEGORIES = [("discrimination", "就业歧视"), ("fee", "收费/押金"), ("contact", "联系方式"), ("fraud", "诈骗"),
+                   ("age", "年龄"), ("other", "其他")]
+RULE_FIELDS = [("title", "职位名称"), ("description", "职位描述")]
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in (request.form.get(name) or "").splitlines() if line.strip()]
+
+
+def _ensure_seeded(by: str) -> None:
+    """Before the first edit, copy the shipped rule file into the tables: once any rule row exists,
+    screening reads the database only, so an admin's first rule must not replace all the others."""
+    from core.screening.services import rules_document, seed_rules
+
+    if rules_document(db.session) is None:
+        seed_rules(db.session, by=by)
+
+
+def _rules_changed(purpose: str, subject: str) -> None:
+    from core.audit.services import record_access
+    from indexer.screening import clear_rules_cache
+
+    record_access(db.session, actor_user_id=current_user.id, actor_role=str(current_user.role), action="update",
+                  subject_type="screening_rule", subject_id=None, purpose=f"{purpose}：{subject}"[:200],
+                  fields=[subject[:60]], ip=request.remote_addr)
+    db.session.commit()
+    clear_rules_cache()
+
+
+@bp.route("/rules/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def rule_edit():
+    """Add a text rule, or change one (``?code=``). Saved rules take effect for the next intake batch."""
+    rule_set = _rule_set()
+    code = (request.values.get("code") or "").strip()
+    existing = next((r for r in rule_set.text_rules if r.code == code), None)
+    error = None
+    if request.method == "POST":
+        from core.screening.services import save_rule
+
+        form = {
+            "code": code, "message": request.form.get("message", ""), "severity": request.form.get("severity", "hold"),
+            "category": request.form.get("category", "other"), "patterns": _lines("patterns"),
+            "exceptions": _lines("exceptions"), "triggers": _lines("triggers"),
+            "fields": [f for f in request.form.getlist("fields") if f in dict(RULE_FIELDS)] or ["title", "description"],
+            "enabled": request.form.get("enabled") == "1",
+        }
+        try:
+            if request.form.get("new") == "1" and existing is not None:
+                raise DomainError("rule_exists", f"已有代码为 {code} 的规则，请换一个代码，或在列表中编辑它", "code")
+            _ensure_seeded(current_user.username)
+            save_rule(db.session, form.pop("code"), by=current_user.username, **form)
+            _rules_changed("修改筛查规则" if existing else "新增筛查规则", code)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc
+            existing = None
+            rule = dict(form, code=code)
+        else:
+            flash(f"规则 {code} 已保存，之后入库的岗位按新规则筛查", "success")
+            return redirect(url_for("review.rules") + f"#rule-{code}", code=303)
+    else:
+        rule = existing.as_dict() if existing else {
+            "code": "", "message": "", "severity": "hold", "category": "other", "patterns": [], "exceptions": [],
+            "triggers": [], "fields": ["title", "description"], "enabled": True,
+        }
+    return render_template("review/rule_edit.html", rule=rule, is_new=existing is None and request.method == "GET" and not code,
+                           error=error, categories=RULE_CATEGORIES, fields=RULE_FIELDS), (400 if error else 200)
+
+
+@bp.post("/rules/<code>/toggle")
+@roles_required(Role.ADMIN)
+def rule_toggle(code: str):
+    from core.screening.services import save_rule
+
+    rule = next((r for r in _rule_set().text_rules if r.code == code), None)
+    if rule is None:
+        flash("没有这条规则", "error")
+        return redirect(url_for("review.rules"), code=303)
+    _ensure_seeded(current_user.username)
+    d = rule.as_dict()
+    save_rule(db.session, code, message=d["message"], patterns=d["patterns"], severity=d["severity"],
+              category=d["category"], exceptions=d["exceptions"], fields=d["fields"], triggers=d.get("triggers", []),
+              enabled=not d["enabled"], by=current_user.username)
+    _rules_changed("停用筛查规则" if d["enabled"] else "启用筛查规则", code)
+    flash(f"规则 {code} 已{'停用' if d['enabled'] else '启用'}", "success")
+    return redirect(url_for("review.rules") + f"#rule-{code}", code=303)
+
+
+@bp.post("/rules/wages")
+@roles_required(Role.ADMIN)
+def wage_save():
+    """Set a province's minimum wage (when a province publishes a new standard)."""
+    import datetime as dt
+
+    from core.screening.services import set_minimum_wage
+
+    def number(name: str) -> float | None:
+        try:
+            return float(request.form.get(name) or "")
+        except ValueError:
+            return None
+
+    province = (request.form.get("province_code") or "").strip()
+    monthly, hourly = number("monthly"), number("hourly")
+    try:
+        effective = dt.date.fromisoformat(request.form.get("effective_from") or "") if request.form.get("effective_from") else None
+    except ValueError:
+        effective = None
+    try:
+        if monthly is None:
+            raise DomainError("invalid_amount", "请填写月最低工资标准（元）", "monthly")
+        _ensure_seeded(current_user.username)
+        set_minimum_wage(db.session, province, monthly, hourly, effective, (request.form.get("source") or "").strip()[:300] or None)
+        _rules_changed("设置最低工资标准", province)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("review.rules") + "#wages", code=303)
+    flash(f"已更新 {province} 的最低工资标准", "success")
+    return redirect(url_for("review.rules") + "#wages", code=303)
