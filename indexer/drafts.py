@@ -73,6 +73,7 @@ class PostingDraft:
     start_date: dt.date | None = None    # gig work
     duration_text: str | None = None     # gig work: "3天", "2小时"
     licence_number: str | None = None    # HR firm's licence, when carried per record
+    closed: bool = False                 # the channel says the posting is closed (filled/withdrawn)
     issues: list[Issue] = field(default_factory=list)  # problems the adapter already found
 
 

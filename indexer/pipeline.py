@@ -370,8 +370,12 @@ class Pipeline:
         # 2. which (channel, external id) pairs are already known: an identical replay stops here
         existing = self._existing_sources([(ch.id, d.external_id) for _, d, ch in candidates])
         postings_state = self._posting_states({row["posting_id"] for row in existing.values()})
+        closures: list[tuple[int, PostingDraft, _ChannelInfo, dict | None]] = []
         for i, d, ch in candidates:
             known = existing.get((ch.id, d.external_id))
+            if d.closed:
+                closures.append((i, d, ch, known))
+                continue
             if known is not None and known["raw"] == d.raw:
                 pid = known["posting_id"]
                 st = postings_state.get(pid, {}).get("status")
@@ -497,6 +501,26 @@ class Pipeline:
                 results[i] = RecordResult(d.record_number, d.external_id, "accepted", pid, "published", reasons, ch.code)
             else:
                 results[i] = RecordResult(d.record_number, d.external_id, "held", pid, "pending_review", reasons, ch.code)
+        # a channel closing its posting: withdrawn from search, kept as the record of what was listed
+        for i, d, ch, known in closures:
+            if known is None:
+                results[i] = RecordResult(d.record_number, d.external_id, "unchanged", None, None, [], ch.code)
+                continue
+            pid = known["posting_id"]
+            state = postings_state.get(pid, {})
+            old_status = state.get("status")
+            if known["raw"] != d.raw:
+                source_updates.append({"id": known["id"], "raw": d.raw, "source_url": d.source_url, "received_at": now})
+            if state.get("channel_id") != ch.id or old_status in (PostingStatus.WITHDRAWN, PostingStatus.FILLED,
+                                                                   PostingStatus.REJECTED):
+                results[i] = RecordResult(d.record_number, d.external_id, "unchanged", pid,
+                                          str(old_status) if old_status else None, [], ch.code)
+                continue
+            posting_updates.append({"id": pid, "status": PostingStatus.WITHDRAWN, "updated_at": now,
+                                    "version": (state.get("version") or 1) + 1})
+            if old_status == PostingStatus.PUBLISHED:
+                outbox.append((pid, "delete"))
+            results[i] = RecordResult(d.record_number, d.external_id, "updated", pid, "withdrawn", [], ch.code)
         if posting_updates:
             s.execute(update(Posting), posting_updates)
         if source_updates:

@@ -88,6 +88,8 @@ GIG_FIELDS: dict[str, str] = {
     "valid_until": "end_date",
 }
 
+# An item whose "status" is one of these closes the posting (withdrawn from search, record kept).
+CLOSED_STATUSES = {"closed", "filled", "withdrawn", "expired", "deleted"}
 _NUMBER_FIELDS = {"lat", "lon", "pay_min", "pay_max"}
 _LIST_FIELDS = {"welfare", "skills"}
 _DATE_FIELDS = {"valid_until", "start_date"}
@@ -123,7 +125,8 @@ def _item_to_draft(item: dict, mapping: dict[str, str], channel_code: str, recor
     if employment_type and not kwargs.get("employment_type"):
         kwargs["employment_type"] = employment_type
     kwargs["external_id"] = clip(kwargs.get("external_id"), 128)
-    draft = PostingDraft(channel_code=channel_code, raw=item, record_number=record_number, **kwargs)
+    draft = PostingDraft(channel_code=channel_code, raw=item, record_number=record_number,
+                         closed=str(item.get("status") or "").lower() in CLOSED_STATUSES, **kwargs)
     if not draft.external_id:
         return rejected_draft(channel_code, record_number, "missing_external_id", "记录缺少编号（id）", raw=item,
                               field="id")

@@ -110,3 +110,31 @@ def test_gig_feed_pull_keeps_day_and_hour_pay(db_session, make_channel, feed_ser
     ).unique())
     assert postings and {str(p.employment_type) for p in postings} == {"gig"}
     assert {str(p.pay_unit) for p in postings} <= {"day", "hour"} and len({str(p.pay_unit) for p in postings}) == 2
+
+
+def test_an_item_closed_by_the_feed_is_withdrawn_and_leaves_the_index(db_session, make_channel, feed_server):
+    from core.outbox.models import OutboxEvent
+
+    items = copy.deepcopy(load_items("provincial_feed_items.json"))
+    server = feed_server(items)
+    ch = make_channel("gd-site", "provincial_site", "trusted")
+    assert pull_feed(db_session, "gd-site", server.url, page_size=50).complete
+    closing = items[3]
+    src = db_session.scalar(select(PostingSource).where(PostingSource.channel_id == ch.id,
+                                                        PostingSource.external_id == closing["id"]))
+    posting = db_session.get(Posting, src.posting_id)
+    was_published = str(posting.status) == "published"
+    closing["status"] = "closed"
+    closing["updated_at"] = "2025-04-01T08:00:00+08:00"
+    d = pull_feed(db_session, "gd-site", page_size=50).as_dict(with_results=True)
+    row = next(r for r in d["results"] if r["external_id"] == closing["id"])
+    assert row["outcome"] == "updated" and row["status"] == "withdrawn"
+    db_session.refresh(posting)
+    assert str(posting.status) == "withdrawn" and posting.version == 2
+    if was_published:
+        assert db_session.scalar(select(OutboxEvent).where(OutboxEvent.entity_id == posting.id,
+                                                           OutboxEvent.operation == "delete"))
+    # closing again changes nothing
+    closing["updated_at"] = "2025-04-02T08:00:00+08:00"
+    again = pull_feed(db_session, "gd-site", page_size=50).as_dict(with_results=True)
+    assert next(r for r in again["results"] if r["external_id"] == closing["id"])["outcome"] == "unchanged"
