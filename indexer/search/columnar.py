@@ -20,6 +20,8 @@ import numpy as np
 from core.search import CollectionSpec, GeoRadius, Range, SearchQuery, Terms, haversine_km
 
 K1, B = 1.2, 0.75
+# Text queries whose posting lists hold fewer than n / SPARSE_RATIO entries are scored on the lists alone.
+SPARSE_RATIO = 8
 
 
 @dataclass
@@ -365,6 +367,19 @@ def _geo(seg: Segment, cand: np.ndarray, geo: GeoRadius):
     return cand[keep], d[keep]
 
 
+def _sparse_scores(cand: np.ndarray, contribs) -> np.ndarray:
+    """Sum each (doc slots, contribution) list's values at ``cand``, in the dense path's order."""
+    out = np.zeros(len(cand), dtype=np.float32)
+    for docs, c in contribs:
+        if not len(docs):
+            continue
+        pos = np.searchsorted(docs, cand)
+        pos[pos >= len(docs)] = 0
+        hit = docs[pos] == cand
+        out[hit] += c[pos[hit]]
+    return out
+
+
 class GlobalStats:
     """BM25 statistics over every segment, so scores do not depend on how documents are split."""
 
@@ -387,7 +402,40 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
     if n == 0:
         return None
     scores = None
+    contribs = None
     if terms:
+        postings = [(t, f, seg.text[f.name].postings(t)) for t in terms for f in spec.by_kind("text")]
+        total = sum(len(p[0]) for _, _, p in postings if p is not None)
+    if terms and total * SPARSE_RATIO < n:
+        # Rare words: work on the posting lists only (sorted doc slots), never on all n documents.
+        contribs = []
+        per_term = []
+        for t in terms:
+            lists = []
+            for tt, f, p in postings:
+                if tt != t or p is None:
+                    continue
+                docs, tfs = p
+                lens = seg.text[f.name].lengths[docs]
+                norm = K1 * (1 - B + B * lens / stats.avg[f.name])
+                contribs.append((docs, f.boost * stats.idf[(f.name, t)] * tfs * (K1 + 1) / (tfs + norm)))
+                lists.append(docs)
+            if not lists:
+                per_term = None
+                break
+            docs_t = lists[0]
+            for other in lists[1:]:
+                docs_t = np.union1d(docs_t, other)
+            per_term.append(docs_t)
+        if per_term is None:
+            cand = np.zeros(0, dtype=np.int64)
+        else:
+            cand = per_term[0]
+            for other in per_term[1:]:
+                cand = np.intersect1d(cand, other, assume_unique=True)
+            cand = cand[seg.live[cand]].astype(np.int64)
+        filters = list(query.filters)
+    elif terms:
         scores = np.zeros(n, dtype=np.float32)
         matched = None
         for t in terms:
@@ -455,7 +503,12 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
             acc.update(found)
     if len(cand) == 0:
         return Candidate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), None, 0)
-    cand_scores = scores[cand] if scores is not None else np.zeros(len(cand), dtype=np.float32)
+    if scores is not None:
+        cand_scores = scores[cand]
+    elif contribs is not None:
+        cand_scores = _sparse_scores(cand, contribs)
+    else:
+        cand_scores = np.zeros(len(cand), dtype=np.float32)
     sort = query.sort
     if sort == "relevance" and not terms:
         sort = "newest"

@@ -124,3 +124,21 @@ def test_browse_facets_and_keyword_lists_forget_deleted_documents(tmp_path):
     assert after.total == 3 and after.facets["region_path"] == {"440000": 3, "440300": 3}
     filtered = b.search("postings", SearchQuery(filters=(Terms("region_path", ("440300", "110000")),)))
     assert sorted(filtered.ids) == [1, 3, 5]
+
+
+def test_rare_and_common_words_score_the_same_whichever_path_runs(tmp_path, monkeypatch):
+    import indexer.search.columnar as columnar
+
+    b = EmbeddedBackend(tmp_path)
+    titles = ["电焊工", "普工", "电焊工 普工", "叉车司机", "普工 包吃住"]
+    b.upsert("postings", [dict(posting(i, titles[i % 5] + f" {i}号"), body="深圳 宝安" if i % 3 else "东莞")
+                          for i in range(1, 401)])
+    queries = [SearchQuery(text=t, size=50) for t in ("焊工", "焊工 深圳", "叉车 东莞", "普工", "不存在")]
+    monkeypatch.setattr(columnar, "SPARSE_RATIO", 10**9)  # every query on the posting lists
+    sparse = [b.search("postings", q) for q in queries]
+    monkeypatch.setattr(columnar, "SPARSE_RATIO", 0)  # every query over all documents
+    dense = [b.search("postings", q) for q in queries]
+    for s, d in zip(sparse, dense):
+        assert s.total == d.total
+        assert [(h.id, round(h.score, 5)) for h in s.hits] == [(h.id, round(h.score, 5)) for h in d.hits]
+    assert dense[0].total == 160 and dense[4].total == 0
