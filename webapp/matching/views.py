@@ -73,23 +73,43 @@ def postings():
     return render_template("matching/postings.html", postings=rows, q=q)
 
 
+def _requested_policy():
+    """A policy the commissioner set on the page (?group=veteran&group=graduate&share=0.3), else "auto"."""
+    from core.enums import PriorityGroup
+    from matching.profiles import GroupPolicy
+
+    groups = [g for g in request.args.getlist("group") if g in {x.value for x in PriorityGroup}]
+    if not groups:
+        return "auto", None
+    share = request.args.get("share", matching.DEFAULT_GROUP_SHARE, type=float)
+    share = min(max(share, 0.05), 1.0)
+    return GroupPolicy({g: round(share / len(groups), 4) for g in groups}, name="专员设定"), share
+
+
 @bp.get("/commissioner/matching/postings/<int:posting_id>")
 @roles_required(*_STAFF)
 def posting_matches(posting_id: int):
+    from core.enums import PriorityGroup
+
     posting = _staff_posting(posting_id)
     k = min(max(request.args.get("k", 50, type=int), 1), 200)
+    policy, share = _requested_policy()
+    form = {"groups": request.args.getlist("group"), "share": share or matching.DEFAULT_GROUP_SHARE,
+            "choices": [(g.value, label(g.value)) for g in PriorityGroup]}
     ranker, problem = _ranker_or_message()
     if ranker is None:
         return render_template("matching/posting_matches.html", posting=posting, outcome=None, problem=problem,
-                               seekers={}, views={}, overrides=[], k=k), 503
-    outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, actor_user_id=current_user.id)
+                               seekers={}, views={}, overrides=[], k=k, form=form), 503
+    outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, policy=policy,
+                                                actor_user_id=current_user.id)
     ids = [i.id for i in outcome.ranked.items] + [e["id"] for e in outcome.excluded]
     seekers = {s.id: s for s in db.session.scalars(select(Jobseeker).where(Jobseeker.id.in_(ids)))} if ids else {}
     views = {sid: view_jobseeker(s, cipher(), entitled=in_jurisdiction(s.region_code)) for sid, s in seekers.items()}
     _audit("view_ranked_list", "posting", posting.id, "人岗匹配：查看岗位推荐人选", PROFILE_FIELDS)
     db.session.commit()
     return render_template("matching/posting_matches.html", posting=posting, outcome=outcome, problem=None,
-                           seekers=seekers, views=views, overrides=matching.overrides_for(db.session, posting.id), k=k)
+                           seekers=seekers, views=views, overrides=matching.overrides_for(db.session, posting.id), k=k,
+                           form=form)
 
 
 @bp.post("/commissioner/matching/postings/<int:posting_id>/override")
