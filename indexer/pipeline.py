@@ -920,11 +920,13 @@ def retry_rejected(session: Session, *, channel_code: str | None = None, ids: li
     for (fmt, channel_id), recs in groups.items():
         pipe = Pipeline(session, run_kind="retry", format=fmt, keep_rejects=False, batch_size=batch_size)
         pipe._start_run(codes.get(channel_id))
+        group_summary = IngestSummary(keep_results=False)
         for batch in _chunks(recs, batch_size):
             drafts = [redraft(r.format, r.raw, r.raw_text, codes.get(r.channel_id, ""), r.record_number) for r in batch]
             results = pipe.process_batch(drafts)
             for rec, res in zip(batch, results):
                 summary.add(res)
+                group_summary.add(res)
                 rec.attempts = (rec.attempts or 0) + 1
                 if res.outcome == "rejected":
                     still += 1
@@ -938,7 +940,6 @@ def retry_rejected(session: Session, *, channel_code: str | None = None, ids: li
                     rec.resolved_at = utcnow()
                     rec.posting_id = res.posting_id
             session.commit()
-        group_summary = IngestSummary(received=len(recs))
         pipe._finish_run(group_summary, "done")
     d = summary.as_dict(with_results=False)
     d.update({"retried": len(records), "resolved": resolved, "still_rejected": still})
