@@ -23,7 +23,7 @@ def normalise_rows(x: np.ndarray) -> np.ndarray:
     return x / norms
 
 
-def spherical_kmeans(x: np.ndarray, nlist: int, iterations: int = 8, seed: int = 0, sample: int = 60_000):
+def spherical_kmeans(x: np.ndarray, nlist: int, iterations: int = 6, seed: int = 0, sample: int = 40_000):
     rng = np.random.default_rng(seed)
     if len(x) > sample:
         x = x[rng.choice(len(x), sample, replace=False)]
@@ -62,7 +62,7 @@ class VectorIndex:
         if build_ivf is None:
             build_ivf = n > EXACT_MAX
         if build_ivf and n >= 64:
-            nlist = nlist or int(np.clip(4 * np.sqrt(n), 16, 4096))
+            nlist = nlist or int(np.clip(np.sqrt(n), 16, 4096))
             self.centroids = spherical_kmeans(vectors, nlist, seed=seed)
             lists = assign_lists(vectors, self.centroids)
         else:
