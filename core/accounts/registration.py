@@ -1,5 +1,6 @@
-"""Self-registration of jobseekers and enterprises: every field checked, all errors reported at once
-(each naming its field), and nothing saved unless everything is valid (one savepoint)."""
+"""Self-registration of jobseekers and enterprises — every field checked, all errors reported at once
+(each naming its field), nothing saved unless everything is valid (one savepoint) — and a
+jobseeker's deletion of their account and data."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -132,3 +133,48 @@ def register_enterprise(
         )
 
     return _run_atomically(session, errors, build)
+
+
+def delete_jobseeker_account(session: Session, user_id: int) -> None:
+    """The person's right to deletion (PIPL Art. 47): the profile with its priority groups,
+    applications, stored ranked lists about the person and their embeddings are deleted; the
+    search index drops the profile through the outbox; the account is closed and de-identified
+    (its row stays only so audit records that name it keep their reference)."""
+    import secrets
+
+    from sqlalchemy import delete, select
+
+    from core.audit.services import record_access
+    from core.outbox.services import emit
+    from core.seekers.models import Jobseeker
+
+    user = session.get(User, user_id)
+    if user is None or user.role != Role.JOBSEEKER:
+        raise DomainError("not_a_jobseeker", "只有求职者账号可以在此注销", None)
+    seeker = session.scalar(select(Jobseeker).where(Jobseeker.user_id == user_id))
+    if seeker is not None:
+        seeker_id = seeker.id
+        try:
+            from core.matching.models import StoredEmbedding
+
+            session.execute(
+                delete(StoredEmbedding).where(StoredEmbedding.subject_type == "seeker", StoredEmbedding.subject_id == seeker_id)
+            )
+        except ImportError:  # matching not part of this checkout
+            pass
+        from core.applications.models import Application
+
+        session.execute(delete(Application).where(Application.jobseeker_id == seeker_id))
+        session.delete(seeker)
+        session.flush()
+        emit(session, "seeker", seeker_id, "delete")
+        record_access(
+            session, actor_user_id=user_id, actor_role=Role.JOBSEEKER.value, action="delete", subject_type="jobseeker",
+            subject_id=seeker_id, purpose="本人注销账号，删除求职档案及投递记录",
+            fields=["profile", "id_number", "phone", "groups", "applications"],
+        )
+    user.username = f"deleted-{user.id}-{secrets.token_hex(4)}"
+    user.display_name = "已注销用户"
+    user.password_hash = "!" + secrets.token_hex(32)  # matches no password
+    user.is_active = False
+    session.flush()

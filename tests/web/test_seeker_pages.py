@@ -132,3 +132,33 @@ def test_apply_needs_a_profile_with_phone(client, login_as, make_posting, count_
     assert "手机号码" in resp.get_data(as_text=True)
     assert count_rows(Application) == 0
     assert client.get("/me/applications").status_code == 200
+
+
+def test_jobseeker_deletes_account_and_data(client, seeker_with_profile, make_posting, db_session):
+    from core.accounts.models import User
+    from core.audit.models import AuditEvent
+    from core.outbox.models import OutboxEvent
+    from core.seekers.models import JobseekerGroup
+
+    user, seeker = seeker_with_profile(groups=["veteran"])
+    seeker_id = seeker.id
+    posting = make_posting()
+    client.post(f"/me/apply/{posting.id}")
+    assert db_session.scalar(select(Application).where(Application.jobseeker_id == seeker_id)) is not None
+    resp = client.post("/me/delete", data={"confirm": "好的"})
+    assert resp.status_code == 400 and db_session.get(Jobseeker, seeker_id) is not None
+    resp = client.post("/me/delete", data={"confirm": "注销"})
+    assert resp.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Jobseeker, seeker_id) is None
+    assert db_session.scalar(select(Application).where(Application.jobseeker_id == seeker_id)) is None
+    assert db_session.scalar(select(JobseekerGroup).where(JobseekerGroup.jobseeker_id == seeker_id)) is None
+    closed = db_session.get(User, user.id)
+    assert closed.is_active is False and closed.username.startswith("deleted-") and closed.display_name == "已注销用户"
+    ev = db_session.scalars(select(OutboxEvent).where(OutboxEvent.entity_id == seeker_id).order_by(OutboxEvent.id.desc())).first()
+    assert ev.operation == "delete"
+    audit = db_session.scalars(select(AuditEvent).where(AuditEvent.subject_id == seeker_id, AuditEvent.action == "delete")).one()
+    assert "张三" not in audit.purpose
+    # signed out, and the old credentials no longer work
+    assert client.get("/me/profile").status_code == 302
+    assert client.post("/login", data={"username": user.username, "password": "Zhao-Qian-Sun-Li-2026"}).status_code == 400

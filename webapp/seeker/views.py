@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from core.applications.services import (
     apply_to_posting,
@@ -201,3 +201,22 @@ def withdraw(application_id: int):
     db.session.commit()
     flash("已撤回投递，用人单位将不再看到您的联系方式", "success")
     return redirect(url_for("seeker.applications"))
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@roles_required(Role.JOBSEEKER)
+def delete_account():
+    """注销账号: the person deletes their profile, applications and account (confirmed by typing 注销)."""
+    from core.accounts.registration import delete_jobseeker_account
+
+    error = None
+    if request.method == "POST":
+        if form_text("confirm", 10) != "注销":
+            error = "请输入“注销”两个字以确认"
+        else:
+            delete_jobseeker_account(db.session, current_user.id)
+            db.session.commit()
+            logout_user()
+            flash("您的账号已注销，求职档案和投递记录已删除", "success")
+            return redirect(url_for("public.home"))
+    return render_template("seeker/delete.html", error=error), (400 if error else 200)
