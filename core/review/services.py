@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
-from sqlalchemy import Select, Text, cast, func, select, text, update
+from sqlalchemy import Select, Text, cast, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from core.audit.services import record_access
@@ -108,9 +108,11 @@ def _apply_filters(stmt: Select, f: QueueFilters, now: dt.datetime) -> Select:
     if f.reason_code:
         # review_reasons is a JSON list stored as text by both SQLite and PostgreSQL's json type;
         # the exact key/value pair narrows it in SQL, and the page re-checks the parsed list.
-        stmt = stmt.where(
-            cast(Posting.review_reasons, Text).contains(f'"code": "{f.reason_code}"', autoescape=True)
-        )
+        as_text = cast(Posting.review_reasons, Text)
+        stmt = stmt.where(or_(  # with or without the space a JSON serialiser may put after the colon
+            as_text.contains(f'"code": "{f.reason_code}"', autoescape=True),
+            as_text.contains(f'"code":"{f.reason_code}"', autoescape=True),
+        ))
     return stmt
 
 
