@@ -171,3 +171,21 @@ def enterprise_verify(enterprise_id: int):
         db.session.commit()
         flash(f"“{ent.name}”{label(ent.verification_status)}", "success")
     return redirect(url_for("admin.enterprises"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def user_active(user_id: int):
+    """Switch a staff account off (it is signed out at its next request) or on again."""
+    from flask_login import current_user
+
+    user = db.session.get(User, user_id) or abort(404)
+    if user.role not in STAFF_ROLES:
+        abort(404)
+    if user.id == current_user.id:
+        flash("不能停用自己的账号", "error")
+        return redirect(url_for("admin.users"))
+    user.is_active = request.form.get("active") == "1"
+    db.session.commit()
+    flash(f"账号 {user.username} 已{'启用' if user.is_active else '停用'}", "success")
+    return redirect(url_for("admin.users"))
