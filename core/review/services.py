@@ -163,7 +163,13 @@ def _reason_facets(session: Session, base: Select) -> list[tuple[str, str, int]]
     dialect = session.get_bind().dialect.name
     ids = base.with_only_columns(Posting.id).scalar_subquery()
     if dialect in ("sqlite", "postgresql"):
-        holder = select(Posting.id.label("pid"), Posting.review_reasons.label("rr")).where(Posting.id.in_(ids)).subquery()
+        # Only arrays: a reasons value stored as JSON null would make json_array_elements fail.
+        json_type = func.json_type if dialect == "sqlite" else func.json_typeof
+        holder = (
+            select(Posting.id.label("pid"), Posting.review_reasons.label("rr"))
+            .where(Posting.id.in_(ids), json_type(Posting.review_reasons) == "array")
+            .subquery()
+        )
         if dialect == "sqlite":
             elem = func.json_each(holder.c.rr).table_valued("value").alias("elem")
             code = func.json_extract(elem.c.value, "$.code")

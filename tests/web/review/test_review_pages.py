@@ -164,3 +164,15 @@ def test_rules_page_lists_the_rules_and_tries_a_text(client, login_as):
 def test_rules_page_refuses_other_roles(client, login_as):
     login_as("commissioner")
     assert client.get("/review/rules").status_code == 403
+
+
+def test_queue_page_renders_a_posting_held_without_a_reasons_list(client, login_as, make_held, db_session):
+    from sqlalchemy import text
+
+    login_as("reviewer")
+    odd = make_held(reasons=[])
+    db_session.execute(text("UPDATE postings SET review_reasons = 'null' WHERE id = :id"), {"id": odd.id})
+    db_session.commit()
+    resp = client.get("/review/")
+    assert resp.status_code == 200 and f'id="posting-{odd.id}"' in resp.get_data(as_text=True)
+    assert client.get(f"/review/postings/{odd.id}").status_code == 200

@@ -201,3 +201,16 @@ def test_latest_decision_per_posting_for_the_publisher(db_session, make_user, ma
     assert set(latest) == {p.id, q.id}
     assert (latest[p.id].decision, latest[p.id].note) == ("reject", "请删除押金要求")
     assert latest[q.id].decision == "approve"
+
+
+def test_facets_survive_postings_held_without_a_reasons_list(db_session, make_user, make_held, make_channel):
+    from sqlalchemy import text
+
+    reviewer = make_user("reviewer", region_code="371300")
+    ch = make_channel(region_code="371302")
+    odd = make_held(ch, region_code="371302", reasons=[])
+    db_session.execute(text("UPDATE postings SET review_reasons = 'null' WHERE id = :id"), {"id": odd.id})
+    make_held(ch, region_code="371302")
+    page = review.list_queue(db_session, reviewer)
+    assert odd.id in {p.id for p in page.items}
+    assert {c for c, _m, _n in page.reason_counts} == {"discrimination_gender", "fee_deposit"}
