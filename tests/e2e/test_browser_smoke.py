@@ -37,6 +37,8 @@ def test_search_open_posting_log_in_and_apply(live_server, phone_page, tmp_path)
     assert live_server["titles"], "no published postings were loaded"
     word = _search_word(live_server["titles"])
 
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
     page.goto(base + "/")
     assert page.title().startswith("首页")
     box = page.locator("form.search-box input[name=q]")
@@ -81,6 +83,8 @@ def test_search_open_posting_log_in_and_apply(live_server, phone_page, tmp_path)
 
     page.goto(base + "/me/applications")
     assert first_title in page.locator(".posting-list").inner_text()
+    # nothing is fetched from the internet: every request went to this server
+    assert requested and all(u.startswith(base) for u in requested), [u for u in requested if not u.startswith(base)]
 
 
 def test_wrong_password_shows_message(live_server, phone_page):
