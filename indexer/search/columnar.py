@@ -257,9 +257,10 @@ class Segment:
 
         text = {}
         for name, terms in meta["text"].items():
-            text[name] = TextField({t: i for i, t in enumerate(terms)}, np.asarray(arr(f"t.{name}.indptr")),
-                                   arr(f"t.{name}.docs"), arr(f"t.{name}.tfs"),
-                                   np.asarray(arr(f"t.{name}.lengths")))
+            # np.asarray drops the memmap subclass (its per-slice Python overhead), keeping the mapping
+            text[name] = TextField({t: i for i, t in enumerate(terms)}, np.array(arr(f"t.{name}.indptr")),
+                                   np.asarray(arr(f"t.{name}.docs")), np.asarray(arr(f"t.{name}.tfs")),
+                                   np.array(arr(f"t.{name}.lengths")))
         keywords = {}
         for name, values in meta["keywords"].items():
             keywords[name] = KeywordField(values, {v: i for i, v in enumerate(values)},
