@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.dedup import DedupIndex, fingerprint_fields, same_job  # noqa: E402
+from indexer.dedup import DedupIndex, fingerprint_fields, normalize_title, same_job  # noqa: E402
 from indexer.normalise import resolve_region  # noqa: E402
 from core.reference.services import region_directory  # noqa: E402
 
@@ -226,7 +226,11 @@ def derived_pairs(postings: list[dict], n: int, rng: random.Random) -> list:
             b["pay"] = f"{lo}元-{hi}元/月"
         pairs.append((a, b, True, f"derived: {kind}"))
         # hard negatives
-        others = [o for o in by_company[a["company"]] if o["title"] != a["title"]]
+        # a different job of the same enterprise: another title (not just re-cased or re-decorated)
+        # and another text (an identical text under a reworded title may be the same job re-listed)
+        others = [o for o in by_company[a["company"]]
+                  if normalize_title(o["title"]) != normalize_title(a["title"])
+                  and norm_text(o["description"]) != norm_text(a["description"])]
         if others:
             pairs.append((a, rng.choice(others), False, "derived: same enterprise, other title"))
         namesakes = [o for o in by_title[a["title"]] if o["company"] != a["company"]]

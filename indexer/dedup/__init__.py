@@ -36,9 +36,16 @@ _A = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np
 _B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 _EMPTY = np.full(NUM_PERM, 2**32 - 1, dtype=np.uint32)
 
+# Bracketed parts that only decorate a title: reference codes "(J10554)" and perks "（双休）". Other
+# bracketed parts are kept: 区域销售经理（西南） and 区域销售经理（华南） are two jobs.
+_BRACKET = re.compile(r"[(（\[【<《]([^)）\]】>》]{0,30})[)）\]】>》]")
+_DECORATION = re.compile(
+    r"^\s*[a-z]{0,3}-?\d{3,}\s*$|双休|五险|六险|包吃|包住|急|高薪|底薪|提成|福利|补贴|薪|周末|社保|公积金|"
+    r"长白班|借支|入职|直招|直聘|日结|周结|可实习|应届|校招|社招|可远程|远程|包|奖金|餐补"
+)
 _TITLE_NOISE = re.compile(
-    r"[(（\[【<《][^)）\]】>》]{0,20}[)）\]】>》]|急招|急聘|诚聘|高薪|直招|招聘|包吃住|包住|包吃|五险一金|双休|"
-    r"\d+(?:\.\d+)?\s*[kK千万wW]?\s*(?:-|~|至)?\s*\d*(?:\.\d+)?\s*[kK千万wW]?(?:元|/月|/天|薪|以上)?"
+    r"急招|急聘|诚聘|高薪|直招|招聘|包吃住|包住|包吃|五险一金|双休|"
+    r"\d+(?:\.\d+)?\s*[k千万w]?\s*(?:-|~|至)?\s*\d*(?:\.\d+)?\s*[k千万w]?(?:元|/月|/天|薪|以上)?"
 )
 _PUNCT = re.compile(r"[\s\W_]+")
 _jieba = None
@@ -60,6 +67,7 @@ def _tokenizer():
 def normalize_title(title: str | None) -> str:
     """急招！Java开发工程师（双休）8-12K -> java开发工程师"""
     t = unicodedata.normalize("NFKC", title or "").lower()
+    t = _BRACKET.sub(lambda m: " " if _DECORATION.search(m.group(1)) else f" {m.group(1)} ", t)
     t = _TITLE_NOISE.sub(" ", t)
     return _PUNCT.sub("", t)
 

@@ -15,7 +15,7 @@ from core.reference.services import RegionDirectory, region_directory
 
 _LEGAL_FORMS = [
     "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "股份公司", "集团公司",
-    "总公司", "分公司", "公司", "集团", "工作室", "合伙企业", "(普通合伙)", "(有限合伙)", "个体工商户",
+    "总公司", "分公司", "公司", "集团", "股份", "有限", "工作室", "合伙企业", "(普通合伙)", "(有限合伙)", "个体工商户",
     "co.,ltd.", "co.,ltd", "co.ltd", "ltd.", "ltd", "inc.", "inc", "limited", "company",
 ]
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]{0,12}[)）\]】]")
