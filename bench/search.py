@@ -732,8 +732,15 @@ def worker(args) -> dict:
     out["size_mb"] = du(path) / 2**20
     qs = make_queries(docs)
     del docs, st
-    for _, q in qs[:: 4]:  # warm-up
+    t = time.perf_counter()
+    warm = qs[::11]
+    for _, q in warm:  # warm-up
         eng.search(q)
+    per_query = (time.perf_counter() - t) / len(warm)
+    # A slow engine runs an evenly spaced subset (every class keeps its share) within the budget.
+    stride = max(1, math.ceil(per_query * len(qs) / args.budget))
+    qs = qs[::stride]
+    out["stride"] = stride
     lat: dict[str, list[float]] = {}
     t0 = time.perf_counter()
     for cls_name, q in qs:
@@ -823,6 +830,8 @@ def main() -> None:
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "joblink-bench-search"))
     p.add_argument("--no-quality", action="store_true")
     p.add_argument("--freshness", type=int, default=50, help="publish-to-searchable samples (0: skip)")
+    p.add_argument("--budget", type=float, default=300.0,
+                   help="seconds of queries per engine and size; slower engines run an evenly spaced subset")
     p.add_argument("--worker", dest="engine", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -838,7 +847,7 @@ def main() -> None:
         runs = [(e, 0) for e in engines] + runs
     for engine, size in runs:
         cmd = [sys.executable, __file__, "--worker", engine, "--size", str(size), "--data", args.data,
-               "--cache", args.cache]
+               "--cache", args.cache, "--budget", str(args.budget)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"# {engine} @ {size}: FAILED\n{proc.stderr[-2000:]}", file=sys.stderr)
@@ -855,7 +864,7 @@ def main() -> None:
             continue
         q = quality.get(r["engine"])
         bc = r["by_class"]
-        print(f"| {r['size']:,} | {r['engine']} | {r['build_s']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+        print(f"| {r['size']:,} | {r['engine']}{'' if r.get('stride', 1) == 1 else ' (' + str(r['queries']) + ' q)'} | {r['build_s']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | "
               f"{r['p99']:.1f} | {r['qps']:.0f} | {r['peak_rss_mb']:.0f} ({r['rss_corpus_mb']:.0f}) | "
               f"{r['size_mb']:.0f} | " + " / ".join(f"{bc.get(k, float('nan')):.1f}" for k in
                                                       ("text", "text+filters+facets", "facets (browse)", "geo")) +
