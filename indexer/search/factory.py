@@ -10,7 +10,7 @@ from core.search import NullBackend, SearchBackend
 def make_backend(config) -> SearchBackend:
     """``SEARCH_BACKEND``: ``embedded`` (default; files in ``SEARCH_INDEX_DIR``, the instance
     folder's ``search/``), ``elasticsearch`` (``ELASTICSEARCH_URL``, index prefix
-    ``ELASTICSEARCH_PREFIX``) or ``null``."""
+    ``ELASTICSEARCH_PREFIX``; ``SEARCH_VECTOR_DIMS`` maps a ``dense_vector`` field for kNN) or ``null``."""
     kind = (config.get("SEARCH_BACKEND") or "embedded").lower()
     if kind == "null":
         return NullBackend()
@@ -20,7 +20,9 @@ def make_backend(config) -> SearchBackend:
         url = config.get("ELASTICSEARCH_URL")
         if not url:
             raise RuntimeError("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
-        return ElasticsearchBackend.from_url(url, prefix=config.get("ELASTICSEARCH_PREFIX") or "joblink")
+        dims = int(config.get("SEARCH_VECTOR_DIMS") or 0)  # dense_vector size when documents carry vectors
+        return ElasticsearchBackend.from_url(url, prefix=config.get("ELASTICSEARCH_PREFIX") or "joblink",
+                                             vector_dims={"postings": dims, "seekers": dims} if dims else None)
     if kind == "embedded":
         from indexer.search.embedded import EmbeddedBackend
 
