@@ -28,6 +28,7 @@ REVIEW_THRESHOLD = 0.5
 # Generic heads (老师, 医师) yield to a specific word beside them: 小学数学老师, 正畸科医师.
 _GENERIC_WEIGHT = {"老师": 0.6, "教师": 0.6, "讲师": 0.6, "助教": 0.6, "医师": 0.6, "医生": 0.6}
 _ASCII_WORD = re.compile(r"^[a-z0-9.+#]+$")
+_NON_WORD = re.compile(r"[\s\W_]+")
 # Words that name the level or the terms of a job, not the job: never evidence on their own.
 _NOISE = re.compile(
     r"急招|急聘|高薪|诚聘|直招|包吃住|包住|包吃|五险一金|双休|单休|底薪|提成|无责|日结|周结|月结|"
@@ -79,12 +80,9 @@ class OccupationClassifier:
             for w in words:
                 self.word_code[_fold(w)] = code
         self.unknown_codes = unknown
-        words = sorted(self.word_code, key=len, reverse=True)
-        parts = []
-        for w in words:
-            esc = re.escape(w)
-            parts.append(rf"(?<![a-z]){esc}(?![a-z])" if _ASCII_WORD.match(w) else esc)
-        self._word_re = re.compile("|".join(parts)) if parts else None
+        # leftmost-longest scanning with a dict per length (much faster than one huge alternation)
+        self._lengths = sorted({len(w) for w in self.word_code}, reverse=True)
+        self._ascii_words = {w for w in self.word_code if _ASCII_WORD.match(w)}
         self._build_tfidf(synonyms)
 
     # -- TF-IDF over the classification's names -------------------------------------------------
@@ -131,31 +129,54 @@ class OccupationClassifier:
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
     # -- dictionary ---------------------------------------------------------------------------------
+    def _scan(self, text: str) -> list[str]:
+        """Dictionary words in the text, leftmost-longest, non-overlapping; ASCII words (java, ui, hr)
+        only at word boundaries, so "ui" is not found inside "build"."""
+        hits: list[str] = []
+        i, n = 0, len(text)
+        words = self.word_code
+        while i < n:
+            for ln in self._lengths:
+                if i + ln > n:
+                    continue
+                w = text[i: i + ln]
+                if w in words:
+                    if w in self._ascii_words and (
+                        (i > 0 and text[i - 1].isascii() and text[i - 1].isalpha())
+                        or (i + ln < n and text[i + ln].isascii() and text[i + ln].isalpha())
+                    ):
+                        continue
+                    hits.append(w)
+                    i += ln
+                    break
+            else:
+                i += 1
+        return hits
+
     def _dictionary(self, text: str) -> tuple[list[tuple[str, float]], list[str]]:
-        if not self._word_re or not text:
+        if not self.word_code or not text:
             return [], []
-        hits = list(self._word_re.finditer(text))
+        hits = self._scan(text)
         if not hits:
             return [], []
         scores: dict[str, float] = defaultdict(float)
-        for i, m in enumerate(hits):
-            w = m.group(0)
+        for i, w in enumerate(hits):
             weight = len(w) if not _ASCII_WORD.match(w) else max(2.0, len(w) * 0.6)
             if i == len(hits) - 1:
                 weight *= 1.3   # the head word of a Chinese title is its last
             weight *= _GENERIC_WEIGHT.get(w, 1.0)
             scores[self.word_code[w]] += weight
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked, [m.group(0) for m in hits]
+        return ranked, hits
 
     def classify(self, title: str | None, description: str | None = "") -> OccupationResult:
         raw = _fold(title or "")
         # "鸿创物流招聘保安", "比亚迪汽车工业招聘普工/操作工": the job follows the last 招聘
         head, sep, tail = raw.rpartition("招聘")
-        if sep and len(re.sub(r"\W", "", head)) >= 2 and len(re.sub(r"\W", "", tail)) >= 2:
+        if sep and len(_NON_WORD.sub("", head)) >= 2 and len(_NON_WORD.sub("", tail)) >= 2:
             raw = tail
         core = _NOISE.sub(" ", raw)
-        exact = self.occupations.by_name(re.sub(r"[\s\W_]+", "", core))
+        exact = self.occupations.by_name(_NON_WORD.sub("", core))
         if exact:   # the title is a name of the classification itself (外科医师, 中式面点师)
             o = exact[0]
             return OccupationResult(o.code, o.name, 0.95, [(o.code, 1.0)], "exact", [o.name])
@@ -165,7 +186,7 @@ class OccupationClassifier:
             best_code, best = ranked[0]
             second = ranked[1][1] if len(ranked) > 1 else 0.0
             covered = sum(len(w) for w in words)
-            core_len = max(2, len(re.sub(r"[\s\W_]+", "", core)))
+            core_len = max(2, len(_NON_WORD.sub("", core)))
             coverage = min(1.0, covered / core_len)
             margin = 1.0 - (second / best if best else 0.0)
             confidence = 0.45 + 0.3 * coverage + 0.25 * margin

@@ -55,6 +55,8 @@ class _NameIndex:
             if full in self.names:
                 self.names.setdefault(alias, []).extend(self.names[full])
         self.max_len = max(len(n) for n in self.names)
+        # code -> itself and every ancestor, for constant-time containment checks
+        self.lineage = {r.code: frozenset(a.code for a in regions.ancestors(r.code)) for r in regions.all()}
 
     def scan(self, text: str) -> list[tuple[str, int, list[RegionRef]]]:
         out = []
@@ -84,8 +86,12 @@ def _name_index(regions: RegionDirectory) -> _NameIndex:
     return idx
 
 
+def _contains(regions: RegionDirectory, ancestor: str, code: str) -> bool:
+    return ancestor in _name_index(regions).lineage.get(code, ())
+
+
 def _related(regions: RegionDirectory, a: str, b: str) -> bool:
-    return regions.contains(a, b) or regions.contains(b, a)
+    return _contains(regions, a, b) or _contains(regions, b, a)
 
 
 def _chain(regions: RegionDirectory, tokens) -> list[RegionRef]:
@@ -95,12 +101,12 @@ def _chain(regions: RegionDirectory, tokens) -> list[RegionRef]:
         if current is None:
             current = list(cands)
             continue
-        deeper = [c for c in cands if any(regions.contains(p.code, c.code) for p in current)]
+        deeper = [c for c in cands if any(_contains(regions, p.code, c.code) for p in current)]
         if deeper:
             current = deeper
             continue
         # A broader name after a narrower one ("兰山区, 临沂市"): keep what lies inside it.
-        inside = [p for p in current if any(regions.contains(c.code, p.code) for c in cands)]
+        inside = [p for p in current if any(_contains(regions, c.code, p.code) for c in cands)]
         if inside:
             current = inside
         # Otherwise the name is noise (a street or business district that shares a division's
@@ -115,8 +121,8 @@ def _collapse(regions: RegionDirectory, cands: list[RegionRef]) -> list[RegionRe
     uniq = sorted({c.code: c for c in cands}.values(), key=lambda r: (r.level, r.code))
     keep = []
     for c in uniq:
-        outer = [k for k in uniq if k.code != c.code and regions.contains(k.code, c.code)]
-        inner = [k for k in uniq if k.code != c.code and regions.contains(c.code, k.code)]
+        outer = [k for k in uniq if k.code != c.code and _contains(regions, k.code, c.code)]
+        inner = [k for k in uniq if k.code != c.code and _contains(regions, c.code, k.code)]
         if outer:
             if c.level == 2 and all(a.level == 1 for a in outer):
                 keep.append(c)
@@ -171,7 +177,7 @@ def _candidates(text: str | None, regions: RegionDirectory) -> tuple[list[Region
     # the name that produced the remaining candidates: the last one consistent with them
     codes = {c.code for c in cands}
     last = next((name for name, _pos, hits in reversed(tokens)
-                 if any(regions.contains(c, h.code) or regions.contains(h.code, c) for h in hits for c in codes)), None)
+                 if any(_contains(regions, c, h.code) or _contains(regions, h.code, c) for h in hits for c in codes)), None)
     return cands, last
 
 
