@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from core.db import utcnow
 from core.enums import Role, label
 from core.errors import DomainError
 from core.postings.models import PostingSource
@@ -63,7 +64,7 @@ def index():
         "commissioner/home.html",
         tasks=tasks, total=total, mine_only=mine_only, report=report,
         outcomes=[(o.value, OUTCOME_LABELS[o]) for o in CallbackOutcome],
-        contacts=_contacts, links=[(e, t) for e, t, roles in HOME_LINKS if current_user.role in roles], unreachable_limit=validity.UNREACHABLE_LIMIT,
+        contacts=_contacts, today=utcnow().date(), links=[(e, t) for e, t, roles in HOME_LINKS if current_user.role in roles], unreachable_limit=validity.UNREACHABLE_LIMIT,
     )
 
 

@@ -91,3 +91,14 @@ def test_admin_draws_this_months_sample_from_the_page(client, login_as, make_hel
 def test_only_admins_draw_samples_from_the_page(client, login_as):
     login_as("commissioner")
     assert client.post("/commissioner/validity/sample", data={}).status_code == 403
+
+
+def test_overdue_tasks_are_marked(client, login_as, sampled_tasks, db_session):
+    import datetime as dt
+
+    login_as("commissioner", region_code="440100")
+    _gz, _ly, t_gz, _t_ly = sampled_tasks
+    assert "已逾期" not in client.get("/commissioner/").get_data(as_text=True)
+    t_gz.due = dt.date(2020, 1, 1)
+    db_session.commit()
+    assert "截止 2020-01-01（已逾期）" in client.get("/commissioner/").get_data(as_text=True)
