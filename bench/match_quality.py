@@ -276,9 +276,12 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         result = train_encoder(data, model_dir, limit=args.train_limit, log=log)
         out["training"] = {"seconds": round(time.perf_counter() - t0, 1), "postings": result.postings_used,
+                           "epochs_run": result.epochs_run,
+                           "load_average": [round(x, 1) for x in __import__("os").getloadavg()],
                            "pairs": result.pairs, "model_version": result.model_version}
         report.append(f"Training: {out['training']['seconds']} s for {result.postings_used} training postings "
-                      f"({result.pairs} pairs), model {result.model_version}")
+                      f"({result.pairs} pairs, {result.epochs_run} epoch(s) within the 540 s budget; load average "
+                      f"{out['training']['load_average']}), model {result.model_version}")
     encoder = Encoder(model_dir)
     out["model_version"] = encoder.version
     report.append(f"Model: {encoder.version} ({model_dir})")
@@ -304,7 +307,10 @@ def main(argv=None) -> int:
     encoder.encode(texts)
     tps = len(texts) / (time.perf_counter() - t0)
     out["encoder_texts_per_second"] = round(tps)
-    report.append(f"Encoder throughput: {tps:,.0f} texts/s (title + 300-char description, batch 1024, CPU)")
+    load = [round(x, 1) for x in __import__("os").getloadavg()]
+    out["load_average"] = load
+    report.append(f"Encoder throughput: {tps:,.0f} texts/s (title + 300-char description, batch 1024, CPU; "
+                  f"machine load average {load} on 2 cores)")
 
     log("1. retrieval")
     rows, n = retrieval(encoder, held, args.retrieval_size, rng)
