@@ -29,7 +29,7 @@ from matching.scoring import score_pair
 from matching.text import posting_text, seeker_text
 from matching.vectors import VectorIndex, normalise_rows
 
-RERANK_DEPTH = 400  # nearest neighbours re-scored per query
+RERANK_DEPTH = 200  # nearest neighbours re-scored per query (at least 3 x k)
 
 
 def _city_key(code: str | None) -> int:
@@ -183,7 +183,7 @@ class Ranker:
         filtered_out: Counter = Counter()
         if isinstance(seekers, ProfilePool):
             pool = seekers
-            res = self._seeker_candidates(posting, pool, q, max(self.rerank_depth, 4 * k))
+            res = self._seeker_candidates(posting, pool, q, max(self.rerank_depth, 3 * k))
             candidates = [(pool.profiles[r], float(s)) for r, s in zip(res.ids, res.scores)]
             mode, considered = res.mode, res.scanned
         else:
@@ -205,10 +205,12 @@ class Ranker:
                 if reason:
                     filtered_out[reason] += 1
                     continue
-            result = score_pair(s, posting, sim, self.weights, self.occupation_names)
+            result = score_pair(s, posting, sim, self.weights, self.occupation_names, explain=False)
             scored.append((s, result))
         return self._finish("seekers_for_posting", posting.id, scored, k, policy, filtered_out, considered, mode,
-                            groups=lambda s: list(s.groups))
+                            groups=lambda s: list(s.groups),
+                            explain=lambda s, r: score_pair(s, posting, r.features["semantic"], self.weights,
+                                                            self.occupation_names).explanation)
 
     def rank_postings_for_seeker(self, seeker: SeekerProfile, postings, k: int = 20,
                                  today: dt.date | None = None) -> RankedList:
@@ -224,7 +226,7 @@ class Ranker:
         q = self.embed([seeker])[0]
         if isinstance(postings, ProfilePool):
             pool = postings
-            res = self._posting_candidates(seeker, pool, q, max(self.rerank_depth, 4 * k), today)
+            res = self._posting_candidates(seeker, pool, q, max(self.rerank_depth, 3 * k), today)
             candidates = [(pool.profiles[r], float(s)) for r, s in zip(res.ids, res.scores)]
             mode, considered = res.mode, res.scanned
         else:
@@ -238,11 +240,14 @@ class Ranker:
             if reason in ("region", "internship"):
                 filtered_out[reason] += 1
                 continue
-            scored.append((p, score_pair(seeker, p, sim, self.weights, self.occupation_names)))
+            scored.append((p, score_pair(seeker, p, sim, self.weights, self.occupation_names, explain=False)))
         return self._finish("postings_for_seeker", seeker.id, scored, k, None, filtered_out, considered, mode,
-                            groups=lambda p: list(p.target_groups))
+                            groups=lambda p: list(p.target_groups),
+                            explain=lambda p, r: score_pair(seeker, p, r.features["semantic"], self.weights,
+                                                            self.occupation_names).explanation)
 
-    def _finish(self, direction, subject_id, scored, k, policy, filtered_out, considered, mode, groups):
+    def _finish(self, direction, subject_id, scored, k, policy, filtered_out, considered, mode, groups,
+                explain=None):
         scored.sort(key=lambda t: (-t[1].score, str(t[0].id)))
         by_id = {t[0].id: t for t in scored}
         relevance_rank = {t[0].id: i for i, t in enumerate(scored, start=1)}
@@ -253,7 +258,7 @@ class Ranker:
         for rank, cid in enumerate(top, start=1):
             profile, result = by_id[cid]
             rel = relevance_rank[cid]
-            explanation = list(result.explanation)
+            explanation = list(result.explanation) if result.explanation or explain is None else explain(profile, result)
             effect = ""
             if report is not None:
                 targeted = [g for g in groups_of[cid] if g in policy.shares]

@@ -57,15 +57,50 @@ def score_pair(
     similarity: float,
     weights: MatchWeights,
     occupation_names: dict[str, str] | None = None,
+    explain: bool = True,
 ) -> Scored:
-    names = occupation_names or {}
+    """Features, score and (when ``explain``) the Chinese explanation of one pair. Ranking scores
+    every candidate without the sentences and explains only the items it returns."""
     features: dict[str, float] = {}
-    why: list[str] = []
-
     sem = max(0.0, min(1.0, float(similarity)))
     features["semantic"] = sem
     occ, level = occupation_agreement(seeker.desired_occupations, posting.occupation_code)
     features["occupation"] = occ
+    hits, wanted = matched_skills(seeker, posting)
+    features["skills"] = len(hits) / len(wanted) if wanted else min(1.0, len(hits) / 2)
+    s_edu, p_edu = education_rank(seeker.education), education_rank(posting.education)
+    edu = 1.0 if s_edu >= p_edu else (0.5 if s_edu == p_edu - 1 else 0.0)
+    need_exp = posting.experience_years or 0
+    exp = 1.0 if seeker.experience_years >= need_exp else seeker.experience_years / need_exp
+    features["education_experience"] = 0.5 * edu + 0.5 * exp
+    offered = posting.pay_max or posting.pay_min
+    expected = seeker.expected_pay_min
+    if not offered or not expected:
+        features["pay"] = 0.5
+    elif offered >= expected:
+        features["pay"] = 1.0
+    else:
+        features["pay"] = max(0.0, 1.0 - 2.0 * (expected - offered) / expected)
+    d = distance_km(seeker, posting)
+    place = ""
+    if d is not None:
+        features["distance"] = math.exp(-d / 15.0)
+    elif seeker.region_code and posting.region_code:
+        if seeker.region_code[:6] == posting.region_code[:6]:
+            features["distance"], place = 0.8, "同一区县"
+        elif seeker.region_code[:4] == posting.region_code[:4]:
+            features["distance"], place = 0.6, "同一城市"
+        else:
+            features["distance"], place = 0.3, "不同城市（在其意向地区内）"
+    else:
+        features["distance"] = 0.5
+    w = weights.as_dict()
+    score = sum(w[name] * features[name] for name in w) / sum(w.values())
+    if not explain:
+        return Scored(score, features, [])
+
+    why: list[str] = []
+    names = occupation_names or {}
     post_occ = posting.occupation_name or names.get(posting.occupation_code or "", "")
     post_occ_text = f"“{post_occ}”（{posting.occupation_code}）" if post_occ else f"（{posting.occupation_code}）"
     if not posting.occupation_code:
@@ -76,57 +111,26 @@ def score_pair(
         text = {"detail": "与求职意向为同一职业细类", "minor": "与求职意向同属一个职业小类",
                 "middle": "与求职意向同属一个职业中类", "none": "与求职意向不属同一职业类别"}[level]
         why.append(f"职业匹配：岗位职业{post_occ_text}{text}；语义相似度{sem:.2f}")
-
-    hits, wanted = matched_skills(seeker, posting)
     if wanted:
-        features["skills"] = len(hits) / len(wanted)
         why.append(f"技能：岗位要求的{len(wanted)}项中具备{len(hits)}项" + (f"（{'、'.join(hits[:5])}）" if hits else ""))
     else:
-        features["skills"] = min(1.0, len(hits) / 2)
         why.append(f"技能：岗位描述提到其技能/证书{'、'.join(hits[:5])}" if hits else "技能：岗位描述未提到其技能或证书")
-
-    s_edu, p_edu = education_rank(seeker.education), education_rank(posting.education)
-    edu = 1.0 if s_edu >= p_edu else (0.5 if s_edu == p_edu - 1 else 0.0)
-    need_exp = posting.experience_years or 0
-    exp = 1.0 if seeker.experience_years >= need_exp else seeker.experience_years / need_exp
-    features["education_experience"] = 0.5 * edu + 0.5 * exp
     edu_text = "学历满足" if edu == 1.0 else f"学历{EDU_LABELS.get(seeker.education, '')}低于要求的{EDU_LABELS.get(posting.education, '')}"
     exp_text = (f"经验{seeker.experience_years}年满足要求" if exp == 1.0 and need_exp else
                 ("经验不限" if not need_exp else f"经验{seeker.experience_years}年，少于要求的{need_exp}年"))
     why.append(f"学历与经验：{edu_text}，{exp_text}")
-
-    offered = posting.pay_max or posting.pay_min
-    expected = seeker.expected_pay_min
     pay_range = (f"{posting.pay_min:.0f}–{posting.pay_max:.0f}元/月" if posting.pay_min and posting.pay_max
                  else (f"{offered:.0f}元/月" if offered else "面议"))
     if not offered or not expected:
-        features["pay"] = 0.5
         why.append(f"薪酬：岗位月薪{pay_range}，" + ("求职者未填期望薪资" if offered else "无法比较"))
     elif offered >= expected:
-        features["pay"] = 1.0
         why.append(f"薪酬：岗位月薪{pay_range}，达到期望的{expected:.0f}元")
     else:
-        gap = (expected - offered) / expected
-        features["pay"] = max(0.0, 1.0 - 2.0 * gap)
-        why.append(f"薪酬：岗位月薪{pay_range}，低于期望的{expected:.0f}元（差{gap:.0%}）")
-
-    d = distance_km(seeker, posting)
+        why.append(f"薪酬：岗位月薪{pay_range}，低于期望的{expected:.0f}元（差{(expected - offered) / expected:.0%}）")
     if d is not None:
-        features["distance"] = math.exp(-d / 15.0)
         why.append(f"距离：约{d:.1f}公里" if d >= 1 else "距离：不到1公里")
-    elif seeker.region_code and posting.region_code:
-        if seeker.region_code[:6] == posting.region_code[:6]:
-            features["distance"], text = 0.8, "同一区县"
-        elif seeker.region_code[:4] == posting.region_code[:4]:
-            features["distance"], text = 0.6, "同一城市"
-        else:
-            features["distance"], text = 0.3, "不同城市（在其意向地区内）"
-        why.append(f"距离：{text}（未提供精确位置）")
+    elif place:
+        why.append(f"距离：{place}（未提供精确位置）")
     else:
-        features["distance"] = 0.5
         why.append("距离：位置信息不全，无法计算")
-
-    w = weights.as_dict()
-    total = sum(w.values())
-    score = sum(w[name] * features[name] for name in w) / total
     return Scored(score, features, why)

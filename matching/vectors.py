@@ -54,36 +54,42 @@ class SearchResult:
 
 
 class VectorIndex:
+    """Vectors sorted by (partition, IVF list). A partition (city) gets its own IVF lists when it is
+    larger than ``EXACT_MAX`` (or always, with ``build_ivf=True``), so a city-scoped query probes
+    lists fitted to that city's own vectors."""
+
     def __init__(self, vectors: np.ndarray, partitions: np.ndarray | None = None, nlist: int | None = None,
                  seed: int = 0, build_ivf: bool | None = None):
         vectors = np.asarray(vectors, dtype=np.float32)
         n = len(vectors)
         parts = np.zeros(n, dtype=np.int64) if partitions is None else np.asarray(partitions, dtype=np.int64)
-        if build_ivf is None:
-            build_ivf = n > EXACT_MAX
-        if build_ivf and n >= 64:
-            nlist = nlist or int(np.clip(np.sqrt(n), 16, 4096))
-            self.centroids = spherical_kmeans(vectors, nlist, seed=seed)
-            lists = assign_lists(vectors, self.centroids)
-        else:
-            nlist = 1
-            self.centroids = None
-            lists = np.zeros(n, dtype=np.int32)
-        self.nlist = nlist
-        order = np.lexsort((lists, parts))
-        self.perm = order.astype(np.int64)  # sorted position -> original row
-        self.vectors = np.ascontiguousarray(vectors[order])
-        sorted_parts = parts[order]
+        order0 = np.argsort(parts, kind="stable")
+        sorted_parts = parts[order0]
+        lists = np.zeros(n, dtype=np.int32)
+        self.centroids: dict[int, np.ndarray] = {}
+        keys, starts = (np.unique(sorted_parts, return_index=True) if n else (np.array([]), np.array([])))
+        ends = list(starts[1:]) + [n]
+        for key, s, e in zip(keys.tolist(), starts.tolist(), ends):
+            size = e - s
+            wanted = (build_ivf is True and size >= 64) or (build_ivf is None and size > EXACT_MAX)
+            if wanted:
+                nl = nlist or int(np.clip(np.sqrt(size), 16, 4096))
+                part_vectors = vectors[order0[s:e]]
+                cent = spherical_kmeans(part_vectors, min(nl, size), seed=seed)
+                lists[s:e] = assign_lists(part_vectors, cent)
+                self.centroids[key] = cent
+        order = np.lexsort((lists, sorted_parts))
+        self.perm = order0[order].astype(np.int64)  # sorted position -> original row
+        self.vectors = np.ascontiguousarray(vectors[self.perm])
         sorted_lists = lists[order]
         self.dim = vectors.shape[1] if n else 0
         self.part_ranges: dict[int, tuple[int, int]] = {}
         self.list_bounds: dict[int, np.ndarray] = {}
-        if n:
-            keys, starts = np.unique(sorted_parts, return_index=True)
-            ends = list(starts[1:]) + [n]
-            for key, s, e in zip(keys.tolist(), starts.tolist(), ends):
-                self.part_ranges[key] = (s, e)
-                self.list_bounds[key] = s + np.searchsorted(sorted_lists[s:e], np.arange(nlist + 1))
+        for key, s, e in zip(keys.tolist(), starts.tolist(), ends):
+            self.part_ranges[key] = (s, e)
+            if key in self.centroids:
+                self.list_bounds[key] = s + np.searchsorted(sorted_lists[s:e], np.arange(len(self.centroids[key]) + 1))
+        self.nlist = max((len(c) for c in self.centroids.values()), default=1)
 
     def __len__(self) -> int:
         return len(self.perm)
@@ -95,25 +101,28 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int, partitions=None, allowed: np.ndarray | None = None,
                mode: str = "auto", nprobe: int | None = None) -> SearchResult:
-        """Top ``k`` rows by inner product, among ``partitions`` (None = all) and ``allowed`` rows."""
+        """Top ``k`` rows by inner product among ``partitions`` (None = all) and ``allowed`` rows.
+
+        ``auto``: exact when the scope holds at most EXACT_MAX vectors, else IVF in every partition
+        that has lists (``nprobe`` default: an eighth of its lists, at least 8)."""
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         parts = list(self.part_ranges) if partitions is None else [p for p in partitions if p in self.part_ranges]
-        if mode == "auto":
-            mode = "exact" if self.centroids is None or self.scope_size(parts) <= EXACT_MAX else "ann"
-        if mode == "ann" and self.centroids is None:
-            mode = "exact"
+        use_ivf = mode == "ann" or (mode == "auto" and self.scope_size(parts) > EXACT_MAX)
         slices: list[tuple[int, int]] = []
-        if mode == "exact":
-            slices = [self.part_ranges[p] for p in parts]
-        else:
-            nprobe = nprobe or max(8, self.nlist // 16)
-            probe = np.argpartition(-(self.centroids @ q), min(nprobe, self.nlist) - 1)[:nprobe]
-            for p in parts:
-                bounds = self.list_bounds[p]
-                for li in probe:
-                    s, e = int(bounds[li]), int(bounds[li + 1])
-                    if e > s:
-                        slices.append((s, e))
+        used = "exact"
+        for p in parts:
+            cent = self.centroids.get(p) if use_ivf else None
+            if cent is None:
+                slices.append(self.part_ranges[p])
+                continue
+            used = "ann"
+            probes = min(len(cent), nprobe or max(8, len(cent) // 8))
+            probe = np.argpartition(-(cent @ q), probes - 1)[:probes]
+            bounds = self.list_bounds[p]
+            for li in probe:
+                s, e = int(bounds[li]), int(bounds[li + 1])
+                if e > s:
+                    slices.append((s, e))
         ids_chunks, score_chunks, scanned = [], [], 0
         for s, e in slices:
             sc = self.vectors[s:e] @ q
@@ -128,14 +137,14 @@ class VectorIndex:
             ids_chunks.append(rows)
             score_chunks.append(sc)
         if not ids_chunks:
-            return SearchResult(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), mode, 0)
+            return SearchResult(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), used, 0)
         ids = np.concatenate(ids_chunks)
         scores = np.concatenate(score_chunks)
         if len(scores) > k:
             top = np.argpartition(-scores, k - 1)[:k]
             ids, scores = ids[top], scores[top]
         order = np.lexsort((ids, -scores))  # ties broken by row number: deterministic
-        return SearchResult(ids[order], scores[order], mode, scanned)
+        return SearchResult(ids[order], scores[order], used, scanned)
 
     def vectors_of(self, rows: np.ndarray) -> np.ndarray:
         inv = getattr(self, "_inv", None)
