@@ -25,12 +25,6 @@ def make_credit_code() -> str:
     return body + credit_code_check_char(body)
 
 
-def wrong_check(code: str) -> str:
-    """The same code with its check character changed."""
-    last = code[-1]
-    return code[:-1] + ("1" if last != "1" else "2")
-
-
 @pytest.fixture
 def id_number():
     return make_id_number
