@@ -121,7 +121,9 @@ def make_test_app(db_url: str, instance_path, **overrides):
         **TEST_KEYS,
     }
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    application.test_client_class = _client_class()
+    return application
 
 
 def build_schema_and_reference(app) -> None:
@@ -172,6 +174,25 @@ def db_session(app):
             session.remove()
             outer.rollback()
             connection.close()
+
+
+def _client_class():
+    from flask import g
+    from flask.testing import FlaskClient
+
+    class IsolatedClient(FlaskClient):
+        """The test holds one app context open (for ``db_session``), and requests reuse it, so
+        Flask-Login's per-request user cache in ``g`` would leak from one client to the next.
+        Each request starts without it, as it would in a real server."""
+
+        def open(self, *args, **kwargs):
+            g.pop("_login_user", None)
+            try:
+                return super().open(*args, **kwargs)
+            finally:
+                g.pop("_login_user", None)
+
+    return IsolatedClient
 
 
 @pytest.fixture

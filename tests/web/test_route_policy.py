@@ -12,11 +12,6 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def _open(client, url, method):
-    """The test's app context stays pushed across requests (savepoint fixture), and Flask-Login caches
-    the signed-in user on ``g``: forget it so each client is judged by its own session cookie."""
-    from flask import g
-
-    g.pop("_login_user", None)
     return client.open(url, method=method)
 
 
