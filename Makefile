@@ -25,13 +25,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download), and a
+# Chinese font so its screenshots show text rather than boxes.
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk'; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \
-	  echo "安装 Chromium（浏览器测试需要）..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "浏览器测试需要 /usr/bin/chromium：sudo apt-get install chromium"; exit 1; fi
+	  echo "安装 Chromium 和中文字体（浏览器测试需要）..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	elif [ -x /usr/bin/chromium ]; then :; \
+	else echo "浏览器测试需要 /usr/bin/chromium：sudo apt-get install chromium fonts-wqy-microhei"; exit 1; fi
 
 setup: install
 	$(JOBLINK) setup
