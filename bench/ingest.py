@@ -106,7 +106,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_pipeline(n: int, data: Path) -> dict:
+def run_pipeline(n: int, data: Path, workers: int | str = "auto") -> dict:
     from indexer.pipeline import Pipeline
 
     drafts = make_drafts(n, data)
@@ -115,11 +115,12 @@ def run_pipeline(n: int, data: Path) -> dict:
         _warm_up()
         rss_before = _rss_mb()
         t0 = time.perf_counter()
-        pipe = Pipeline(session, run_kind="bench", format="jobhunting", keep_results=False, keep_rejects=True)
+        pipe = Pipeline(session, run_kind="bench", format="jobhunting", keep_results=False, keep_rejects=True,
+                        workers=workers)
         summary = pipe.ingest(drafts)
         seconds = time.perf_counter() - t0
         return {"n": n, "seconds": seconds, "per_s": n / seconds, "counts": summary.counts,
-                "rss_before_mb": rss_before}
+                "rss_before_mb": rss_before, "workers": pipe.workers}
 
 
 def run_naive(n: int, data: Path) -> dict:
@@ -210,7 +211,9 @@ def run_dedup(sizes: list[int], data: Path) -> dict:
 def _child(mode: str, args) -> dict:
     data = Path(args.data)
     if mode == "pipeline":
-        res = run_pipeline(args.n, data)
+        res = run_pipeline(args.n, data, "auto")
+    elif mode == "pipeline1":
+        res = run_pipeline(args.n, data, 1)
     elif mode == "naive":
         res = run_naive(args.baseline_n, data)
     else:
@@ -225,7 +228,7 @@ def main() -> None:
     ap.add_argument("--baseline-n", type=int, default=3000, help="postings for the row-by-row baseline (slow)")
     ap.add_argument("--dedup-sizes", default="10000,50000,100000")
     ap.add_argument("--data", default=str(DEFAULT_DATA))
-    ap.add_argument("--only", choices=["pipeline", "naive", "dedup"], default=None)
+    ap.add_argument("--only", choices=["pipeline", "pipeline1", "naive", "dedup"], default=None)
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -233,7 +236,7 @@ def main() -> None:
         return
 
     results = {}
-    for mode in ([args.only] if args.only else ["pipeline", "naive", "dedup"]):
+    for mode in ([args.only] if args.only else ["pipeline", "pipeline1", "naive", "dedup"]):
         cmd = [sys.executable, __file__, "--child", mode, "--n", str(args.n), "--baseline-n", str(args.baseline_n),
                "--dedup-sizes", args.dedup_sizes, "--data", args.data]
         print(f"running {mode} ...", file=sys.stderr, flush=True)
@@ -244,16 +247,21 @@ def main() -> None:
         results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
 
     print(f"\nIngest benchmark (SQLite, search indexing excluded), {os.cpu_count()} CPUs")
-    if "pipeline" in results:
-        p = results["pipeline"]
-        print(f"  pipeline (batched)   {p['n']:>7} postings  {p['seconds']:7.1f} s  {p['per_s']:8.0f} postings/s  "
-              f"peak RSS {p['peak_rss_mb']:.0f} MB (+{p['peak_rss_mb'] - p['rss_before_mb']:.0f} MB while ingesting)")
+    for mode, label in (("pipeline", "pipeline, {w} workers"), ("pipeline1", "pipeline, 1 process")):
+        if mode not in results:
+            continue
+        p = results[mode]
+        print(f"  {label.format(w=p['workers']):20} {p['n']:>7} postings  {p['seconds']:7.1f} s  {p['per_s']:8.0f} postings/s  "
+              f"peak RSS {p['peak_rss_mb']:.0f} MB (+{p['peak_rss_mb'] - p['rss_before_mb']:.0f} MB while ingesting,"
+              f" main process)")
         print(f"                       outcomes {p['counts']}")
     if "naive" in results:
         b = results["naive"]
         print(f"  naive row-by-row     {b['n']:>7} postings  {b['seconds']:7.1f} s  {b['per_s']:8.0f} postings/s  "
               f"peak RSS {b['peak_rss_mb']:.0f} MB (+{b['peak_rss_mb'] - b['rss_before_mb']:.0f} MB while ingesting)")
     if "pipeline" in results and "naive" in results:
+        if "pipeline1" in results:
+            print(f"  speed-up, 1 process: {results['pipeline1']['per_s'] / results['naive']['per_s']:.1f}x")
         print(f"  speed-up: {results['pipeline']['per_s'] / results['naive']['per_s']:.1f}x (baseline on {results['naive']['n']})   "
               f"target >= 1000 postings/s: {'met' if results['pipeline']['per_s'] >= 1000 else 'NOT met'}")
     if "dedup" in results:

@@ -51,7 +51,7 @@ def _count_lines(path: Path) -> int | None:
 
 
 def load_demo_postings(session: Session, path, sample: bool = True, limit: int | None = None,
-                       progress: Callable | None = None) -> dict:
+                       progress: Callable | None = None, workers: int | str = 1) -> dict:
     """Load every posting file found in ``path`` (the shipped samples, or the full shared sets).
 
     Returns a summary per file: received, accepted, held, updated, unchanged, merged, rejected.
@@ -66,7 +66,8 @@ def load_demo_postings(session: Session, path, sample: bool = True, limit: int |
     def run(label: str, drafts, fmt: str, total: int | None, channel_code: str | None):
         nonlocal dedup_index, rules
         pipe = Pipeline(session, run_kind="demo", source_name=label, format=fmt, keep_results=False,
-                        is_demo=True, progress=progress, progress_label=label, dedup_index=dedup_index, rules=rules)
+                        is_demo=True, progress=progress, progress_label=label, dedup_index=dedup_index, rules=rules,
+                        workers=workers)
         dedup_index, rules = pipe._dedup_index(), pipe._rules
         if limit:
             drafts = itertools.islice(drafts, limit)

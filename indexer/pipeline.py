@@ -168,6 +168,7 @@ class Pipeline:
         record_run: bool = True,
         stages: tuple | None = None,
         dedup_mode: str = "memory",
+        workers: int | str = 1,
     ):
         self.session = session
         self.run_kind = run_kind
@@ -182,6 +183,10 @@ class Pipeline:
         self.progress_label = progress_label
         self.record_run = record_run
         self._normalise, self._screening, self._dedup_mod = stages or _stages()
+        self._stage_override = stages
+        # Worker processes for normalise/screen/fingerprint (CLI, demo and bench runs; never the web app).
+        self.workers = default_workers() if workers == "auto" else max(1, int(workers))
+        self._pool = None
         self._rules = rules if rules is not None else self._screening.load_rules(session)
         self._dedup = dedup_index
         self.dedup_mode = dedup_mode  # "memory": load the index once (files, feeds); "db": query per record
@@ -254,11 +259,13 @@ class Pipeline:
                     self.progress(done, total, self.progress_label)
             self._finish_run(summary, "done")
         except BaseException as exc:
+            self.close()
             if self.commit:
                 self.session.rollback()
             self._finish_run(summary, "interrupted" if isinstance(exc, (KeyboardInterrupt, OSError)) else "failed",
                              error=repr(exc))
             raise
+        self.close()
         return summary
 
     def _finish_run(self, summary: IngestSummary, status: str, error: str | None = None) -> None:
@@ -371,6 +378,7 @@ class Pipeline:
         existing = self._existing_sources([(ch.id, d.external_id) for _, d, ch in candidates])
         postings_state = self._posting_states({row["posting_id"] for row in existing.values()})
         closures: list[tuple[int, PostingDraft, _ChannelInfo, dict | None]] = []
+        todo: list[tuple[int, PostingDraft, _ChannelInfo]] = []
         for i, d, ch in candidates:
             known = existing.get((ch.id, d.external_id))
             if d.closed:
@@ -382,15 +390,16 @@ class Pipeline:
                 results[i] = RecordResult(d.record_number, d.external_id, "unchanged", pid,
                                           str(st) if st else None, [], ch.code)
                 continue
-            # 3. normalise and screen
-            try:
-                norm = self._normalise.normalise(d, self._context(ch.region_code))
-                result: ScreeningResult = self._screening.screen(
-                    norm, ch.kind, ch.trust_level, ch.licence_number, rules=self._rules
-                )
-            except Exception as exc:  # a bug in a stage must not lose the batch
-                rejects.append((i, d, [Issue("processing_error", f"处理该记录时出错：{exc.__class__.__name__}", None, "reject")]))
+            todo.append((i, d, ch))
+        # 3. normalise, screen and fingerprint: pure CPU work, spread over worker processes if asked
+        staged = self._run_stages(todo)
+        fingerprints: dict[int, Any] = {}
+        for (i, d, ch), (norm, result, fp, error) in zip(todo, staged):
+            if error is not None:  # a bug in a stage must not lose the batch
+                rejects.append((i, d, [Issue("processing_error", f"处理该记录时出错：{error}", None, "reject")]))
                 continue
+            if fp is not None:
+                fingerprints[id(norm)] = fp
             issues = _dedupe_issues([*d.issues, *norm.issues, *result.reasons])
             outcome = result.outcome
             worst = _worst(i_ for i_ in issues)
@@ -444,7 +453,7 @@ class Pipeline:
                     upd.pop("created_at", None)
                     upd.pop("is_demo", None)
                     posting_updates.append(upd)
-                    fp_updates.append((pid, dedup_cls.fingerprint(norm)))
+                    fp_updates.append((pid, fingerprints.get(id(norm)) or dedup_cls.fingerprint(norm)))
                     if upd["status"] == PostingStatus.PUBLISHED:
                         outbox.append((pid, "upsert"))
                     elif old_status == PostingStatus.PUBLISHED:
@@ -456,7 +465,7 @@ class Pipeline:
                 continue
 
             # 6. dedup against postings already held, then against earlier records of this batch
-            fp = dedup_cls.fingerprint(norm)
+            fp = fingerprints.get(id(norm)) or dedup_cls.fingerprint(norm)
             match = self._find_duplicate(fp)
             if match is not None:
                 merged_sources.append(self._source_row(match, ch, d, now))
@@ -548,6 +557,43 @@ class Pipeline:
             for pid, fp in [*dedup_adds, *fp_updates]:
                 self._dedup.add(pid, fp)
         return [r for r in results if r is not None]
+
+    # -- the CPU-bound stages ---------------------------------------------------------------------
+    def _run_stages(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]]) -> list[tuple]:
+        """(normalised, screening result, fingerprint or None, error name or None) per record, in order."""
+        if self.workers > 1 and len(todo) >= 2 * _MIN_CHUNK:
+            pool = self._worker_pool()
+            tasks = [(d, ch.region_code, ch.kind, ch.trust_level, ch.licence_number) for _i, d, ch in todo]
+            size = max(_MIN_CHUNK, len(tasks) // (self.workers * 2) + 1)
+            out: list[tuple] = []
+            for part in pool.map(_stage_chunk, [tasks[k:k + size] for k in range(0, len(tasks), size)]):
+                out.extend(part)
+            return out
+        out = []
+        for _i, d, ch in todo:
+            try:
+                norm = self._normalise.normalise(d, self._context(ch.region_code))
+                result = self._screening.screen(norm, ch.kind, ch.trust_level, ch.licence_number, rules=self._rules)
+                out.append((norm, result, None, None))
+            except Exception as exc:
+                out.append((None, None, None, exc.__class__.__name__))
+        return out
+
+    def _worker_pool(self):
+        if self._pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: the workers start with the analyser dictionaries and reference data already loaded
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_stage_init,
+                                             initargs=(self._rules, self._stage_override))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     # -- helpers ---------------------------------------------------------------------------------
     def _find_duplicate(self, fp) -> int | None:
@@ -752,6 +798,41 @@ def _insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int
     if len(by_stamp) == len(rows) and all(r["created_at"] in by_stamp for r in rows):
         return [by_stamp[r["created_at"]] for r in rows]
     return [pid for pid, _ in returned]  # a backend that truncates timestamps: its insertion order
+
+
+_MIN_CHUNK = 50
+_WORKER: dict[str, Any] = {}
+
+
+def default_workers() -> int:
+    """One worker per CPU (at most 4); 1 means no worker processes at all."""
+    import os
+
+    n = os.cpu_count() or 1
+    return 1 if n < 2 else min(n, 4)
+
+
+def _stage_init(rules, stages) -> None:
+    normalise_mod, screening_mod, dedup_mod = stages or _stages()
+    _WORKER.update(normalise=normalise_mod, screening=screening_mod, dedup=dedup_mod, rules=rules, contexts={})
+
+
+def _stage_chunk(tasks: list[tuple]) -> list[tuple]:
+    """In a worker: normalise, screen and fingerprint each draft (no database)."""
+    n_mod, s_mod, d_mod = _WORKER["normalise"], _WORKER["screening"], _WORKER["dedup"]
+    contexts = _WORKER["contexts"]
+    out = []
+    for draft, region_code, kind, trust, licence in tasks:
+        try:
+            if region_code not in contexts:
+                contexts[region_code] = n_mod.make_context(session=None, channel_region_code=region_code)
+            norm = n_mod.normalise(draft, contexts[region_code])
+            result = s_mod.screen(norm, kind, trust, licence, rules=_WORKER["rules"])
+            fp = d_mod.DedupIndex.fingerprint(norm) if result.outcome != "reject" else None
+            out.append((norm, result, fp, None))
+        except Exception as exc:
+            out.append((None, None, None, exc.__class__.__name__))
+    return out
 
 
 def _local_key(n: NormalisedPosting):

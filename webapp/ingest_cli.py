@@ -132,9 +132,11 @@ def register(cli: click.Group) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--channel", "channel_code", required=True, help="channel code (joblink channel list)")
     @click.option("--max-mb", type=float, default=10.0, show_default=True, help="size limit of a spreadsheet")
+    @click.option("--workers", default="1", show_default=True,
+                  help="processes for normalising/screening large files: a number or 'auto' (one per CPU)")
     @click.option("--json", "as_json", is_flag=True)
     @with_appcontext
-    def ingest_file(path, channel_code, max_mb, as_json) -> None:
+    def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
         """Ingest a file: XLSX/CSV spreadsheet, JSON/JSONL records, or the real data formats."""
         from core.errors import DomainError
         from core.ingest.services import get_channel
@@ -148,7 +150,7 @@ def register(cli: click.Group) -> None:
             _fail(as_json, exc.code, exc.message, exc.field)
             return
         pipe = Pipeline(db.session, run_kind="file", source_name=path.name, format=fmt,
-                        keep_results=as_json)
+                        keep_results=as_json, workers=workers if workers == "auto" else int(workers))
         d = pipe.ingest(drafts, channel.code).as_dict(with_results=as_json)
         d["format"] = fmt
         d.update(info)

@@ -187,3 +187,36 @@ def test_a_conflict_from_a_concurrent_writer_sets_aside_only_that_record(db_sess
     assert results[0].outcome == "unchanged"  # record by record, the look-up now sees it
     assert all(r.outcome in {"accepted", "held", "merged"} for r in results[1:])
     assert _count(db_session, PostingSource) == 10
+
+
+def test_worker_processes_decide_exactly_as_one_process(db_session):
+    """The CPU-bound stages may run in worker processes (bench, large CLI loads): same outcomes."""
+    import itertools
+
+    from indexer.demo import ensure_demo_channels
+
+    samples = Path(__file__).resolve().parents[3] / "data" / "samples" / "jobhunting-2024-2025.jsonl.gz"
+    channels = ensure_demo_channels(db_session)
+
+    def drafts():
+        return list(itertools.islice(jobhunting.read(jobhunting.open_lines(samples), channels.get, channels["BOSS"]), 240))
+
+    parallel = Pipeline(db_session, format=jobhunting.FORMAT, workers=2, batch_size=240)
+    assert parallel.workers == 2
+    first = parallel.ingest(drafts()).as_dict()
+    assert first["received"] == 240 and first["accepted"] + first["held"] + first["merged"] + first["rejected"] == 240
+    by_id = {r["external_id"]: (r["outcome"], r.get("status"), [x["code"] for x in r.get("reasons", [])])
+             for r in first["results"]}
+    # the same records through one process, after wiping them: identical decisions
+    from sqlalchemy import delete
+
+    from core.dedup.models import DedupFingerprint
+
+    db_session.execute(delete(PostingSource))
+    db_session.execute(delete(DedupFingerprint))
+    db_session.execute(delete(OutboxEvent))
+    db_session.execute(delete(Posting))
+    db_session.commit()
+    serial = Pipeline(db_session, format=jobhunting.FORMAT, workers=1, batch_size=240).ingest(drafts()).as_dict()
+    assert {r["external_id"]: (r["outcome"], r.get("status"), [x["code"] for x in r.get("reasons", [])])
+            for r in serial["results"]} == by_id
