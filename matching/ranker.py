@@ -67,6 +67,7 @@ class ProfilePool:
                     self.by_desired.setdefault(_desired_prefix(code), []).append(i)
             self.radius = np.array([p.max_commute_km if p.max_commute_km is not None
                                     else self.filters.default_radius_km for p in self.profiles])
+            self.max_radius = float(self.radius.max()) if n else 0.0
         else:
             self.is_internship = np.array([p.employment_type == "internship" for p in self.profiles], dtype=bool)
         self.index = VectorIndex(emb, self.city, build_ivf=build_ivf)
@@ -141,17 +142,21 @@ class Ranker:
         if not posting.region_code:
             res = pool.index.search(q, depth, None, allowed)
             return res
-        parts = [_city_key(posting.region_code)]
-        extra = set()
-        for prefix in _prefixes(posting.region_code):
-            extra.update(pool.by_desired.get(prefix, ()))
-        near = pool.near(posting.lat, posting.lon, float(pool.radius.max()) if len(pool) else 0.0)
+        city = _city_key(posting.region_code)
+        extra = [np.asarray(pool.by_desired[p], dtype=np.int64) for p in _prefixes(posting.region_code)
+                 if p in pool.by_desired]
+        near = pool.near(posting.lat, posting.lon, float(pool.max_radius)) if len(pool) else np.empty(0, np.int64)
         if len(near):
-            d_ok = _dist(posting.lat, posting.lon, pool.lat[near], pool.lon[near]) <= pool.radius[near]
-            extra.update(near[d_ok].tolist())
-        res = pool.index.search(q, depth, parts, allowed)
-        extra_rows = np.array(sorted(r for r in extra if allowed[r] and pool.city[r] not in parts), dtype=np.int64)
-        return _merge(res, extra_rows, pool, q, depth)
+            near = near[pool.city[near] != city]  # the city itself is searched whole
+            if len(near):
+                extra.append(near[_dist(posting.lat, posting.lon, pool.lat[near], pool.lon[near]) <= pool.radius[near]])
+        res = pool.index.search(q, depth, [city], allowed)
+        if extra:
+            rows = np.unique(np.concatenate(extra))
+            rows = rows[allowed[rows] & (pool.city[rows] != city)]
+        else:
+            rows = np.empty(0, dtype=np.int64)
+        return _merge(res, rows, pool, q, depth)
 
     def _posting_candidates(self, seeker: SeekerProfile, pool: ProfilePool, q: np.ndarray, depth: int,
                             today: dt.date):
@@ -171,8 +176,7 @@ class Ranker:
             res = pool.index.search(q, depth, None, allowed)
             return res
         res = pool.index.search(q, depth, sorted(parts), allowed)
-        extra_rows = np.array(sorted(r for r in near.tolist() if allowed[r] and pool.city[r] not in parts),
-                              dtype=np.int64)
+        extra_rows = near[allowed[near] & ~np.isin(pool.city[near], list(parts))] if len(near) else near
         return _merge(res, extra_rows, pool, q, depth)
 
     # -- ranking ------------------------------------------------------------------------------
