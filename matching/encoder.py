@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_MODEL_DIR = "instance/models/joblink-zh-static"
+DEFAULT_MODEL_DIR = "instance/models/joblink-zh"
 
 
 class ModelNotFound(RuntimeError):

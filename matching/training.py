@@ -135,7 +135,7 @@ def _batches(pairs: list[tuple[int, int]], batch_size: int, rng: random.Random) 
 
 def train_encoder(
     data: str | Path = "../shared/data",
-    output_dir: str | Path = "instance/models/joblink-zh-static",
+    output_dir: str | Path = "instance/models/joblink-zh",
     limit: int | None = None,
     epochs: int = 2,
     dim: int = 256,
