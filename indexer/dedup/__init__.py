@@ -133,14 +133,26 @@ class Fingerprint:
     pay_monthly_min: float | None = None
     pay_monthly_max: float | None = None
 
-    def band_keys(self) -> list[str]:
-        keys = []
-        for ek in self.enterprise_keys:
-            for b in range(BANDS):
-                chunk = self.signature[b * ROWS:(b + 1) * ROWS].tobytes()
-                keys.append(f"{zlib.crc32(ek.encode() + bytes([b]) + chunk):08x}{b:02d}")
-            keys.append(f"t:{zlib.crc32((ek + '|' + self.title_key).encode()):08x}")
+    def band_keys(self) -> list:
+        """LSH keys, scoped by enterprise: one per band of the signature and enterprise key, plus one
+        per (enterprise, exact normalised title). Computed once per fingerprint."""
+        keys = self.__dict__.get("_keys")
+        if keys is None:
+            sig = self.signature.astype(np.uint64).reshape(BANDS, ROWS)
+            h = np.full(BANDS, np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
+            for r in range(ROWS):
+                h = h * _K + sig[:, r]
+            h = h + _BAND_SALT
+            keys = []
+            for ek in self.enterprise_keys:
+                ekh = np.uint64((zlib.crc32(ek.encode("utf-8")) * 0xC2B2AE3D27D4EB4F) & 0xFFFFFFFFFFFFFFFF)
+                keys.extend((h ^ ekh).tolist())
+                keys.append((ek, self.title_key))
+            self.__dict__["_keys"] = keys
         return keys
+
+
+_BAND_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x27D4EB2F165667C5)
 
 
 def fingerprint_fields(title: str | None, description: str | None, company_name: str | None,
@@ -285,6 +297,34 @@ class DedupIndex:
         if session is not None:
             save_fingerprint(session, posting_id, fp)
 
+    def _add_rows(self, rows) -> None:
+        if not rows:
+            return
+        sigs = np.frombuffer(b"".join(r.signature for r in rows), dtype=np.uint32).reshape(len(rows), NUM_PERM)
+        h = np.full((len(rows), BANDS), np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
+        bands = sigs.astype(np.uint64).reshape(len(rows), BANDS, ROWS)
+        for r in range(ROWS):
+            h = h * _K + bands[:, :, r]
+        h = h + _BAND_SALT[None, :]
+        fps = [fingerprint_from_row(r, sigs[i]) for i, r in enumerate(rows)]
+        per_key: dict[str, list[int]] = defaultdict(list)
+        for i, fp in enumerate(fps):
+            for ek in fp.enterprise_keys:
+                per_key[ek].append(i)
+        keys: list[list] = [[] for _ in rows]
+        for ek, idxs in per_key.items():
+            ekh = np.uint64((zlib.crc32(ek.encode("utf-8")) * 0xC2B2AE3D27D4EB4F) & 0xFFFFFFFFFFFFFFFF)
+            for i, band_row in zip(idxs, (h[idxs] ^ ekh).tolist()):
+                keys[i].extend(band_row)
+                keys[i].append((ek, fps[i].title_key))
+        for row, fp, k in zip(rows, fps, keys):
+            fp.__dict__["_keys"] = k
+            if row.posting_id in self._fps:
+                self.remove(row.posting_id)
+            self._fps[row.posting_id] = fp
+            for key in k:
+                self._buckets[key].append(row.posting_id)
+
     def remove(self, posting_id: int) -> None:
         fp = self._fps.pop(posting_id, None)
         if fp is None:
@@ -306,10 +346,14 @@ class DedupIndex:
         from core.dedup.models import DedupFingerprint
         from core.postings.models import Posting, PostingStatus
 
-        for row in session.scalars(select(DedupFingerprint).execution_options(yield_per=2000)):
-            self.add(row.posting_id, fingerprint_from_row(row))
+        # plain rows in chunks, band keys computed for a whole chunk at once: a province's index
+        # loads in seconds
+        result = session.execute(select(DedupFingerprint.__table__).execution_options(yield_per=5000))
+        for chunk in result.partitions(5000):
+            self._add_rows(chunk)
         live = [PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.DRAFT]
-        q = select(Posting).where(Posting.status.in_(live)).execution_options(yield_per=1000)
+        has_row = select(DedupFingerprint.posting_id).where(DedupFingerprint.posting_id == Posting.id).exists()
+        q = select(Posting).where(Posting.status.in_(live), ~has_row).execution_options(yield_per=1000)
         for p in session.scalars(q):
             if p.id in self._fps:
                 continue
@@ -357,7 +401,7 @@ def save_fingerprint(session, posting_id: int, fp: Fingerprint) -> None:
     ))
 
 
-def fingerprint_from_row(row) -> Fingerprint:
+def fingerprint_from_row(row, signature: np.ndarray | None = None) -> Fingerprint:
     keys = []
     if row.credit_code:
         keys.append(f"cc:{row.credit_code}")
@@ -366,7 +410,8 @@ def fingerprint_from_row(row) -> Fingerprint:
     return Fingerprint(
         enterprise_keys=tuple(keys) or ("none:",), credit_code=row.credit_code, region_code=row.region_code,
         occupation_code=row.occupation_code, title_key=row.title_key or "",
-        signature=np.frombuffer(row.signature, dtype=np.uint32).copy(), has_text=bool(row.has_text),
+        signature=signature if signature is not None else np.frombuffer(row.signature, dtype=np.uint32).copy(),
+        has_text=bool(row.has_text),
         pay_monthly_min=row.pay_monthly_min, pay_monthly_max=row.pay_monthly_max,
     )
 
