@@ -96,6 +96,18 @@ def _char_ngrams(text: str, n: int, salt: int) -> np.ndarray:
     return h
 
 
+_TITLE_SALT2 = np.uint64(0x5851F42D4C957F2D)
+_TITLE_SALT3 = np.uint64(0x14057B7EF767814F)
+# Full-width ASCII (ＪＡＶＡ, １２３) to ASCII; cheaper than NFKC over a whole description.
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+_NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _fold_width(text: str) -> str:
+    return text.translate(_WIDTH) if _NEEDS_WIDTH.search(text) else text
+
+
 def _str_hashes(items) -> np.ndarray:
     return np.fromiter((zlib.crc32(s.encode("utf-8")) for s in set(items)), dtype=np.uint64)
 
@@ -103,15 +115,16 @@ def _str_hashes(items) -> np.ndarray:
 def _shingles(title_key: str, description: str, mode: str | None = None) -> np.ndarray:
     """64-bit hashes of the shingles of the description head plus the title's character bigrams
     (so two jobs sharing a boilerplate description still differ)."""
-    text = unicodedata.normalize("NFKC", (description or "")[:TEXT_CHARS]).lower()
+    text = _fold_width((description or "")[:TEXT_CHARS]).lower()
     if (mode or SHINGLING) == "jieba":
         words = [w for w in _tokenizer().lcut(text, HMM=False) if not _PUNCT.fullmatch(w)]
         body = _str_hashes([f"{a}|{b}" for a, b in zip(words, words[1:])] if len(words) > 2 else words)
     else:
         body = _char_ngrams(_PUNCT.sub("", text), 4, 1)
-    # the title weighs as several shingles: its bigrams under three salts
-    title = [_char_ngrams(title_key, 2, salt) for salt in (2, 3, 4)]
-    return np.unique(np.concatenate([body, *title]))
+    # the title weighs as several shingles: its bigrams under three salts. Repeated shingles need
+    # no de-duplication: a minimum over a multiset is the minimum over the set.
+    grams = _char_ngrams(title_key, 2, 2)
+    return np.concatenate([body, grams, grams ^ _TITLE_SALT2, grams ^ _TITLE_SALT3])
 
 
 def minhash(hashes: np.ndarray) -> np.ndarray:
