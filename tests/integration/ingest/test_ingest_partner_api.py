@@ -119,9 +119,9 @@ def test_partner_api_is_rate_limited_per_key(app_factory, tmp_path):
     app = app_factory(f"sqlite:///{tmp_path / 'rl.db'}", RATELIMIT_ENABLED=True)
     with app.app_context():
         metadata.create_all(db.engine)
-    c = app.test_client()
-    codes = [c.post(URL, json={"postings": []}, headers={"X-API-Key": "jl_same-key-prefix"}).status_code
-             for _ in range(121)]
-    assert codes[:120] == [401] * 120 and codes[120] == 429
-    # another key has its own allowance
-    assert c.post(URL, json={"postings": []}, headers={"X-API-Key": "jl_other-key"}).status_code == 401
+        c = app.test_client()
+        codes = [c.post(URL, json={"postings": []}, headers={"X-API-Key": "jl_same-key-prefix"}).status_code
+                 for _ in range(121)]
+        assert codes[:120] == [401] * 120 and codes[120] == 429
+        # another key has its own allowance
+        assert c.post(URL, json={"postings": []}, headers={"X-API-Key": "jl_other-key"}).status_code == 401
