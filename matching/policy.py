@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from matching.profiles import GROUP_LABELS, GroupOutcome, GroupPolicy, PolicyReport
 
 
@@ -57,20 +59,23 @@ def apply_group_policy(
             cursor[g] += 1
         return lst[cursor[g]] if cursor[g] < len(lst) else None
 
+    # req_table[g, j]: members of group g required in a prefix of length j (capped by the pool)
+    req_table = np.array([[req(g, j) for j in range(k + 1)] for g in targets], dtype=np.int64)
+    group_index = {g: n for n, g in enumerate(targets)}
+    counts = np.zeros(len(targets), dtype=np.int64)
+
     def feasible_after(pos: int, i: int) -> bool:
         """After putting ranked_ids[pos] at position i, can prefixes i..k still all be met?
 
         Conservative: it counts one slot per missing member of each group (a candidate in two
         groups could fill both), so a 'yes' is always right.
         """
-        gs = set(groups_of.get(ranked_ids[pos], ())) & set(targets)
-        for j in range(i, k + 1):
-            need = 0
-            for g in targets:
-                need += max(0, req(g, j) - count[g] - (1 if g in gs else 0))
-            if need > j - i:
-                return False
-        return True
+        have = counts.copy()
+        for g in groups_of.get(ranked_ids[pos], ()):
+            if g in group_index:
+                have[group_index[g]] += 1
+        need = np.maximum(req_table[:, i:] - have[:, None], 0).sum(axis=0)
+        return bool((need <= np.arange(0, k - i + 1)).all())
 
     for i in range(1, k + 1):
         while overall < len(ranked_ids) and taken[overall]:
@@ -96,6 +101,7 @@ def apply_group_policy(
         for g in groups_of.get(ranked_ids[choice], ()):
             if g in count:
                 count[g] += 1
+                counts[group_index[g]] += 1
 
     # Report: per group, and every prefix left short.
     violations = []
