@@ -29,7 +29,7 @@ from matching.scoring import score_pair
 from matching.text import posting_text, seeker_text
 from matching.vectors import VectorIndex, normalise_rows
 
-RERANK_DEPTH = 200  # nearest neighbours re-scored per query (at least 3 x k)
+RERANK_DEPTH = 100  # nearest neighbours re-scored per query (at least 3 x k)
 
 
 def _city_key(code: str | None) -> int:
@@ -203,13 +203,14 @@ class Ranker:
                 sims = self.embed(ok) @ q
                 candidates = list(zip(ok, sims.tolist()))
         scored = []
+        weights = self.weights.as_dict()
         for s, sim in candidates:
             if isinstance(seekers, ProfilePool):  # the arrays pre-filtered; re-check each pair exactly
                 reason = rejection_reason(s, posting, today, self.filters)
                 if reason:
                     filtered_out[reason] += 1
                     continue
-            result = score_pair(s, posting, sim, self.weights, self.occupation_names, explain=False)
+            result = score_pair(s, posting, sim, weights, self.occupation_names, explain=False)
             scored.append((s, result))
         return self._finish("seekers_for_posting", posting.id, scored, k, policy, filtered_out, considered, mode,
                             groups=lambda s: list(s.groups),
@@ -239,12 +240,13 @@ class Ranker:
                 sims = self.embed(list(postings)) @ q
                 candidates = list(zip(postings, sims.tolist()))
         scored = []
+        weights = self.weights.as_dict()
         for p, sim in candidates:
             reason = rejection_reason(seeker, p, today, self.filters)
             if reason in ("region", "internship"):
                 filtered_out[reason] += 1
                 continue
-            scored.append((p, score_pair(seeker, p, sim, self.weights, self.occupation_names, explain=False)))
+            scored.append((p, score_pair(seeker, p, sim, weights, self.occupation_names, explain=False)))
         return self._finish("postings_for_seeker", seeker.id, scored, k, None, filtered_out, considered, mode,
                             groups=lambda p: list(p.target_groups),
                             explain=lambda p, r: score_pair(seeker, p, r.features["semantic"], self.weights,
@@ -298,6 +300,9 @@ def _merge(res, extra_rows: np.ndarray, pool: ProfilePool, q: np.ndarray, depth:
     if not len(extra_rows):
         return res
     sc = pool.index.vectors_of(extra_rows) @ q
+    if len(sc) > depth:
+        top = np.argpartition(-sc, depth - 1)[:depth]
+        sc, extra_rows = sc[top], extra_rows[top]
     ids = np.concatenate([res.ids, extra_rows])
     scores = np.concatenate([res.scores, sc])
     order = np.lexsort((ids, -scores))[:depth]

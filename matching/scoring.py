@@ -55,7 +55,7 @@ def score_pair(
     seeker: SeekerProfile,
     posting: PostingProfile,
     similarity: float,
-    weights: MatchWeights,
+    weights: MatchWeights | dict[str, float],
     occupation_names: dict[str, str] | None = None,
     explain: bool = True,
 ) -> Scored:
@@ -94,7 +94,7 @@ def score_pair(
             features["distance"], place = 0.3, "不同城市（在其意向地区内）"
     else:
         features["distance"] = 0.5
-    w = weights.as_dict()
+    w = weights if isinstance(weights, dict) else weights.as_dict()  # callers ranking many pass a dict
     score = sum(w[name] * features[name] for name in w) / sum(w.values())
     if not explain:
         return Scored(score, features, [])
