@@ -177,7 +177,7 @@ def db_session(app):
 
 
 def _client_class():
-    from flask import g
+    from flask import g, has_app_context
     from flask.testing import FlaskClient
 
     class IsolatedClient(FlaskClient):
@@ -186,6 +186,8 @@ def _client_class():
         Each request starts without it, as it would in a real server."""
 
         def open(self, *args, **kwargs):
+            if not has_app_context():  # a fresh context per request: nothing cached to forget
+                return super().open(*args, **kwargs)
             g.pop("_login_user", None)
             try:
                 return super().open(*args, **kwargs)
