@@ -271,6 +271,30 @@ def evaluate(pairs: list, corpus: list[dict], shingling: str | None = None) -> d
     return by_kind
 
 
+def hand_labelled_middle(postings: list[dict], corpus: list[dict]) -> str | None:
+    """The 24 partially overlapping real repeats read side by side and labelled by hand
+    (bench/dedup_middle_labels.csv): how ours and the baseline decide them."""
+    path = Path(__file__).with_name("dedup_middle_labels.csv")
+    if not path.exists():
+        return None
+    by_id = {p["id"]: p for p in postings}
+    rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["id_a"] in by_id and r["id_b"] in by_id]
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r in rows:
+        a, b = by_id[r["id_a"]], by_id[r["id_b"]]
+        idx = DedupIndex()
+        idx.add(1, fp_of(a))
+        ours = idx.find(fp_of(b)) == 1
+        counts[(r["label"], "ours")] += ours
+        counts[(r["label"], "baseline")] += a["title"] == b["title"] and a["company"] == b["company"]
+        counts[(r["label"], "n")] += 1
+    return (f"hand-labelled partially overlapping repeats ({len(rows)}): same job merged by ours "
+            f"{counts[('same', 'ours')]}/{counts[('same', 'n')]}, by the baseline {counts[('same', 'baseline')]}/"
+            f"{counts[('same', 'n')]}; different jobs merged by ours {counts[('different', 'ours')]}/"
+            f"{counts[('different', 'n')]}, by the baseline {counts[('different', 'baseline')]}/"
+            f"{counts[('different', 'n')]}; undecidable {counts[('undecidable', 'n')]}")
+
+
 def prf(c: dict) -> tuple[float, float, float]:
     p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
     r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
@@ -367,6 +391,10 @@ def main() -> None:
         print(f"unlabelled real repeats with partially overlapping text: {tot}; merged by ours "
               f"{by_kind[('unlabelled', 'merged_by_ours')]['n'] / tot:.1%}, by the baseline "
               f"{by_kind[('unlabelled', 'merged_by_baseline')]['n'] / tot:.1%}")
+
+    middle = hand_labelled_middle(postings, corpus)
+    if middle:
+        print(middle)
 
     if args.compare_shingling:
         sub = rng.sample([p for p in pairs if p[2] is not None], min(3000, len(pairs)))
