@@ -14,7 +14,7 @@ from pathlib import Path
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "data" / "screening" / "rules.json"
 _FLAGS = re.IGNORECASE
-_WINDOW = 24  # characters either side of a match searched for a neutral phrase
+_WINDOW = 80  # characters either side of a match searched for a neutral phrase (a clause)
 
 
 @dataclass
