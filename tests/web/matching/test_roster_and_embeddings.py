@@ -1,0 +1,49 @@
+"""Roster cell parsing, and stored embeddings keyed by model version and row version."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from core.errors import DomainError
+from core.matching.roster import parse_education, parse_groups, parse_pay, parse_years
+
+
+def test_roster_cells_as_offices_write_them():
+    assert parse_pay("5千") == 5000 and parse_pay("6000-8000") == 6000 and parse_pay("0.6万") == 6000
+    assert parse_pay("面议") is None and parse_pay("") is None
+    assert parse_years("10年") == 10 and parse_years("应届") == 0 and parse_years("") is None
+    assert parse_education("大学本科") == "bachelor" and parse_education("中专") == "senior"
+    assert parse_education("研究生") == "master" and parse_education("") is None
+    assert parse_groups("被征地农民、农民工") == ["land_lost_farmer", "migrant_worker"]
+    assert parse_groups("退伍军人/高校毕业生") == ["veteran", "graduate"]
+    with pytest.raises(DomainError):
+        parse_groups("外星人")
+    with pytest.raises(DomainError):
+        parse_pay("很多")
+
+
+def test_embed_command_stores_vectors_and_recomputes_only_changed_rows(runner, matcher, make_posting, make_seeker,
+                                                                       db_session):
+    from core.matching.models import StoredEmbedding
+    from core.matching.services import mark_embeddings_stale
+
+    make_posting(title="电焊工", region_code="440106")
+    seeker = make_seeker(titles=["电焊工"])
+    first = json.loads(runner.invoke(args=["matcher", "embed", "--json"]).output)
+    assert first["postings_embedded"] >= 1 and first["seekers_embedded"] >= 1
+    version = first["model_version"]
+    rows = db_session.scalars(select(StoredEmbedding)).all()
+    assert rows and {r.model_version for r in rows} == {version} and all(len(r.vector) == 4 * r.dim for r in rows)
+    again = json.loads(runner.invoke(args=["matcher", "embed", "--json"]).output)
+    assert again["postings_embedded"] == 0 and again["seekers_embedded"] == 0
+    seeker.version += 1  # a changed profile
+    db_session.commit()
+    assert json.loads(runner.invoke(args=["matcher", "embed", "--json"]).output)["seekers_embedded"] == 1
+    # a new model: the old vectors are stale and re-computed
+    assert mark_embeddings_stale(db_session, "another-model") == db_session.scalar(
+        select(func.count()).select_from(StoredEmbedding))
+    db_session.commit()
+    redo = json.loads(runner.invoke(args=["matcher", "embed", "--json"]).output)
+    assert redo["postings_embedded"] >= 1 and redo["seekers_embedded"] >= 1
