@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+import core.all_models  # noqa: F401  every mapper, so relationships resolve outside the web app too
 from core.channels.models import Channel
 from core.db import utcnow
 from core.enums import OutboxState, PostingStatus
