@@ -563,18 +563,26 @@ class Pipeline:
         """(normalised, screening result, fingerprint or None, error name or None) per record, in order."""
         if self.workers > 1 and len(todo) >= 2 * _MIN_CHUNK:
             pool = self._worker_pool()
-            tasks = [(d, ch.region_code, ch.kind, ch.trust_level, ch.licence_number) for _i, d, ch in todo]
-            size = max(_MIN_CHUNK, len(tasks) // (self.workers * 2) + 1)
-            out: list[tuple] = []
-            for part in pool.map(_stage_chunk, [tasks[k:k + size] for k in range(0, len(tasks), size)]):
-                out.extend(part)
+            # the workers take their shares while this process does the first one itself
+            size = max(_MIN_CHUNK, len(todo) // (self.workers + 1) + 1)
+            parts = [todo[k:k + size] for k in range(0, len(todo), size)]
+            futures = [pool.submit(_stage_chunk, [(d, ch.region_code, ch.kind, ch.trust_level, ch.licence_number)
+                                                  for _i, d, ch in part]) for part in parts[1:]]
+            out = self._stage_here(parts[0], with_fingerprint=True)
+            for f in futures:
+                out.extend(f.result())
             return out
+        return self._stage_here(todo, with_fingerprint=False)
+
+    def _stage_here(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]], with_fingerprint: bool) -> list[tuple]:
         out = []
         for _i, d, ch in todo:
             try:
                 norm = self._normalise.normalise(d, self._context(ch.region_code))
                 result = self._screening.screen(norm, ch.kind, ch.trust_level, ch.licence_number, rules=self._rules)
-                out.append((norm, result, None, None))
+                fp = (self._dedup_mod.DedupIndex.fingerprint(norm)
+                      if with_fingerprint and result.outcome != "reject" else None)
+                out.append((norm, result, fp, None))
             except Exception as exc:
                 out.append((None, None, None, exc.__class__.__name__))
         return out
