@@ -230,7 +230,10 @@ def serve(host, port, no_worker) -> None:
         atexit.register(worker.terminate)
         click.echo(f"索引同步进程已启动（pid {worker.pid}）", err=True)
     click.echo(f"JobLink 已启动：http://{host}:{port}/  （演示账号见 README）", err=True)
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    from werkzeug.serving import run_simple
+
+    # Flask's app.run() refuses to run inside a CLI command; the same server, started directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def register_commands(app) -> None:
