@@ -172,11 +172,29 @@ def demo_load(full, path, limit, seekers, as_json) -> None:
     db.session.commit()
     summary["jobseekers"] = generate_demo_jobseekers(db.session, seekers, current_app.config)
     db.session.commit()
+    summary["validity_sample"] = _demo_validity_sample(db.session)
     if as_json:
         _echo_json(summary)
     else:
         for key, value in summary.items():
             click.echo(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+
+
+def _demo_validity_sample(session) -> dict | str:
+    """So the demo commissioner has call-back tasks: this month's spot-check sample, if not drawn yet."""
+    try:
+        from core.validity.services import draw_monthly_sample
+    except ImportError:
+        return "unavailable"
+    from core.errors import DomainError
+
+    try:
+        result = draw_monthly_sample(session, None, 5)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return exc.message
+    return {"month": result.run.month, "tasks": result.tasks, "new": result.created}
 
 
 # --- one-shot set-up for `make run` ---------------------------------------------------------------
