@@ -793,6 +793,12 @@ def freshness(args, samples: int) -> dict:
         d.id += 10_000_000  # keep clear of the database's ids
     reader.rebuild_prepared("postings", [[(d.id, d.version, json.dumps(x, ensure_ascii=False), d)
                                           for d, x in zip(docs, st)]])
+    # The reader must not carry the benchmark's corpus (millions of objects make garbage-collector
+    # pauses that would be charged to the index).
+    del base, stored, docs, st
+    import gc
+
+    gc.collect()
     relay = subprocess.Popen([sys.executable, "-c", RELAY_SCRIPT.format(root=str(ROOT), url=url,
                                                                         index=str(work / "index"))])
     factory = sessionmaker(bind=engine)
