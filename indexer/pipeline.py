@@ -569,8 +569,12 @@ class Pipeline:
             futures = [pool.submit(_stage_chunk, [(d, ch.region_code, ch.kind, ch.trust_level, ch.licence_number)
                                                   for _i, d, ch in part]) for part in parts[1:]]
             out = self._stage_here(parts[0], with_fingerprint=True)
-            for f in futures:
-                out.extend(f.result())
+            for part, f in zip(parts[1:], futures):
+                staged = f.result()
+                for (_i, d, _ch), item in zip(part, staged):
+                    if item[0] is not None:
+                        item[0].draft = d
+                out.extend(staged)
             return out
         return self._stage_here(todo, with_fingerprint=False)
 
@@ -837,6 +841,7 @@ def _stage_chunk(tasks: list[tuple]) -> list[tuple]:
             norm = n_mod.normalise(draft, contexts[region_code])
             result = s_mod.screen(norm, kind, trust, licence, rules=_WORKER["rules"])
             fp = d_mod.DedupIndex.fingerprint(norm) if result.outcome != "reject" else None
+            norm.draft = None  # the parent has the draft: do not send it back
             out.append((norm, result, fp, None))
         except Exception as exc:
             out.append((None, None, None, exc.__class__.__name__))
