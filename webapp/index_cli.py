@@ -111,7 +111,8 @@ def reconcile_cmd(collection, dry_run, as_json) -> None:
 @index_group.command("status")
 @with_appcontext
 def status_cmd() -> None:
-    """Backend health, document counts and the outbox queue."""
+    """Backend health, document counts and the outbox queue; exits 1 when the backend is unhealthy
+    (docker-compose uses it as the worker's health check)."""
     from indexer.worker import outbox_counts
 
     h = _backend().health()
@@ -119,6 +120,8 @@ def status_cmd() -> None:
     for name, n in h.counts.items():
         click.echo(f"  {name}: {n} 条")
     click.echo("事件队列：" + json.dumps(outbox_counts(_session()), ensure_ascii=False))
+    if not h.ok:
+        raise SystemExit(1)
 
 
 @index_group.command("retry-dead")

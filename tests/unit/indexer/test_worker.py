@@ -191,6 +191,19 @@ def test_index_commands(db_session, index, publish, runner, app, monkeypatch):
     assert out.exit_code == 0 and "1 条文档" in out.output
 
 
+def test_index_status_is_a_health_check(db_session, index, runner, app, monkeypatch):
+    """docker-compose runs `joblink index status` as the worker's health check: exit 0 only when healthy."""
+    from core.search import Health
+
+    monkeypatch.setitem(app.extensions, "search", index)
+    out = runner.invoke(args=["index", "status"])
+    assert out.exit_code == 0, out.output
+    assert "正常" in out.output
+    monkeypatch.setattr(index, "health", lambda: Health(ok=False, backend="embedded", detail="磁盘不可写"))
+    out = runner.invoke(args=["index", "status"])
+    assert out.exit_code == 1 and "异常" in out.output
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_relays_never_claim_the_same_event(backend, fresh_database_url, tmp_path):
     from core.all_models import metadata
