@@ -11,7 +11,7 @@ from core.enums import ChannelKind, Role, TrustLevel, label
 from core.errors import DomainError
 from core.postings.models import Posting
 
-from ..auth.inputs import field_errors, form_text, resolve_region
+from ..auth.inputs import commit_or_flash, field_errors, form_text, resolve_region
 from ..auth.policy import roles_required
 from ..extensions import db
 
@@ -159,17 +159,12 @@ def enterprise_verify(enterprise_id: int):
     from core.enterprises.services import verify_enterprise
 
     approve = request.form.get("decision") == "approve"
-    try:
-        ent = verify_enterprise(db.session, enterprise_id=enterprise_id, approve=approve, actor_user_id=current_user.id,
-                                actor_role=Role.ADMIN.value, note=form_text("note", 200))
-    except DomainError as e:
-        db.session.rollback()
-        if e.status != 400:
-            raise
-        flash(e.message, "error")
-    else:
-        db.session.commit()
-        flash(f"“{ent.name}”{label(ent.verification_status)}", "success")
+    commit_or_flash(
+        lambda: verify_enterprise(db.session, enterprise_id=enterprise_id, approve=approve,
+                                  actor_user_id=current_user.id, actor_role=Role.ADMIN.value,
+                                  note=form_text("note", 200)),
+        lambda ent: f"“{ent.name}”{label(ent.verification_status)}",
+    )
     return redirect(url_for("admin.enterprises"))
 
 

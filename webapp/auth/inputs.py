@@ -108,3 +108,23 @@ def resolve_occupations(text: str, field: str) -> tuple[list[str], list[str]]:
         hint = "，相近的有：" + "、".join(f"{o.name}（{o.code}）" for o in near) if near else ""
         problems.append(f"找不到职业“{item}”{hint}")
     return codes, problems
+
+
+def commit_or_flash(action, success) -> bool:
+    """Run a use case behind a POST button: commit and flash ``success(result)`` on success; on a
+    refused input (400) roll back and flash the reason; anything else (403, 404, 500) propagates."""
+    from flask import flash
+
+    from webapp.extensions import db
+
+    try:
+        result = action()
+    except DomainError as e:
+        db.session.rollback()
+        if e.status != 400:
+            raise
+        flash(e.message, "error")
+        return False
+    db.session.commit()
+    flash(success(result), "success")
+    return True

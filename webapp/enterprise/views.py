@@ -17,7 +17,7 @@ from core.enterprises.services import (
 from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, PostingStatus, PriorityGroup, Role, label
 from core.errors import DomainError
 
-from ..auth.inputs import cipher, client_ip, form_text, resolve_occupations, resolve_region
+from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text, resolve_occupations, resolve_region
 from ..auth.policy import owner_required, owns_enterprise, roles_required
 from ..extensions import db
 
@@ -211,17 +211,11 @@ def application_status(application_id: int):
 @roles_required(Role.ENTERPRISE)
 @owner_required(_owns_posting)
 def close(posting_id: int):
-    try:
-        posting = close_posting(db.session, enterprise_id=_enterprise_id(), posting_id=posting_id,
-                                outcome=form_text("outcome", 20))
-    except DomainError as e:
-        db.session.rollback()
-        if e.status != 400:
-            raise
-        flash(e.message, "error")
-    else:
-        db.session.commit()
-        flash(f"“{posting.title}”已设为{label(posting.status)}，不再对外展示", "success")
+    commit_or_flash(
+        lambda: close_posting(db.session, enterprise_id=_enterprise_id(), posting_id=posting_id,
+                              outcome=form_text("outcome", 20)),
+        lambda posting: f"“{posting.title}”已设为{label(posting.status)}，不再对外展示",
+    )
     return redirect(url_for("enterprise.postings"))
 
 
@@ -234,19 +228,14 @@ def refresh(posting_id: int):
 
     from core.validity.services import refresh_posting
 
-    try:
+    def extend():
         try:
             until = dt.date.fromisoformat(form_text("valid_until", 10))
         except ValueError:
             raise DomainError("invalid_valid_until", "请选择有效期截止日期", "valid_until") from None
         refresh_posting(db.session, posting_id, until, enterprise_id=_enterprise_id(), actor_user_id=current_user.id,
                         actor_role=Role.ENTERPRISE.value)
-    except DomainError as e:
-        db.session.rollback()
-        if e.status != 400:
-            raise
-        flash(e.message, "error")
-    else:
-        db.session.commit()
-        flash(f"有效期已延长至 {until:%Y-%m-%d}", "success")
+        return until
+
+    commit_or_flash(extend, lambda until: f"有效期已延长至 {until:%Y-%m-%d}")
     return redirect(url_for("enterprise.postings"))
