@@ -103,19 +103,27 @@ def register(cli: click.Group) -> None:
         out = output or model_path()
         result = train_model(data, out, limit=limit, epochs=epochs, demo=demo,
                              log=(lambda m: None) if as_json else None)
-        reset_ranker()
-        from core.matching.services import mark_embeddings_stale
+        # Only a model trained into the configured folder replaces the one in use; a model trained
+        # elsewhere (for evaluation) leaves the stored vectors current.
+        active = Path(out).resolve() == Path(model_path()).resolve()
+        stale = None
+        if active:
+            reset_ranker()
+            from core.matching.services import mark_embeddings_stale
 
-        stale = mark_embeddings_stale(_db().session, result.model_version)
-        _db().session.commit()
+            stale = mark_embeddings_stale(_db().session, result.model_version)
+            _db().session.commit()
         if as_json:
-            _echo_json({**asdict(result), "embeddings_marked_stale": stale})
+            _echo_json({**asdict(result), "active": active, "embeddings_marked_stale": stale})
         else:
             click.echo(f"模型 {result.model_version} 已保存到 {result.output_dir}（{result.seconds} 秒，"
                        f"{result.pairs} 个训练样本对）")
             for k, v in result.evaluation.items():
                 click.echo(f"  {k}: {v}")
-            click.echo(f"  旧模型的向量已标记过期：{stale}")
+            if active:
+                click.echo(f"  旧模型的向量已标记过期：{stale}")
+            else:
+                click.echo(f"  该模型不是当前使用的模型（MATCHER_MODEL={model_path()}），已有向量保持不变")
 
     @matcher_group.command("embed")
     @click.option("--json", "as_json", is_flag=True)

@@ -121,3 +121,15 @@ def test_roster_import_gb18030_with_rejected_rows_and_existing_people(runner, tm
     assert again["created"] == 0 and again["existing"] == 2
     assert {r["jobseeker_id"] for r in again["results"] if r["status"] == "existing"} == {wang.id, chen.id}
     assert db_session.scalar(select(Jobseeker.id).where(Jobseeker.name == "坏行")) is None
+
+
+def test_training_into_a_side_folder_leaves_the_active_model_and_vectors_alone(runner, tmp_path):
+    import json
+
+    out = tmp_path / "side-model"
+    result = runner.invoke(args=["matcher", "train", "--demo", "--limit", "150", "--epochs", "1",
+                                 "--output", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{"):])
+    assert summary["active"] is False and summary["embeddings_marked_stale"] is None
+    assert (out / "joblink_model.json").exists()
