@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -349,14 +349,3 @@ def reconcile(session: Session, backend: SearchBackend, collection: str, fix: bo
         if deletes:
             report.failed.update(backend.delete(collection, deletes).failed)
     return report
-
-
-def iter_chunks(items: Iterable, n: int):
-    buf = []
-    for x in items:
-        buf.append(x)
-        if len(buf) >= n:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
