@@ -26,7 +26,7 @@ from core.ingest.models import IngestRun, RejectedRecord
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting, PostingSource
 from core.reference.models import Occupation, Region
-from indexer.drafts import Issue, NormalisedPosting, PostingDraft, ScreeningResult
+from indexer.drafts import Issue, NormalisedPosting, PostingDraft
 
 from .sources.base import stable_id
 

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.enums import Availability, PostingStatus, VerificationStatus
+from core.enums import Availability, PostingStatus
 from core.errors import DomainError
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker

@@ -22,7 +22,6 @@ from core.search import (
     COLLECTIONS,
     BulkResult,
     CollectionSpec,
-    GeoRadius,
     Health,
     Hit,
     Range,
