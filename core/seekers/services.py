@@ -145,6 +145,34 @@ def _set_groups(seeker: Jobseeker, groups: list[str], errors: list[DomainError])
     seeker.groups = [keep.get(g) or JobseekerGroup(group=g) for g in dict.fromkeys(wanted)]
 
 
+def _checked_id_number(
+    session: Session, cipher: PersonalDataCipher, id_number: str | None, errors: list[DomainError],
+    own_id: int | None = None,
+) -> str | None:
+    """The normalised ID number, or None (with the reason appended to ``errors``) when it is invalid
+    or already registered to another jobseeker."""
+    if not id_number:
+        return None
+    try:
+        id_clean = validate_id_number(id_number)
+    except DomainError as e:
+        errors.append(e)
+        return None
+    other = find_by_id_number(session, cipher, id_clean)
+    if other is not None and other.id != own_id:
+        errors.append(DomainError("duplicate_id_number", "该身份证号码已登记", "id_number"))
+        return None
+    return id_clean
+
+
+def _store_id_number(seeker: Jobseeker, cipher: PersonalDataCipher, id_clean: str) -> None:
+    """Only the ciphertext and the keyed hash are stored; birth date and gender follow from the number."""
+    seeker.id_number_encrypted = cipher.encrypt(id_clean)
+    seeker.id_number_hash = cipher.lookup_hash(id_clean)
+    seeker.birth_date = birth_date_from_id(id_clean)
+    seeker.gender = "男" if int(id_clean[16]) % 2 else "女"
+
+
 def create_jobseeker(
     session: Session,
     cipher: PersonalDataCipher,
@@ -160,23 +188,13 @@ def create_jobseeker(
     errors: list[DomainError] = []
     data.setdefault("name", data.get("name"))
     clean = _validate(session, data, errors)
-    id_clean = None
-    if id_number:
-        try:
-            id_clean = validate_id_number(id_number)
-        except DomainError as e:
-            errors.append(e)
-    if id_clean and find_by_id_number(session, cipher, id_clean) is not None:
-        errors.append(DomainError("duplicate_id_number", "该身份证号码已登记", "id_number"))
+    id_clean = _checked_id_number(session, cipher, id_number, errors)
     seeker = Jobseeker(user_id=user_id, origin=origin, is_demo=is_demo, **clean)
     _set_groups(seeker, groups or [], errors)
     if errors:
         raise ValidationErrors(errors)
     if id_clean:
-        seeker.id_number_encrypted = cipher.encrypt(id_clean)
-        seeker.id_number_hash = cipher.lookup_hash(id_clean)
-        seeker.birth_date = birth_date_from_id(id_clean)
-        seeker.gender = "男" if int(id_clean[16]) % 2 else "女"
+        _store_id_number(seeker, cipher, id_clean)
     session.add(seeker)
     session.flush()
     emit(session, "seeker", seeker.id)
@@ -194,16 +212,7 @@ def update_jobseeker(
 ) -> Jobseeker:
     errors: list[DomainError] = []
     clean = _validate(session, data, errors)
-    id_clean = None
-    if id_number:
-        try:
-            id_clean = validate_id_number(id_number)
-        except DomainError as e:
-            errors.append(e)
-        if id_clean:
-            other = find_by_id_number(session, cipher, id_clean)
-            if other is not None and other.id != seeker.id:
-                errors.append(DomainError("duplicate_id_number", "该身份证号码已登记", "id_number"))
+    id_clean = _checked_id_number(session, cipher, id_number, errors, own_id=seeker.id)
     if groups is not None:
         _set_groups(seeker, groups, errors)
     if errors:
@@ -211,9 +220,7 @@ def update_jobseeker(
     for k, v in clean.items():
         setattr(seeker, k, v)
     if id_clean:
-        seeker.id_number_encrypted = cipher.encrypt(id_clean)
-        seeker.id_number_hash = cipher.lookup_hash(id_clean)
-        seeker.birth_date = birth_date_from_id(id_clean)
+        _store_id_number(seeker, cipher, id_clean)
     seeker.version = (seeker.version or 0) + 1
     session.flush()
     emit(session, "seeker", seeker.id)
