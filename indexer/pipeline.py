@@ -904,13 +904,7 @@ def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: d
         return None, draft.issues
     pipe = Pipeline(session, run_kind="form", format=enterprise_form.FORMAT, commit=False, dedup_mode="db",
                     keep_rejects=False, record_run=False)
-    # The enterprise is known: bypass name matching so the posting is attached to it.
-    pipe._ent_by_credit.update({ent.credit_code: ent.id} if ent.credit_code else {})
-    pipe._ent_by_name[ent.normalized_name] = ent.id
-    pipe._ent_by_name[pipe._dedup_mod.normalize_company_name(ent.name)] = ent.id
-    [result] = pipe.process_batch([draft])
-    issues = [Issue(r.get("code", ""), r.get("message", ""), r.get("field"), r.get("severity", "hold"))
-              for r in result.reasons]
+    result, issues = _process_one_for(pipe, draft, ent)
     if result.posting_id is None:
         return None, issues
     posting = session.get(_Posting, result.posting_id)
@@ -957,6 +951,20 @@ def screen_drafts(session: Session, drafts: Iterable[PostingDraft], channel: Cha
     return out
 
 
+def _process_one_for(pipe: "Pipeline", draft: PostingDraft, ent: Enterprise | None):
+    """Run one draft whose enterprise is already known (bypassing name matching, so the posting is
+    attached to it); return the record's result and its reasons as Issues."""
+    if ent is not None:
+        if ent.credit_code:
+            pipe._ent_by_credit[ent.credit_code] = ent.id
+        pipe._ent_by_name[ent.normalized_name] = ent.id
+        pipe._ent_by_name[pipe._dedup_mod.normalize_company_name(ent.name)] = ent.id
+    [result] = pipe.process_batch([draft])
+    issues = [Issue(r.get("code", ""), r.get("message", ""), r.get("field"), r.get("severity", "hold"))
+              for r in result.reasons]
+    return result, issues
+
+
 def publish_labour_demand(session: Session, demand_id: int):
     """Turn one major-project labour demand line into a posting (or update the one it became).
     Works in the caller's transaction. Returns (posting or None, issues)."""
@@ -974,14 +982,7 @@ def publish_labour_demand(session: Session, demand_id: int):
     draft = major_project.record_to_draft(major_project.demand_to_raw(demand, project, ent), channel.code, 1)
     pipe = Pipeline(session, run_kind="project", format=major_project.FORMAT, commit=False, record_run=False,
                     dedup_mode="db")
-    if ent is not None:
-        if ent.credit_code:
-            pipe._ent_by_credit[ent.credit_code] = ent.id
-        pipe._ent_by_name[ent.normalized_name] = ent.id
-        pipe._ent_by_name[pipe._dedup_mod.normalize_company_name(ent.name)] = ent.id
-    [result] = pipe.process_batch([draft])
-    issues = [Issue(r.get("code", ""), r.get("message", ""), r.get("field"), r.get("severity", "hold"))
-              for r in result.reasons]
+    result, issues = _process_one_for(pipe, draft, ent)
     if result.posting_id is None:
         return None, issues
     demand.posting_id = result.posting_id
