@@ -9,6 +9,7 @@ ingests well over 1,000 postings/s into SQLite.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -126,6 +127,17 @@ class _ChannelInfo:
     region_code: str | None
     is_demo: bool
     active: bool
+
+
+@dataclass
+class _Prepared:
+    """A batch after its read-only checks: results decided already (identical replays), rejects,
+    the sources the database holds, channel closures, and the records still to stage."""
+    results: list
+    rejects: list
+    existing: dict
+    closures: list
+    todo: list
 
 
 def _worst(issues: Iterable[Issue]) -> str:
@@ -250,8 +262,7 @@ class Pipeline:
         summary.run_id = self.run.id if self.run else None
         done = 0
         try:
-            for batch in _batched(drafts, self.batch_size):
-                results = self.process_batch(batch)
+            for batch, results in self._batch_results(drafts):
                 for r in results:
                     summary.add(r)
                 done += len(batch)
@@ -299,8 +310,37 @@ class Pipeline:
         except IntegrityError:
             if not self.commit:
                 raise
-            self.session.rollback()
-            self._forget(drafts)
+            return self._after_conflict(drafts)
+
+    def _batch_results(self, drafts: Iterable[PostingDraft]) -> Iterator[tuple[list[PostingDraft], list[RecordResult]]]:
+        """(batch, its results) in order. With worker processes the batches overlap: while the
+        workers normalise, screen and fingerprint batch k+1, this process persists batch k (its
+        dedup look-ups, enterprise resolution and writes stay in order, one transaction each)."""
+        if self.workers <= 1:
+            for batch in _batched(drafts, self.batch_size):
+                yield batch, self.process_batch(batch)
+            return
+        pending = None
+        for batch in _batched(drafts, self.batch_size):
+            prepared = self._prepare(batch)
+            staging = self._submit_stages(prepared.todo)
+            if pending is not None:
+                yield pending[0], self._complete(*pending)
+            pending = (batch, prepared, staging)
+        if pending is not None:
+            yield pending[0], self._complete(*pending)
+
+    def _complete(self, batch: list[PostingDraft], prepared: "_Prepared", staging) -> list[RecordResult]:
+        try:
+            return self._finish(prepared, staging())
+        except IntegrityError:
+            if not self.commit:
+                raise
+            return self._after_conflict(batch)
+
+    def _after_conflict(self, drafts: list[PostingDraft]) -> list[RecordResult]:
+        self.session.rollback()
+        self._forget(drafts)
         results: list[RecordResult] = []
         for d in drafts:
             try:
@@ -345,10 +385,14 @@ class Pipeline:
             self.session.execute(RejectedRecord.__table__.insert(), rows)
 
     def _process_batch(self, drafts: list[PostingDraft]) -> list[RecordResult]:
-        s = self.session
+        prepared = self._prepare(drafts)
+        return self._finish(prepared, self._run_stages(prepared.todo))
+
+    def _prepare(self, drafts: list[PostingDraft]) -> "_Prepared":
+        """Steps 1-2: channel and external id checks, and which records the database already holds
+        (an identical replay stops here). Reads only; nothing of the batch is written yet."""
         results: list[RecordResult | None] = [None] * len(drafts)
         rejects: list[tuple[int, PostingDraft, list[Issue]]] = []
-        work: list[tuple[int, PostingDraft, _ChannelInfo, NormalisedPosting, list[Issue], str]] = []
         candidates: list[tuple[int, PostingDraft, _ChannelInfo]] = []
 
         # 1. adapter problems, channel, external id, repeats inside the run
@@ -391,8 +435,18 @@ class Pipeline:
                                           str(st) if st else None, [], ch.code)
                 continue
             todo.append((i, d, ch))
-        # 3. normalise, screen and fingerprint: pure CPU work, spread over worker processes if asked
-        staged = self._run_stages(todo)
+        return _Prepared(results, rejects, existing, closures, todo)
+
+    def _finish(self, prepared: "_Prepared", staged: list[tuple]) -> list[RecordResult]:
+        """Steps 3-7 for a prepared batch whose stages have run: decide, resolve enterprises,
+        deduplicate and persist, in ONE transaction."""
+        s = self.session
+        results, rejects, existing, closures, todo = (prepared.results, prepared.rejects, prepared.existing,
+                                                      prepared.closures, prepared.todo)
+        work: list[tuple[int, PostingDraft, _ChannelInfo, NormalisedPosting, list[Issue], str]] = []
+        # the state of known postings now (an earlier batch of this run may have changed them)
+        postings_state = self._posting_states({row["posting_id"] for row in existing.values()})
+        # 3. the outcome of normalising, screening and fingerprinting each record
         fingerprints: dict[int, Any] = {}
         for (i, d, ch), (norm, result, fp, error) in zip(todo, staged):
             if error is not None:  # a bug in a stage must not lose the batch
@@ -561,22 +615,33 @@ class Pipeline:
     # -- the CPU-bound stages ---------------------------------------------------------------------
     def _run_stages(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]]) -> list[tuple]:
         """(normalised, screening result, fingerprint or None, error name or None) per record, in order."""
-        if self.workers > 1 and len(todo) >= 2 * _MIN_CHUNK:
-            pool = self._worker_pool()
-            # the workers take their shares while this process does the first one itself
-            size = max(_MIN_CHUNK, len(todo) // (self.workers + 1) + 1)
-            parts = [todo[k:k + size] for k in range(0, len(todo), size)]
-            futures = [pool.submit(_stage_chunk, [(d, ch.region_code, ch.kind, ch.trust_level, ch.licence_number)
-                                                  for _i, d, ch in part]) for part in parts[1:]]
-            out = self._stage_here(parts[0], with_fingerprint=True)
-            for part, f in zip(parts[1:], futures):
-                staged = f.result()
-                for (_i, d, _ch), item in zip(part, staged):
+        if self.workers > 1:
+            return self._submit_stages(todo)()
+        return self._stage_here(todo, with_fingerprint=False)
+
+    def _submit_stages(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]]) -> Callable[[], list[tuple]]:
+        """Hand the CPU-bound stages of ``todo`` to the worker processes; returns a function that
+        waits for and returns their output. A small remainder is staged here, synchronously."""
+        if len(todo) < _MIN_CHUNK:
+            staged = self._stage_here(todo, with_fingerprint=False)
+            return lambda: staged
+        pool = self._worker_pool()
+        n_workers = self.workers - 1
+        size = max(_MIN_CHUNK, -(-len(todo) // n_workers))
+        parts = [todo[k:k + size] for k in range(0, len(todo), size)]
+        futures = [pool.submit(_stage_chunk, [(_for_worker(d), ch.region_code, ch.kind, ch.trust_level, ch.licence_number)
+                                              for _i, d, ch in part]) for part in parts]
+
+        def wait() -> list[tuple]:
+            out: list[tuple] = []
+            for part, f in zip(parts, futures):
+                for (_i, d, _ch), item in zip(part, f.result()):
                     if item[0] is not None:
                         item[0].draft = d
-                out.extend(staged)
+                    out.append(item)
             return out
-        return self._stage_here(todo, with_fingerprint=False)
+
+        return wait
 
     def _stage_here(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]], with_fingerprint: bool) -> list[tuple]:
         out = []
@@ -598,7 +663,7 @@ class Pipeline:
 
             # fork: the workers start with the analyser dictionaries and reference data already loaded
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_stage_init,
+            self._pool = ProcessPoolExecutor(self.workers - 1, mp_context=ctx, initializer=_stage_init,
                                              initargs=(self._rules, self._stage_override))
         return self._pool
 
@@ -817,11 +882,20 @@ _WORKER: dict[str, Any] = {}
 
 
 def default_workers() -> int:
-    """One worker per CPU (at most 4); 1 means no worker processes at all."""
+    """Processes for a large run, one per CPU (at most 4): this one persisting, the others staging.
+    1 means no worker processes at all."""
     import os
 
     n = os.cpu_count() or 1
     return 1 if n < 2 else min(n, 4)
+
+
+def _for_worker(d: PostingDraft) -> PostingDraft:
+    """What a worker needs of a draft: everything but the raw record (the stages never read it,
+    and it is the largest part to send)."""
+    light = copy.copy(d)
+    light.raw = {}
+    return light
 
 
 def _stage_init(rules, stages) -> None:

@@ -190,7 +190,8 @@ def test_a_conflict_from_a_concurrent_writer_sets_aside_only_that_record(db_sess
 
 
 def test_worker_processes_decide_exactly_as_one_process(db_session):
-    """The CPU-bound stages may run in worker processes (bench, large CLI loads): same outcomes."""
+    """The CPU-bound stages may run in worker processes (bench, large CLI loads), overlapping with
+    the previous batch's writes: same outcomes as one process, batch after batch."""
     import itertools
 
     from indexer.demo import ensure_demo_channels
@@ -201,7 +202,7 @@ def test_worker_processes_decide_exactly_as_one_process(db_session):
     def drafts():
         return list(itertools.islice(jobhunting.read(jobhunting.open_lines(samples), channels.get, channels["BOSS"]), 240))
 
-    parallel = Pipeline(db_session, format=jobhunting.FORMAT, workers=2, batch_size=240)
+    parallel = Pipeline(db_session, format=jobhunting.FORMAT, workers=2, batch_size=60)
     assert parallel.workers == 2
     first = parallel.ingest(drafts()).as_dict()
     assert first["received"] == 240 and first["accepted"] + first["held"] + first["merged"] + first["rejected"] == 240
@@ -217,6 +218,6 @@ def test_worker_processes_decide_exactly_as_one_process(db_session):
     db_session.execute(delete(OutboxEvent))
     db_session.execute(delete(Posting))
     db_session.commit()
-    serial = Pipeline(db_session, format=jobhunting.FORMAT, workers=1, batch_size=240).ingest(drafts()).as_dict()
+    serial = Pipeline(db_session, format=jobhunting.FORMAT, workers=1, batch_size=60).ingest(drafts()).as_dict()
     assert {r["external_id"]: (r["outcome"], r.get("status"), [x["code"] for x in r.get("reasons", [])])
             for r in serial["results"]} == by_id
