@@ -27,6 +27,7 @@ BLUEPRINTS = [
     "webapp.review.views",
     "webapp.commissioner.views",
     "webapp.matching.views",
+    "webapp.projects.views",
 ]
 
 

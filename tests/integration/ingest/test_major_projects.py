@@ -1,0 +1,142 @@
+"""Major project use cases (core.ingest.projects) on both databases: validation naming each field,
+who sees which project, demand lines, summary figures after publishing through the pipeline, and
+deleting a published line."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from core.enterprises.models import Enterprise
+from core.errors import NotFound, PermissionDenied, ValidationErrors
+from core.identity import credit_code_check_char
+from core.ingest import projects as svc
+from core.outbox.models import OutboxEvent
+from core.postings.models import Posting
+from indexer.pipeline import publish_labour_demand
+
+
+@pytest.fixture
+def enterprise(db_session):
+    code17 = "91371302MA3C00077"
+    ent = Enterprise(name="临沂市城市建设投资集团有限公司", normalized_name="临沂市城市建设投资",
+                     credit_code=code17 + credit_code_check_char(code17), region_code="371302")
+    db_session.add(ent)
+    db_session.flush()
+    return ent
+
+
+def _errors(exc: ValidationErrors) -> dict[str, str]:
+    return {e.field: e.message for e in exc.errors}
+
+
+def test_project_validation_names_every_field(db_session, make_user, enterprise):
+    admin = make_user("admin")
+    with pytest.raises(ValidationErrors) as caught:
+        svc.create_project(db_session, admin, {"name": " ", "region_code": "37130", "credit_code": "123",
+                                               "total_investment": "-1", "status": "done"})
+    errs = _errors(caught.value)
+    assert set(errs) == {"name", "region_code", "credit_code", "total_investment", "status"}
+    assert errs["name"] == "请填写项目名称" and "6位数字" in errs["region_code"]
+    assert "项目状态只能是：规划中、在建、投产运营" == errs["status"]
+
+    with pytest.raises(ValidationErrors) as caught:
+        svc.create_project(db_session, admin, {"name": "项目", "region_code": "371302", "enterprise_id": "999999"})
+    assert _errors(caught.value) == {"enterprise_id": "所选用人单位不存在"}
+    with pytest.raises(ValidationErrors) as caught:
+        svc.create_project(db_session, admin, {"name": "项目", "region_code": "371302",
+                                               "credit_code": "91371300MA3C0009" + "9X"})
+    assert "credit_code" in _errors(caught.value)
+
+    by_id = svc.create_project(db_session, admin, {"name": "沂蒙抽水蓄能电站", "region_code": "371302",
+                                                   "enterprise_id": str(enterprise.id), "total_investment": 0})
+    by_code = svc.create_project(db_session, admin, {"name": "临沂北站综合枢纽", "region_code": "371302",
+                                                     "credit_code": enterprise.credit_code.lower()})
+    assert by_id.enterprise_id == by_code.enterprise_id == enterprise.id
+    assert by_id.total_investment == 0 and by_id.status == "construction" and by_id.commissioner_user_id is None
+
+
+def test_who_sees_which_project(db_session, make_user):
+    admin = make_user("admin")
+    linyi = make_user("commissioner", region_code="371300")
+    lanshan = make_user("commissioner", region_code="371302")
+    guangzhou = make_user("commissioner", region_code="440100")
+    seeker = make_user("jobseeker")
+    city = svc.create_project(db_session, linyi, {"name": "河东区工业园", "region_code": "371312"})
+    assert city.commissioner_user_id == linyi.id
+    gz = svc.create_project(db_session, admin, {"name": "南沙港区", "region_code": "440115", "status": "planned"})
+
+    assert [p.name for p in svc.list_projects(db_session, linyi)] == ["河东区工业园"]
+    assert svc.list_projects(db_session, lanshan) == []  # 河东区 is not inside 兰山区
+    assert [p.name for p in svc.list_projects(db_session, guangzhou)] == ["南沙港区"]
+    assert {p.name for p in svc.list_projects(db_session, admin)} == {"河东区工业园", "南沙港区"}
+    assert [p.name for p in svc.list_projects(db_session, admin, status="planned")] == ["南沙港区"]
+    assert [p.name for p in svc.list_projects(db_session, admin, region_code="371300")] == ["河东区工业园"]
+
+    with pytest.raises(PermissionDenied):
+        svc.get_project(db_session, gz.id, linyi)
+    with pytest.raises(PermissionDenied):
+        svc.get_project(db_session, gz.id, seeker)
+    with pytest.raises(NotFound):
+        svc.get_project(db_session, 987654, admin)
+    with pytest.raises(PermissionDenied):
+        svc.create_project(db_session, seeker, {"name": "x", "region_code": "371302"})
+    with pytest.raises(ValidationErrors) as caught:
+        svc.update_project(db_session, linyi, city.id, {"name": "河东区工业园", "region_code": "440115"})
+    assert "管辖范围" in _errors(caught.value)["region_code"]
+
+    # assignment by an admin lets a commissioner outside the region follow the project
+    svc.update_project(db_session, admin, gz.id, {"name": "南沙港区", "region_code": "440115",
+                                                 "commissioner_user_id": str(lanshan.id)})
+    assert [p.name for p in svc.list_projects(db_session, lanshan)] == ["南沙港区"]
+    assert svc.get_project(db_session, gz.id, lanshan) is gz
+    with pytest.raises(ValidationErrors):
+        svc.update_project(db_session, admin, gz.id, {"name": "南沙港区", "region_code": "440115",
+                                                     "commissioner_user_id": str(seeker.id)})
+
+
+def test_demand_lines_and_summary_after_publishing(db_session, make_user, enterprise):
+    actor = make_user("commissioner", region_code="371300")
+    project = svc.create_project(db_session, actor, {"name": "临沂港综合物流园区", "region_code": "371302",
+                                                     "credit_code": enterprise.credit_code})
+    with pytest.raises(ValidationErrors) as caught:
+        svc.add_demand(db_session, actor, project.id, {"title": "", "headcount": "-3", "region_code": "000000",
+                                                       "start_date": dt.date(2026, 6, 1), "end_date": "2026-05-01"})
+    assert set(_errors(caught.value)) == {"title", "headcount", "region_code", "end_date"}
+
+    clean = svc.add_demand(db_session, actor, project.id, {
+        "title": "钢筋工", "headcount": "30", "pay_text": "300元/天", "requirements": "有建筑工地经验",
+        "start_date": "2026-03-01", "end_date": "2026-12-31"})
+    held = svc.add_demand(db_session, actor, project.id, {
+        "title": "资料员", "headcount": 2, "pay_text": "5000元/月", "requirements": "限男性，负责工程资料整理"})
+    svc.add_demand(db_session, actor, project.id, {"title": "普工", "pay_text": "260元/天"})
+    assert clean.region_code is None and clean.start_date == dt.date(2026, 3, 1)
+
+    s = svc.project_summary(db_session, project)
+    assert (s.lines, s.total_headcount, s.unspecified_headcount, s.published, s.held, s.not_published) == (3, 32, 1, 0, 0, 3)
+
+    for line in (clean, held):
+        posting, issues = publish_labour_demand(db_session, line.id)
+        assert posting is not None, issues
+    db_session.commit()
+    s = svc.project_summary(db_session, project)
+    assert (s.published, s.held, s.not_published) == (1, 1, 1)
+    assert s.posting_statuses == {"pending_review": 1, "published": 1}
+    postings = svc.demand_postings(db_session, project)
+    assert postings[clean.id].status == "published" and postings[held.id].status == "pending_review"
+
+    updated = svc.update_demand(db_session, actor, clean.id, {"title": "钢筋工", "headcount": "40"}, project.id)
+    assert updated.headcount == 40 and updated.start_date is None
+    with pytest.raises(NotFound):
+        svc.update_demand(db_session, actor, clean.id, {"title": "x"}, project_id=project.id + 1000)
+
+    posting_id = clean.posting_id
+    events_before = len(list(db_session.scalars(select(OutboxEvent).where(OutboxEvent.entity == "posting", OutboxEvent.entity_id == posting_id))))
+    withdrawn = svc.delete_demand(db_session, actor, clean.id, project.id)
+    db_session.commit()
+    assert withdrawn is not None and db_session.get(Posting, posting_id).status == "withdrawn"
+    events = list(db_session.scalars(select(OutboxEvent).where(OutboxEvent.entity == "posting", OutboxEvent.entity_id == posting_id)))
+    assert len(events) == events_before + 1  # the search index is told through the outbox
+    s = svc.project_summary(db_session, project)
+    assert (s.lines, s.published, s.held) == (2, 0, 1)
