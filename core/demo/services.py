@@ -116,7 +116,38 @@ def create_demo_accounts(session: Session) -> dict:
                 origin="demo", is_demo=True,
             )
         )
-    return {"created": created, "password": DEMO_PASSWORD if created else "(unchanged)"}
+    project = create_demo_project(session, enterprise)
+    return {"created": created, "password": DEMO_PASSWORD if created else "(unchanged)", "project": project}
+
+
+DEMO_PROJECT = {"name": "演示广州市轨道交通配套产业园项目（演示数据）", "region_code": DEMO_REGION,
+                "total_investment": 85000, "status": "construction"}
+# (title, occupation, headcount, pay, requirements): unpublished, so the demo commissioner can press 全部发布.
+_DEMO_DEMAND = [
+    ("钢筋工", "钢筋工", 40, "320元/天", "有建筑工地钢筋绑扎经验，能看懂施工图，工地提供住宿。"),
+    ("塔式起重机司机", "起重机械操作工", 4, "9000-11000元/月", "持建筑施工特种作业操作资格证（塔式起重机司机）。"),
+    ("园区保洁员", "保洁员", None, "3800元/月", "负责园区公共区域日常保洁，做六休一。"),
+]
+
+
+def create_demo_project(session: Session, enterprise: Enterprise) -> str:
+    """A demo major project of the demo enterprise, followed by the demo commissioner, with a few labour
+    demand lines not yet published. Idempotent: returns the project's name, or "(unchanged)"."""
+    from core.ingest.models import LabourDemand, MajorProject
+
+    if session.scalar(select(MajorProject.id).where(MajorProject.is_demo.is_(True),
+                                                    MajorProject.name == DEMO_PROJECT["name"])) is not None:
+        return "(unchanged)"
+    commissioner = session.scalar(select(User.id).where(User.username == "demo_commissioner"))
+    project = MajorProject(**DEMO_PROJECT, enterprise_id=enterprise.id, commissioner_user_id=commissioner, is_demo=True)
+    session.add(project)
+    session.flush()
+    for title, occupation, headcount, pay, requirements in _DEMO_DEMAND:
+        session.add(LabourDemand(project_id=project.id, title=title, occupation_text=occupation, headcount=headcount,
+                                 pay_text=pay, requirements=requirements, start_date=dt.date(2026, 3, 1),
+                                 end_date=dt.date(2026, 12, 31)))
+    session.flush()
+    return project.name
 
 
 def _synthetic_id_number(rng: random.Random, county_code: str, birth: dt.date, female: bool) -> str:

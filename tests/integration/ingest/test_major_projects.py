@@ -140,3 +140,21 @@ def test_demand_lines_and_summary_after_publishing(db_session, make_user, enterp
     assert len(events) == events_before + 1  # the search index is told through the outbox
     s = svc.project_summary(db_session, project)
     assert (s.lines, s.published, s.held) == (2, 0, 1)
+
+
+def test_demo_load_adds_one_demo_project_its_commissioner_sees(db_session):
+    from core.accounts.models import User
+    from core.demo.services import DEMO_PROJECT, create_demo_accounts
+
+    first = create_demo_accounts(db_session)
+    assert first["project"] == DEMO_PROJECT["name"]
+    assert create_demo_accounts(db_session)["project"] == "(unchanged)"
+    commissioner = db_session.scalar(select(User).where(User.username == "demo_commissioner"))
+    [project] = svc.list_projects(db_session, commissioner)
+    assert project.is_demo and project.name.startswith("演示") and project.enterprise_id
+    s = svc.project_summary(db_session, project)
+    assert (s.lines, s.total_headcount, s.unspecified_headcount, s.not_published) == (3, 44, 1, 3)
+    # the demo lines are clean: all three go through the pipeline and are published
+    for line in project.demand_lines:
+        posting, issues = publish_labour_demand(db_session, line.id)
+        assert posting is not None and posting.status == "published", [i.message for i in issues]
