@@ -9,7 +9,8 @@
 - ``validity_report``: the validity rate (still open / checked) per channel and overall, and the
   population-weighted estimate a stratified sample calls for.
 - ``expire_postings`` / ``refresh_posting``: postings stop being live after their ``valid_until`` day;
-  the enterprise or a channel that listed the posting can extend it.
+  the enterprise or a channel that listed the posting can extend it (a channel names its postings by
+  its own ids: ``postings_for_external_ids``).
 """
 from __future__ import annotations
 
@@ -416,6 +417,49 @@ def expire_postings(session: Session, today: dt.date | None = None, batch_size: 
     return done
 
 
+def postings_for_external_ids(session: Session, channel_id: int, external_ids: list[str]) -> dict[str, int]:
+    """The posting each of ``external_ids`` names in the channel's own records (``PostingSource``),
+    for partners that address postings by their own ids. Ids the channel never sent are absent;
+    another channel's ids are never matched."""
+    found: dict[str, int] = {}
+    wanted = sorted(set(external_ids))
+    for i in range(0, len(wanted), 1000):
+        found.update(session.execute(
+            select(PostingSource.external_id, PostingSource.posting_id).where(
+                PostingSource.channel_id == channel_id, PostingSource.external_id.in_(wanted[i:i + 1000]))
+        ).all())
+    return found
+
+
+_REFRESHABLE = (PostingStatus.PUBLISHED, PostingStatus.EXPIRED, PostingStatus.PENDING_REVIEW)
+
+
+def _refresh_refusal(posting: Posting, valid_until: dt.date, today: dt.date) -> DomainError | None:
+    """Why ``posting`` may not be extended to ``valid_until`` (None: it may)."""
+    if posting.status not in _REFRESHABLE:
+        return DomainError("cannot_refresh", "该岗位已下线（已招满、已撤回或已驳回），不能延长有效期，请重新发布")
+    if valid_until < today:
+        return DomainError("invalid_valid_until", "有效期不能早于今天", "valid_until")
+    latest = today + dt.timedelta(days=MAX_VALIDITY_DAYS)
+    if valid_until > latest:
+        return DomainError("invalid_valid_until", f"有效期最长到 {latest:%Y-%m-%d}（{MAX_VALIDITY_DAYS}天内）", "valid_until")
+    return None
+
+
+def _apply_refresh(session: Session, posting: Posting, valid_until: dt.date, actor_user_id: int | None,
+                   actor_role: str | None) -> None:
+    posting.valid_until = valid_until
+    if posting.status == PostingStatus.EXPIRED:
+        posting.status = PostingStatus.PUBLISHED
+    posting.version = (posting.version or 1) + 1
+    posting.updated_at = utcnow()
+    emit(session, "posting", posting.id, "upsert")
+    record_access(
+        session, actor_user_id=actor_user_id, actor_role=actor_role, action="update", subject_type="posting",
+        subject_id=posting.id, purpose=f"延长岗位有效期至 {valid_until:%Y-%m-%d}", fields=["valid_until", "status"],
+    )
+
+
 def refresh_posting(
     session: Session,
     posting_id: int,
@@ -442,22 +486,48 @@ def refresh_posting(
             owner = channel_id in listed
         if not owner:
             raise PermissionDenied("只有发布该岗位的单位或渠道可以延长有效期")
-    if posting.status not in (PostingStatus.PUBLISHED, PostingStatus.EXPIRED, PostingStatus.PENDING_REVIEW):
-        raise DomainError("cannot_refresh", "该岗位已下线（已招满、已撤回或已驳回），不能延长有效期，请重新发布")
-    if valid_until < today:
-        raise DomainError("invalid_valid_until", "有效期不能早于今天", "valid_until")
-    latest = today + dt.timedelta(days=MAX_VALIDITY_DAYS)
-    if valid_until > latest:
-        raise DomainError("invalid_valid_until", f"有效期最长到 {latest:%Y-%m-%d}（{MAX_VALIDITY_DAYS}天内）", "valid_until")
-    posting.valid_until = valid_until
-    if posting.status == PostingStatus.EXPIRED:
-        posting.status = PostingStatus.PUBLISHED
-    posting.version = (posting.version or 1) + 1
-    posting.updated_at = utcnow()
-    emit(session, "posting", posting.id, "upsert")
-    record_access(
-        session, actor_user_id=actor_user_id, actor_role=actor_role, action="update", subject_type="posting",
-        subject_id=posting.id, purpose=f"延长岗位有效期至 {valid_until:%Y-%m-%d}", fields=["valid_until", "status"],
-    )
+    refusal = _refresh_refusal(posting, valid_until, today)
+    if refusal is not None:
+        raise refusal
+    _apply_refresh(session, posting, valid_until, actor_user_id, actor_role)
     session.flush()
     return posting
+
+
+def refresh_channel_postings(
+    session: Session,
+    channel_id: int,
+    items: list[tuple[int, dt.date]],
+    *,
+    actor_role: str | None = None,
+    today: dt.date | None = None,
+) -> list[Posting | DomainError]:
+    """The batch form of ``refresh_posting`` for a channel: ``(posting_id, valid_until)`` pairs, one
+    result per pair in order (the refreshed posting, or the refusal — a refused pair changes nothing).
+    Same rules; one query for the postings, one for who listed them, one flush. The caller commits."""
+    today = today or utcnow().date()
+    ids = sorted({pid for pid, _ in items})
+    postings: dict[int, Posting] = {}
+    listed: dict[int, set[int]] = defaultdict(set)
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i:i + 1000]
+        postings.update((p.id, p) for p in session.scalars(select(Posting).where(Posting.id.in_(chunk))))
+        for pid, cid in session.execute(
+            select(PostingSource.posting_id, PostingSource.channel_id).where(PostingSource.posting_id.in_(chunk))
+        ).all():
+            listed[pid].add(cid)
+    results: list[Posting | DomainError] = []
+    with session.no_autoflush:
+        for pid, valid_until in items:
+            posting = postings.get(pid)
+            if posting is None:
+                results.append(NotFound("该岗位"))
+            elif channel_id != posting.channel_id and channel_id not in listed[pid]:
+                results.append(PermissionDenied("只有发布该岗位的单位或渠道可以延长有效期"))
+            elif (refusal := _refresh_refusal(posting, valid_until, today)) is not None:
+                results.append(refusal)
+            else:
+                _apply_refresh(session, posting, valid_until, None, actor_role)
+                results.append(posting)
+    session.flush()
+    return results

@@ -1,17 +1,22 @@
 """The partner channels' web surface: the key-authenticated push API
-(``POST /api/v1/partner/postings``), the spreadsheet template downloads, and a staff page to upload a
-channel's spreadsheet. Thin: parse, call the pipeline, answer with a per-record result list."""
+(``POST /api/v1/partner/postings``) and refresh API (``…/postings/<external_id>/refresh``, batch
+``…/postings/refresh``), the spreadsheet template downloads, and a staff page to upload a channel's
+spreadsheet. Thin: parse, call the pipeline or the validity rules, answer with per-record results."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
 from flask import Blueprint, Response, flash, jsonify, render_template, request
 from sqlalchemy import select
 
 from core.channels.models import Channel
 from core.enums import Role
+from core.errors import DomainError
 from core.ingest.services import channel_for_api_key
 from core.tabular import TabularError
+from core.validity.services import postings_for_external_ids, refresh_channel_postings, refresh_posting
 from indexer.pipeline import Pipeline
 from indexer.sources import partner as partner_source
 from indexer.sources import spreadsheet
@@ -37,6 +42,10 @@ def _rate_key() -> str:
     return "partner:" + (key[:10] if key else (request.remote_addr or "?"))
 
 
+# One allowance per key for the whole partner API (push and refresh draw on the same 120 a minute).
+_partner_limit = limiter.shared_limit("120 per minute", scope="partner-api", key_func=_rate_key)
+
+
 def _error(status: int, code: str, message: str, field: str | None = None):
     err = {"code": code, "message": message}
     if field:
@@ -46,7 +55,7 @@ def _error(status: int, code: str, message: str, field: str | None = None):
 
 @bp.post("/api/v1/partner/postings")
 @public  # authenticated by the channel's API key below, not by a login
-@limiter.limit("120 per minute", key_func=_rate_key)
+@_partner_limit
 def push_postings():
     channel = channel_for_api_key(db.session, _api_key())
     if channel is None:
@@ -75,6 +84,138 @@ def push_postings():
     for r in d["results"]:
         r["index"] = r.pop("record")
     return jsonify(d), 200
+
+
+# --- refreshing postings by the partner's own ids ----------------------------------------------------
+
+MAX_REFRESH_BATCH = 1000
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A refusal because of the posting's state (filled, withdrawn, rejected) is a conflict with that state;
+# the other refusals are bad input and keep the DomainError's own status (400), as elsewhere in the API.
+_CONFLICT_CODES = {"cannot_refresh"}
+
+
+def _json_body():
+    """The request's JSON value, or an error response (415/400) as the push API answers them."""
+    if not request.is_json and not (request.content_type or "").startswith("text/plain"):
+        return None, _error(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）")
+    try:
+        return json.loads(request.get_data(as_text=False).decode("utf-8")), None
+    except (UnicodeDecodeError, ValueError):
+        return None, _error(400, "malformed_json", "请求体不是有效的 UTF-8 JSON")
+
+
+def _valid_until(value, field: str) -> dt.date:
+    if value is None or value == "":
+        raise DomainError("missing_valid_until", "缺少 valid_until（新的有效期截止日期，格式 YYYY-MM-DD）", field)
+    try:
+        if not isinstance(value, str) or not _DATE_RE.fullmatch(value.strip()):
+            raise ValueError
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise DomainError("invalid_valid_until",
+                          f"valid_until 应为 YYYY-MM-DD 格式的有效日期，例如 2026-12-31（收到 {str(value)[:40]}）",
+                          field) from None
+
+
+def _refreshed(p) -> dict:
+    return {"posting_id": p.id, "status": str(p.status), "valid_until": p.valid_until.isoformat(),
+            "version": p.version}
+
+
+def _status_of(exc: DomainError) -> int:
+    if exc.code == "unknown_external_id":
+        return 404
+    return 409 if exc.code in _CONFLICT_CODES else exc.status
+
+
+def _unknown_external_id(external_id: str) -> DomainError:
+    return DomainError("unknown_external_id",
+                       f"本渠道没有推送过编号为 {external_id[:128]} 的岗位（请使用推送时的 external_id）",
+                       "external_id")
+
+
+@bp.post("/api/v1/partner/postings/<path:external_id>/refresh")
+@public  # authenticated by the channel's API key below, not by a login
+@_partner_limit
+def refresh_one(external_id: str):
+    """Extend one posting's validity; an expired posting is published again."""
+    channel = channel_for_api_key(db.session, _api_key())
+    if channel is None:
+        return _error(401, "invalid_api_key", "API 密钥缺失或无效（请在请求头 X-API-Key 中提供渠道密钥）")
+    body, err = _json_body()
+    if err:
+        return err
+    if not isinstance(body, dict):
+        return _error(400, "invalid_body", "请求体应为 {\"valid_until\": \"YYYY-MM-DD\"}", "valid_until")
+    try:
+        until = _valid_until(body.get("valid_until"), "valid_until")
+        posting_id = postings_for_external_ids(db.session, channel.id, [external_id]).get(external_id)
+        if posting_id is None:
+            raise _unknown_external_id(external_id)
+        result = _refreshed(refresh_posting(db.session, posting_id, until, channel_id=channel.id,
+                                            actor_role=f"channel:{channel.id}"))
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(exc.as_dict()), _status_of(exc)
+    db.session.commit()
+    return jsonify({"external_id": external_id, **result}), 200
+
+
+@bp.post("/api/v1/partner/postings/refresh")
+@public  # authenticated by the channel's API key below, not by a login
+@_partner_limit
+def refresh_batch():
+    """Extend many postings at once; one result per item, a bad item never blocks the others."""
+    channel = channel_for_api_key(db.session, _api_key())
+    if channel is None:
+        return _error(401, "invalid_api_key", "API 密钥缺失或无效（请在请求头 X-API-Key 中提供渠道密钥）")
+    body, err = _json_body()
+    if err:
+        return err
+    items = body.get("items") if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        return _error(400, "invalid_batch", "请求体应为 {\"items\": [{\"external_id\": …, \"valid_until\": …}]}", "items")
+    if not items:
+        return _error(400, "empty_batch", "批次为空", "items")
+    if len(items) > MAX_REFRESH_BATCH:
+        return _error(413, "batch_too_large",
+                      f"每批最多 {MAX_REFRESH_BATCH} 条，本批 {len(items)} 条，请拆分后重试", "items")
+    ids = [str(it["external_id"]).strip() for it in items
+           if isinstance(it, dict) and isinstance(it.get("external_id"), (str, int)) and str(it["external_id"]).strip()]
+    known = postings_for_external_ids(db.session, channel.id, ids)
+    seen: set[str] = set()
+    results: list[dict | None] = [None] * len(items)
+    todo: list[tuple[int, str, int, dt.date]] = []
+    for i, item in enumerate(items):
+        ext = None
+        try:
+            if not isinstance(item, dict):
+                raise DomainError("malformed_item", "每一项应为 {\"external_id\": …, \"valid_until\": …}", f"items[{i}]")
+            raw = item.get("external_id")
+            ext = str(raw).strip() if isinstance(raw, (str, int)) else ""
+            if not ext:
+                raise DomainError("missing_external_id", "缺少 external_id（推送时的岗位编号）", "external_id")
+            if ext in seen:
+                raise DomainError("duplicate_external_id", f"编号 {ext[:128]} 在本批中重复出现，只处理第一次", "external_id")
+            seen.add(ext)
+            until = _valid_until(item.get("valid_until"), "valid_until")
+            if ext not in known:
+                raise _unknown_external_id(ext)
+            todo.append((i, ext, known[ext], until))
+        except DomainError as exc:
+            results[i] = {"index": i, "external_id": ext or None, "outcome": "rejected", "error": exc.as_dict()["error"]}
+    done = refresh_channel_postings(db.session, channel.id, [(pid, until) for _, _, pid, until in todo],
+                                    actor_role=f"channel:{channel.id}")
+    for (i, ext, _pid, _until), outcome in zip(todo, done):
+        if isinstance(outcome, DomainError):
+            results[i] = {"index": i, "external_id": ext, "outcome": "rejected", "error": outcome.as_dict()["error"]}
+        else:
+            results[i] = {"index": i, "external_id": ext, "outcome": "refreshed", **_refreshed(outcome)}
+    db.session.commit()
+    counts = {"refreshed": sum(r["outcome"] == "refreshed" for r in results)}
+    counts["rejected"] = len(results) - counts["refreshed"]
+    return jsonify({"received": len(items), **counts, "results": results}), 200
 
 
 # --- the spreadsheet template ------------------------------------------------------------------------
