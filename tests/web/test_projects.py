@@ -183,7 +183,10 @@ def test_deleting_a_published_line_withdraws_its_posting(client, login_as, db_se
 
 
 def test_list_filters_and_jurisdiction(client, login_as, make_user, sign_in, db_session):
+    other = make_user("commissioner", region_code="440100")
     login_as("admin")
+    html = client.get("/projects/new").get_data(as_text=True)
+    assert "负责专员" in html and f'value="{other.id}"' in html  # admins choose who follows a project
     ent = _enterprise(db_session)
     linyi = _project(client, db_session, ent)
     _line(client, linyi)
@@ -196,7 +199,6 @@ def test_list_filters_and_jurisdiction(client, login_as, make_user, sign_in, db_
     assert linyi.name in html and guangzhou.name not in html
 
     # a commissioner of 广州市 sees only their region's project, and is refused on the other one
-    other = make_user("commissioner", region_code="440100")
     sign_in(other)
     html = client.get("/projects/").get_data(as_text=True)
     assert guangzhou.name in html and linyi.name not in html
