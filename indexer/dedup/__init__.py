@@ -197,6 +197,183 @@ def fingerprint(n: NormalisedPosting) -> Fingerprint:
     )
 
 
+# -- batches ---------------------------------------------------------------------------------------
+# ``fingerprint`` spends most of its time in numpy's per-call overhead on small arrays (a few hundred
+# shingles) and in folding full-width characters one by one. ``fingerprint_many`` computes the same
+# signatures for a whole batch with a handful of numpy calls over all the texts at once; the results
+# are bit-identical to ``fingerprint`` (tests/unit/indexer/dedup/test_fingerprint_many.py).
+
+_BATCH_POSTINGS = 2048        # postings whose texts are hashed together (~8 MB of code points at most)
+_MINHASH_SHINGLES = 1 << 18   # shingles per minhash block: one 2 MB buffer, reused for each permutation
+_kept_bmp: np.ndarray | None = None
+
+
+def _kept_chars(c: np.ndarray) -> np.ndarray:
+    """For every code point, whether ``_PUNCT`` keeps it (it removes \\s, \\W and _). The answer comes
+    from the pattern itself, applied once to every character of the BMP (and to the few others seen)."""
+    global _kept_bmp
+    if _kept_bmp is None:
+        _kept_bmp = _kept_by_punct(np.arange(0x10000, dtype=np.uint32))
+    if c.size == 0 or int(c.max()) <= 0xFFFF:
+        return _kept_bmp[c]
+    keep = _kept_bmp[np.minimum(c, 0xFFFF)]
+    big = c > 0xFFFF
+    if big.any():
+        u = np.unique(c[big])
+        keep[big] = np.isin(c[big], u[_kept_by_punct(u)])
+    return keep
+
+
+def _kept_by_punct(cps: np.ndarray) -> np.ndarray:
+    one = re.compile(_PUNCT.pattern.rstrip("+"))
+    marked = one.sub("\0", "".join(map(chr, cps.tolist())))   # removed characters -> NUL (itself removed)
+    return np.frombuffer(marked.encode("utf-32-le"), dtype=np.uint32) != 0
+
+
+def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32), lens
+
+
+def _description_heads(descs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points ``_shingles`` hashes, ``_PUNCT.sub("", _fold_width(d[:TEXT_CHARS]).lower())``,
+    for all descriptions at once, and their lengths. Folding commutes with ``lower`` and with the
+    punctuation removal (checked for every code point), so it is done on the kept code points."""
+    c, lens = _code_points([d[:TEXT_CHARS].lower() for d in descs])
+    keep = _kept_chars(c)
+    c = c[keep]
+    wide = (c >= 0xFF01) & (c <= 0xFF5E)
+    c[wide] -= np.uint32(0xFEE0)
+    c[c == 0x3000] = 0x20   # never kept (a space); here only to mirror _WIDTH
+    bounds = np.concatenate([[0], np.cumsum(lens)])                     # where each text starts
+    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])  # kept characters before i
+    return c, np.diff(kept_before[bounds])
+
+
+def _ngrams_many(c: np.ndarray, lens: np.ndarray, n: int, salt: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_char_ngrams(t, n, salt)`` for every text (``c`` holds their code points end to end, ``lens``
+    their lengths), concatenated, and how many hashes each text gave.
+
+    The rolling hash runs once over the whole buffer; only windows lying inside one text are kept. A
+    text shorter than ``n`` (but not empty) gives one hash of the whole text, as ``_char_ngrams`` does:
+    that is the rolling hash at its first position after as many steps as the text has characters."""
+    total = c.size
+    counts = np.where(lens >= n, lens - n + 1, np.minimum(lens, 1))
+    if total == 0:
+        return np.empty(0, dtype=np.uint64), counts
+    cp = np.zeros(total + n - 1, dtype=np.uint64)   # padded so every position has a full window
+    cp[:total] = c
+    starts = np.cumsum(lens) - lens
+    h = np.full(total, np.uint64(salt), dtype=np.uint64)
+    short = []
+    for k in range(n):
+        np.multiply(h, _K, out=h)
+        np.add(h, cp[k: k + total], out=h)
+        at = starts[lens == k + 1] if k + 1 < n else starts[:0]
+        if at.size:
+            short.append((at, h[at]))
+    # a window starting at position p of a text of length L is whole when p <= L - n
+    pos = np.arange(total, dtype=np.int64) - np.repeat(starts, lens)
+    keep = pos <= np.repeat(lens - n, lens)
+    for at, vals in short:
+        h[at] = vals
+        keep[at] = True
+    return h[keep], counts
+
+
+def _minhash_segments(shingles: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``minhash`` of each consecutive segment of ``shingles`` (``counts[i]`` long), shape (len, NUM_PERM).
+
+    One permutation at a time over a block of whole segments (a 1-D buffer reused in place), then a
+    minimum per segment. The shift by 32 comes after the minimum: flooring is monotonic, so the
+    result is the same as ``minhash``'s."""
+    out = np.empty((counts.size, NUM_PERM), dtype=np.uint32)
+    out[:] = _EMPTY
+    nonempty = np.flatnonzero(counts)
+    if nonempty.size == 0:
+        return out
+    c = counts[nonempty]
+    ends = np.cumsum(c)
+    starts = ends - c
+    buf = np.empty(min(int(ends[-1]), _MINHASH_SHINGLES), dtype=np.uint64)
+    mins = np.empty((NUM_PERM, nonempty.size), dtype=np.uint64)
+    i = 0
+    while i < nonempty.size:
+        lo = int(starts[i])
+        # the segments that end inside the block (at least one, however long)
+        j = max(int(np.searchsorted(ends, lo + _MINHASH_SHINGLES, side="right")), i + 1)
+        hi = int(ends[j - 1])
+        x = shingles[lo:hi]
+        t = buf[: hi - lo] if hi - lo <= buf.size else np.empty(hi - lo, dtype=np.uint64)
+        seg = starts[i:j] - lo
+        for p in range(NUM_PERM):
+            np.multiply(x, _A[p], out=t)
+            np.add(t, _B[p], out=t)
+            mins[p, i:j] = np.minimum.reduceat(t, seg)
+        i = j
+    out[nonempty] = (mins.T >> np.uint64(32)).astype(np.uint32)
+    return out
+
+
+def _fingerprint_chunk(norms: list[NormalisedPosting]) -> list[Fingerprint]:
+    companies: dict[str | None, str] = {}
+    titles: dict[str | None, str] = {}
+    keys, descs = [], []
+    for n in norms:
+        descs.append((n.description or "").strip())
+        tkey = titles.get(n.title)
+        if tkey is None:
+            tkey = titles[n.title] = normalize_title(n.title)
+        keys.append(tkey)
+    body, bc = _ngrams_many(*_description_heads(descs), 4, 1)
+    grams, tc = _ngrams_many(*_code_points(keys), 2, 2)
+    # per posting: its body shingles, then its title bigrams under the three salts (as _shingles)
+    per = bc + 3 * tc
+    seg = np.cumsum(per) - per
+    shingles = np.empty(int(per.sum()), dtype=np.uint64)
+    owner = np.repeat(np.arange(len(norms)), bc)
+    shingles[seg[owner] + np.arange(body.size) - np.repeat(np.cumsum(bc) - bc, bc)] = body
+    owner = np.repeat(np.arange(len(norms)), tc)
+    dest = seg[owner] + bc[owner] + np.arange(grams.size) - np.repeat(np.cumsum(tc) - tc, tc)
+    shingles[dest] = grams
+    shingles[dest + tc[owner]] = grams ^ _TITLE_SALT2
+    shingles[dest + 2 * tc[owner]] = grams ^ _TITLE_SALT3
+    sigs = _minhash_segments(shingles, per)
+    out = []
+    for i, n in enumerate(norms):
+        ek = []
+        cc = (n.credit_code or "").strip().upper() or None
+        if cc:
+            ek.append(f"cc:{cc}")
+        nm = n.company_normalized_name
+        if not nm:
+            nm = companies.get(n.company_name)
+            if nm is None:
+                nm = companies[n.company_name] = normalize_company_name(n.company_name)
+        if nm:
+            ek.append(f"nm:{nm}")
+        if not ek:
+            ek.append("none:")
+        out.append(Fingerprint(
+            enterprise_keys=tuple(ek), credit_code=cc, region_code=n.region_code, occupation_code=n.occupation_code,
+            title_key=keys[i], signature=sigs[i].copy(), has_text=len(descs[i]) >= 20,
+            pay_monthly_min=n.pay_monthly_min, pay_monthly_max=n.pay_monthly_max,
+        ))
+    return out
+
+
+def fingerprint_many(norms: list[NormalisedPosting]) -> list[Fingerprint]:
+    """``[fingerprint(n) for n in norms]`` — equal field for field, signatures bit for bit — computed
+    for the whole batch at once: several times cheaper for the pipeline's batches of a thousand."""
+    norms = list(norms)
+    if SHINGLING == "jieba":
+        return [fingerprint(n) for n in norms]
+    out: list[Fingerprint] = []
+    for i in range(0, len(norms), _BATCH_POSTINGS):
+        out.extend(_fingerprint_chunk(norms[i: i + _BATCH_POSTINGS]))
+    return out
+
+
 # -- verification ----------------------------------------------------------------------------------
 
 TITLE_MIN_SIMILARITY = 0.5
@@ -271,6 +448,7 @@ class DedupIndex:
     """In-memory LSH index of fingerprints; ``find`` returns the canonical posting id of a duplicate."""
 
     fingerprint = staticmethod(fingerprint)
+    fingerprint_many = staticmethod(fingerprint_many)
 
     def __init__(self) -> None:
         self._buckets: dict[str, list[int]] = defaultdict(list)
@@ -430,7 +608,7 @@ def fingerprint_from_row(row, signature: np.ndarray | None = None) -> Fingerprin
 
 
 __all__ = [
-    "Fingerprint", "DedupIndex", "fingerprint", "fingerprint_fields", "normalize_company_name", "normalize_title",
+    "Fingerprint", "DedupIndex", "fingerprint", "fingerprint_fields", "fingerprint_many", "normalize_company_name", "normalize_title",
     "same_job", "title_similarity", "signature_similarity", "regions_compatible", "save_fingerprint",
     "fingerprint_from_row", "minhash",
 ]
