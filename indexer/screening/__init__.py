@@ -14,10 +14,11 @@ import re
 from core.identity import is_valid_credit_code
 from indexer.drafts import Issue, NormalisedPosting, ScreeningResult
 
-from .rules import DEFAULT_RULES_PATH, RuleSet, TextRule, fold, read_rules_file, rules_from_dict, validate_rules
+from .rules import _NOT_COVERED, DEFAULT_RULES_PATH, RuleSet, TextRule, fold, read_rules_file, rules_from_dict, validate_rules
 
 _AGE_RANGE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:周)?岁?\s*(?:-|~|～|至|到|—)\s*(\d{1,2})\s*(?:周)?岁")
 _NOT_APPLICANT = re.compile(r"儿童|孩子|幼|少儿|学生|宝宝|小朋友|青少年|婴|学员|小学|初中|患者|老人|孩|宝贝|青年")
+_NEGOTIABLE = re.compile(r"面议|面谈|协商|议定|可谈")
 _YOUNGEST_APPLICANT_AGE = 12  # a range starting lower describes pupils or patients, not applicants
 _SEVERITY_RANK = {"info": 0, "hold": 1, "reject": 2}
 _cache: dict[str, RuleSet] = {}
@@ -52,14 +53,38 @@ def _text_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
     out: list[Issue] = []
     texts = {"title": posting.title or "", "description": posting.description or ""}
     prepared = {k: rules.prepare(v) for k, v in texts.items() if v}
+    if not rules.prefilter:
+        for rule in rules.text_rules:
+            if not rule.enabled:
+                continue
+            for fld in rule.fields:
+                if fld not in prepared:
+                    continue
+                for start, end, matched in rules.find(rule, texts[fld], prepared=prepared[fld]):
+                    out.append(Issue(rule.code, rule.message, fld, rule.severity, (start, end), matched))
+        return out
+    # One scan of each text for all rules' triggers; a rule the scan covers runs only on the texts
+    # where one of its triggers occurs. The loop stays per rule, in rule order, so reasons keep their order.
+    triggered = {k: rules.triggered(v) for k, v in prepared.items()}
+    hit = set().union(*triggered.values())
+    covered_by_scan = rules._covered
     for rule in rules.text_rules:
         if not rule.enabled:
             continue
-        for fld in rule.fields:
-            if fld not in prepared:
+        trig = rule._triggers
+        if trig is not None and covered_by_scan.get(id(rule), _NOT_COVERED) is trig:
+            rid = id(rule)
+            if rid not in hit:
                 continue
-            for start, end, matched in rules.find(rule, texts[fld], prepared=prepared[fld]):
-                out.append(Issue(rule.code, rule.message, fld, rule.severity, (start, end), matched))
+            for fld in rule.fields:
+                if fld in triggered and rid in triggered[fld]:
+                    for start, end, matched in rules.matches(rule, texts[fld], prepared[fld]):
+                        out.append(Issue(rule.code, rule.message, fld, rule.severity, (start, end), matched))
+            continue
+        for fld in rule.fields:   # no triggers, or not in the scan (enabled or added since): on its own
+            if fld in prepared:
+                for start, end, matched in rules.find(rule, texts[fld], prepared=prepared[fld]):
+                    out.append(Issue(rule.code, rule.message, fld, rule.severity, (start, end), matched))
     return out
 
 
@@ -95,7 +120,7 @@ def _pay_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
     has_numbers = posting.pay_min is not None or posting.pay_max is not None
     text = (posting.pay_text or "").strip()
     if not has_numbers:
-        if text and re.search(r"面议|面谈|协商|议定|可谈", text):
+        if text and _NEGOTIABLE.search(text):
             out.append(Issue("pay_negotiable", "薪资为“面议”，未写明工资范围", "pay",
                              rules.setting("negotiable_pay_severity", "hold"), None, text))
         elif not text:
@@ -147,7 +172,7 @@ def screen(posting: NormalisedPosting, channel_kind: str, trust_level: str, chan
     trust_level = str(trust_level)
     reasons: list[Issue] = []
     # Normalisation problems hold by default; an administrator may list codes that only inform.
-    informative = set(rules.setting("normalisation_issue_codes_info_only", []))
+    informative = set(rules.setting("normalisation_issue_codes_info_only", [])) if posting.issues else ()
     for issue in posting.issues:
         if issue.severity == "hold" and issue.code in informative:
             reasons.append(Issue(issue.code, issue.message, issue.field, "info", issue.span, issue.evidence))

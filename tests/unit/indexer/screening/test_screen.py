@@ -250,3 +250,126 @@ def real_drafts():
                 pay_min=r.get("salary_min"), pay_max=r.get("salary_max"), education_text=r.get("education"),
             ))
     return drafts
+
+
+# -- the shared trigger scan decides exactly as checking every rule on its own ---------------------
+@pytest.fixture(scope="module")
+def sample_postings():
+    """Every record of the real sample files, through the channel adapters and the normaliser."""
+    from pathlib import Path
+
+    from indexer.sources import jobhunting, zhilian
+
+    samples = Path(__file__).resolve().parents[4] / "data" / "samples"
+    drafts = list(jobhunting.read(jobhunting.open_lines(samples / "jobhunting-2024-2025.jsonl.gz"),
+                                  default_channel="jobhunting"))
+    drafts += list(zhilian.read(jobhunting.open_lines(samples / "zhilian-30cities-2022.jsonl.gz"), "zhilian"))
+    ctx = make_context(today=dt.date(2025, 3, 10))
+    return [normalise(d, ctx) for d in drafts]
+
+
+def _decision(result):
+    return result.outcome, [(r.code, r.field, r.severity, r.span, r.evidence) for r in result.reasons]
+
+
+def test_prefilter_decides_like_checking_every_rule_on_real_postings(sample_postings):
+    fast = rules_from_dict(read_rules_file())
+    reference = rules_from_dict(read_rules_file(), prefilter=False)
+    postings = sample_postings
+    assert len(postings) >= 4000
+    text_hits = 0
+    for p in postings:
+        got = screen(p, "hr_firm", "trusted", None, fast)
+        want = screen(p, "hr_firm", "trusted", None, reference)
+        assert _decision(got) == _decision(want), p.title
+        text_hits += any(r.field in ("title", "description") for r in want.reasons)
+    assert text_hits > 50   # the comparison covers postings the text rules do flag
+
+
+def test_fold_is_the_full_width_table(sample_postings):
+    from indexer.screening.rules import _FOLD, fold
+
+    texts = ["ＱＱ：１２３　微信（ｗｘ）", "无全角", ""] + [p.description or "" for p in sample_postings]
+    assert all(fold(t) == t.translate(_FOLD) for t in texts)
+
+
+def _tiny_rules(*rules):
+    return rules_from_dict({"text_rules": [dict({"severity": "hold", "message": r["code"]}, **r) for r in rules],
+                            "settings": {}, "neutral_phrases": []})
+
+
+def _codes_and_spans(rules, text):
+    return sorted((r.code, r.span) for r in _text_reasons_for(rules, text))
+
+
+def _text_reasons_for(rules, text):
+    d = PostingDraft(channel_code="c", external_id="1", raw={}, title="仓管员", description=text,
+                     pay_text="5000-7000元/月", region_text="广州·天河区", credit_code=VALID_CODE)
+    return [r for r in screen(normalise(d, make_context(today=dt.date(2025, 3, 10))), "public_agency", "trusted",
+                              None, rules).reasons if r.field == "description"]
+
+
+def test_trigger_that_is_a_prefix_of_another_rules_trigger_at_the_same_place():
+    # The scan reports the longest literal at a position (押金条); 押金 there is its prefix, and 金条
+    # starts inside it: all three rules must still run.
+    rules = _tiny_rules(
+        {"code": "short", "patterns": ["押金"], "triggers": ["押金"]},
+        {"code": "long", "patterns": ["押金条"], "triggers": ["押金条"]},
+        {"code": "inner", "patterns": ["金条"], "triggers": ["金条"]},
+    )
+    text = "入职交押金条一张"
+    assert _codes_and_spans(rules, text) == [("inner", (4, 6)), ("long", (3, 6)), ("short", (3, 5))]
+    assert rules.triggered(rules.prepare(text)) == {id(r) for r in rules.text_rules}
+    reference = rules_from_dict({"text_rules": [r.as_dict() for r in rules.text_rules]}, prefilter=False)
+    assert _codes_and_spans(reference, text) == _codes_and_spans(rules, text)
+    assert _codes_and_spans(rules, "押金") == [("short", (0, 2))]     # the shorter alone
+
+
+def test_disabled_rule_does_not_trip_and_others_still_do():
+    from indexer.screening import TextRule
+
+    rules = _tiny_rules(
+        {"code": "off", "patterns": ["押金条"], "triggers": ["押金条"], "enabled": False},
+        {"code": "on", "patterns": ["押金"], "triggers": ["押金"]},
+    )
+    assert _codes_and_spans(rules, "交押金条") == [("on", (1, 3))]
+    # switched on after the scan was built (not covered by it): checked on its own
+    rules.text_rules[0].enabled = True
+    assert _codes_and_spans(rules, "交押金条") == [("off", (1, 4)), ("on", (1, 3))]
+    # switched off after the scan was built: its triggers still scanned, the rule skipped
+    rules.text_rules[1].enabled = False
+    assert _codes_and_spans(rules, "交押金条") == [("off", (1, 4))]
+    # a rule added to the set afterwards is checked too
+    rules.text_rules.append(TextRule(code="added", category="other", severity="hold", message="m",
+                                     patterns=["金条"], triggers=["金条"]).compile())
+    assert _codes_and_spans(rules, "交押金条") == [("added", (2, 4)), ("off", (1, 4))]
+
+
+def test_required_literals_and_caseless_compile():
+    import re
+
+    from indexer.screening.rules import _compile, _required_literals
+
+    age = _compile(r"(?<![\d])\d{2}\s*(周)?岁\s*(以下|以内|之内)")
+    assert _required_literals(age) == (("岁",), ("以下", "以内", "之内"))
+    assert not age.flags & re.IGNORECASE                     # nothing cased in it: the flag is a no-op
+    assert _compile("(加)\\s*(微信|qq)").flags & re.IGNORECASE   # letters keep it
+    assert _compile("[a-z]{2}岁").flags & re.IGNORECASE
+    assert _required_literals(_compile("(近|[一二]\\s*年内?)(不|无)?要孩子")) == (("近", "年"), ("要孩子",))
+    assert _required_literals(_compile("(男|女)?优先|qq")) == ()   # an alternative with no uncased literal
+    rules = _tiny_rules({"code": "age", "patterns": [age.pattern]})
+    assert _codes_and_spans(rules, "限35岁以下") == [("age", (1, 6))]
+    assert _codes_and_spans(rules, "35岁左右") == []
+
+
+def test_gate_only_skips_patterns_that_cannot_match():
+    import re
+
+    from indexer.screening.rules import _gate
+
+    gate = _gate(re.compile(r"(?<![\d])1[3-9]\d[\s-]?\d{4}", re.I))
+    assert gate is not None and gate.pattern == r"1[3-9][\d]"
+    assert _gate(re.compile("押金|保证金", re.I)) is None            # no look-behind first: the engine is fast
+    rules = _tiny_rules({"code": "phone", "patterns": [r"(?<![\d])1[3-9]\d{9}(?![\d])"]})
+    assert _codes_and_spans(rules, "电话13812345678") == [("phone", (2, 13))]
+    assert _codes_and_spans(rules, "电话12812345678") == []
