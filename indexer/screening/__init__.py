@@ -71,9 +71,8 @@ def _text_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
     for rule in rules.text_rules:
         if not rule.enabled:
             continue
-        trig = rule._triggers
-        if trig is not None and covered_by_scan.get(id(rule), _NOT_COVERED) is trig:
-            rid = id(rule)
+        rid = id(rule)
+        if covered_by_scan.get(rid, _NOT_COVERED) is rule._triggers:   # never None there
             if rid not in hit:
                 continue
             for fld in rule.fields:

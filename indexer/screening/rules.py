@@ -7,6 +7,7 @@ spans in the original text for highlighting.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import re._parser as _sre_parse  # the stdlib parser (public ``sre_parse`` is deprecated): pattern prefixes
@@ -158,7 +159,7 @@ class RuleSet:
         use_gates = self.prefilter
         for pat, gate, required in zip(rule._compiled, rule._gates, rule._required):
             if use_gates:
-                if required and not all(any(s in folded for s in alts) for alts in required):
+                if required and not _has_all(folded, required):
                     continue
                 if gate is not None and gate.search(folded) is None:
                     continue
@@ -222,6 +223,23 @@ def _uncased(ch: str) -> bool:
     return ch.lower() == ch == ch.upper() and ch.casefold() == ch
 
 
+@functools.lru_cache(maxsize=256)
+def _range_uncased(lo: int, hi: int) -> bool:
+    # [\u4e00-\u9fa5] is in many rules: check its 20,000 characters once
+    return all(_uncased(chr(c)) for c in range(lo, hi + 1))
+
+
+def _has_all(text: str, required) -> bool:
+    """Whether ``text`` holds one string of each requirement (plain loops: this runs per pattern)."""
+    for alts in required:
+        for lit in alts:
+            if lit in text:
+                break
+        else:
+            return False
+    return True
+
+
 def _caseless(items) -> bool:
     """Whether the parsed pattern has no cased character anywhere (Chinese, digits, punctuation,
     ``\\d``/``\\s``), so that IGNORECASE changes nothing it matches. Unknown elements: False."""
@@ -231,7 +249,7 @@ def _caseless(items) -> bool:
             if not _uncased(chr(av)):
                 return False
         elif name == "RANGE":
-            if not all(_uncased(chr(c)) for c in range(av[0], av[1] + 1)):
+            if not _range_uncased(av[0], av[1]):
                 return False
         elif name == "IN":
             if not _caseless(av):
