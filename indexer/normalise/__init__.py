@@ -68,6 +68,8 @@ def make_context(session=None, channel_region_code: str | None = None, today: dt
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _WS = re.compile(r"[ \t\u3000\xa0]+")
+_ENTITY = re.compile(r"&(amp|nbsp|lt|gt|quot|#\d+);")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def clean_text(text: str | None) -> str:
@@ -75,11 +77,16 @@ def clean_text(text: str | None) -> str:
     escapes some channels double-encode ("&amp;nbsp;") are decoded once."""
     if not text:
         return ""
-    t = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in t and re.search(r"&(amp|nbsp|lt|gt|quot|#\d+);", t):
+    t = str(text)
+    if "\r" in t:
+        t = t.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in t and _ENTITY.search(t):
         t = html.unescape(t)
-    t = _WS.sub(" ", t)
-    t = re.sub(r"\n{3,}", "\n\n", t)
+    # most texts have no run to collapse; finding that with ``in`` is far cheaper than the regex
+    if "  " in t or "\t" in t or "\u3000" in t or "\xa0" in t:
+        t = _WS.sub(" ", t)
+    if "\n\n\n" in t:
+        t = _BLANK_LINES.sub("\n\n", t)
     return t.strip()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from core.reference.services import RegionDirectory, region_directory
 
@@ -24,45 +25,62 @@ _LEADING_ADMIN = re.compile(r"^(?:中国|中华人民共和国)")
 _LEGAL_SUFFIX = re.compile(
     "(?:" + "|".join(re.escape(_PUNCT.sub("", f)) for f in sorted(_LEGAL_FORMS, key=len, reverse=True)) + ")+$"
 )
-_names_cache: dict[int, tuple[set[str], set[str]]] = {}
+# Names remembered per directory (one enterprise posts many jobs); a reloaded directory starts afresh.
+_CACHE_SIZE = 20_000
 
 
-def _region_names(regions: RegionDirectory) -> tuple[set[str], set[str]]:
-    cached = _names_cache.get(id(regions))
-    if cached is None:
+class _CompanyKeys:
+    """The division names of one directory and a bounded memo of the keys computed with them."""
+
+    def __init__(self, regions: RegionDirectory):
+        self.regions = regions
         names = set()
         for r in regions.all():
             names.add(r.name)
             if len(r.short_name) >= 2:
                 names.add(r.short_name)
-        cached = (names, {n[0] for n in names})
-        _names_cache.clear()
-        _names_cache[id(regions)] = cached
-    return cached
+        self.names = names
+        self.first_chars = {n[0] for n in names}
+        self.key = lru_cache(maxsize=_CACHE_SIZE)(self._key)
+
+    def _key(self, name: str) -> str:
+        t = unicodedata.normalize("NFKC", name).strip().lower()
+        t = _BRACKETS.sub("", t)
+        t = _PUNCT.sub("", t)
+        m = _LEGAL_SUFFIX.search(t)
+        if m and m.start() >= 2:
+            t = t[: m.start()]
+        t = _LEADING_ADMIN.sub("", t)
+        names, first_chars = self.names, self.first_chars
+        # Strip up to three leading division names (广东省 深圳市 南山区 ...), keeping at least 2 chars.
+        for _ in range(3):
+            if not t or t[0] not in first_chars:
+                break
+            for ln in range(min(8, len(t) - 2), 1, -1):
+                if t[:ln] in names:
+                    t = t[ln:]
+                    break
+            else:
+                break
+        return t
+
+
+_keys_cache: dict[int, _CompanyKeys] = {}
+
+
+def _company_keys(regions: RegionDirectory) -> _CompanyKeys:
+    keys = _keys_cache.get(id(regions))
+    if keys is None or keys.regions is not regions:
+        keys = _CompanyKeys(regions)
+        _keys_cache.clear()
+        _keys_cache[id(regions)] = keys
+    return keys
 
 
 def normalize_company_name(name: str | None, regions: RegionDirectory | None = None) -> str:
     if not name:
         return ""
-    t = unicodedata.normalize("NFKC", str(name)).strip().lower()
-    t = _BRACKETS.sub("", t)
-    t = _PUNCT.sub("", t)
-    m = _LEGAL_SUFFIX.search(t)
-    if m and m.start() >= 2:
-        t = t[: m.start()]
-    t = _LEADING_ADMIN.sub("", t)
-    names, first_chars = _region_names(regions or region_directory())
-    # Strip up to three leading division names (广东省 深圳市 南山区 ...), keeping at least 2 chars.
-    for _ in range(3):
-        if not t or t[0] not in first_chars:
-            break
-        for ln in range(min(8, len(t) - 2), 1, -1):
-            if t[:ln] in names:
-                t = t[ln:]
-                break
-        else:
-            break
-    return t
+    return _company_keys(regions or region_directory()).key(str(name))
 
 
 __all__ = ["normalize_company_name"]

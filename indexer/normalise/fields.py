@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from core.enums import Education, EmploymentType
 
@@ -24,8 +25,27 @@ _EDU_PATTERNS: list[tuple[re.Pattern, Education]] = [
 ]
 # "初中及以下" is a ceiling, i.e. no requirement above primary: treat as JUNIOR at most -> NONE.
 _EDU_AT_MOST = re.compile(r"及以下|以下")
+# The few dozen phrasings channels use for education/experience/headcount, remembered.
+_CACHE_SIZE = 4096
 
 
+def _memo(fn):
+    """Bounded memo for a parser of a hashable value returning an immutable one; an unhashable
+    value is parsed without it. ``typed`` keeps 1, 1.0 and True apart."""
+    cached = lru_cache(maxsize=_CACHE_SIZE, typed=True)(fn)
+
+    def parse(text):
+        try:
+            return cached(text)
+        except TypeError:
+            return fn(text)
+
+    parse.__name__, parse.__doc__, parse.__wrapped__ = fn.__name__, fn.__doc__, fn
+    parse.cache_clear, parse.cache_info = cached.cache_clear, cached.cache_info
+    return parse
+
+
+@_memo
 def parse_education(text: str | None) -> Education | None:
     if text is None or not str(text).strip():
         return Education.NONE
@@ -53,6 +73,11 @@ def _cn_number(s: str) -> int | None:
     return None
 
 
+_NO_EXPERIENCE = re.compile(r"不限|无经验|无需经验|经验不限|应届|在校|无要求|接受小白|零基础|1年以下|一年以下")
+_YEARS = re.compile(r"([0-9]+|[一二两三四五六七八九十]{1,2})\s*(?:年|-|~|至)")
+
+
+@_memo
 def parse_experience(text: str | int | float | None) -> tuple[int | None, bool]:
     """Minimum years of experience. Returns ``(years, ok)``; ``(None, True)`` means no requirement."""
     if text is None:
@@ -60,9 +85,9 @@ def parse_experience(text: str | int | float | None) -> tuple[int | None, bool]:
     if isinstance(text, (int, float)):
         return (int(text) if text > 0 else None), True
     t = unicodedata.normalize("NFKC", str(text)).strip()
-    if not t or re.search(r"不限|无经验|无需经验|经验不限|应届|在校|无要求|接受小白|零基础|1年以下|一年以下", t):
+    if not t or _NO_EXPERIENCE.search(t):
         return None, True
-    m = re.search(r"([0-9]+|[一二两三四五六七八九十]{1,2})\s*(?:年|-|~|至)", t)
+    m = _YEARS.search(t)
     if m:
         years = _cn_number(m.group(1))
         if years is not None:
@@ -70,6 +95,12 @@ def parse_experience(text: str | int | float | None) -> tuple[int | None, bool]:
     return None, False
 
 
+_UNSPECIFIED = re.compile(r"若干|不限|多名|数名|大量|长期")
+_DIGITS = re.compile(r"(\d+)")
+_CN_COUNT = re.compile(r"([一二两三四五六七八九十]{1,2})\s*(?:人|名|位)")
+
+
+@_memo
 def parse_headcount(text: str | int | None) -> tuple[int | None, bool]:
     """``(count, ok)``: "若干" / "不限" -> (None, True); "3人", "招3人", "10" -> (3, True)."""
     if text is None:
@@ -77,30 +108,39 @@ def parse_headcount(text: str | int | None) -> tuple[int | None, bool]:
     if isinstance(text, int):
         return (text if text > 0 else None), True
     t = unicodedata.normalize("NFKC", str(text)).strip()
-    if not t or re.search(r"若干|不限|多名|数名|大量|长期", t):
+    if not t or _UNSPECIFIED.search(t):
         return None, True
-    m = re.search(r"(\d+)", t)
+    m = _DIGITS.search(t)
     if m:
         n = int(m.group(1))
         # 999 / 9999 are how some sites write "as many as come"
         if n <= 0 or n in (999, 9999):
             return None, True
         return n, True
-    m = re.search(r"([一二两三四五六七八九十]{1,2})\s*(?:人|名|位)", t)
+    m = _CN_COUNT.search(t)
     if m and _cn_number(m.group(1)):
         return _cn_number(m.group(1)), True
     return None, False
 
 
+_GIG = re.compile(r"零工|日结|临时工|小时工|钟点工|灵活用工|gig", re.I)
+_INTERNSHIP = re.compile(r"实习|见习|校园|intern", re.I)
+_PART_TIME = re.compile(r"兼职|part", re.I)
+_FULL_TIME = re.compile(r"全职|正式|full", re.I)
+# one pass that says whether any of the three checks above can match (usually none does)
+_ANY_SPECIAL = re.compile("|".join(p.pattern for p in (_GIG, _INTERNSHIP, _PART_TIME)), re.I)
+
+
 def parse_employment_type(text: str | None, pay_unit: str | None = None, title: str | None = None) -> EmploymentType:
     t = unicodedata.normalize("NFKC", f"{text or ''} {title or ''}")
-    if re.search(r"零工|日结|临时工|小时工|钟点工|灵活用工|gig", t, re.I):
-        return EmploymentType.GIG
-    if re.search(r"实习|见习|校园|intern", t, re.I):
-        return EmploymentType.INTERNSHIP
-    if re.search(r"兼职|part", t, re.I):
-        return EmploymentType.PART_TIME
-    if text and re.search(r"全职|正式|full", str(text), re.I):
+    if _ANY_SPECIAL.search(t):
+        if _GIG.search(t):
+            return EmploymentType.GIG
+        if _INTERNSHIP.search(t):
+            return EmploymentType.INTERNSHIP
+        if _PART_TIME.search(t):
+            return EmploymentType.PART_TIME
+    if text and _FULL_TIME.search(str(text)):
         return EmploymentType.FULL_TIME
     if pay_unit in ("day", "hour"):
         return EmploymentType.GIG
@@ -191,9 +231,11 @@ def parse_tags(value) -> list[str]:
         found = re.findall(r"'value':\s*'([^']*)'", s)
         items = found if found else _WELFARE_SPLIT.split(s.strip("[]"))
     out: list[str] = []
+    seen: set[str] = set()
     for i in items:
         i = i.strip().strip("'\"").strip()
-        if i and i not in out and len(i) <= 30:
+        if i and len(i) <= 30 and i not in seen:
+            seen.add(i)
             out.append(i)
     return out
 

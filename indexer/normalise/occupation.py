@@ -13,22 +13,27 @@ The confidence is calibrated on hand-labelled real titles (see docs/normalisatio
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from core.reference.services import OccupationDirectory, occupation_directory
 
 SYNONYMS_PATH = Path(__file__).with_name("occupation_synonyms.json")
 REVIEW_THRESHOLD = 0.5
+# Titles and description openings remembered per classifier: real feeds repeat them (普工, 保安 ...).
+_CACHE_SIZE = 20_000
 # Generic heads (老师, 医师) yield to a specific word beside them: 小学数学老师, 正畸科医师.
 _GENERIC_WEIGHT = {"老师": 0.6, "教师": 0.6, "讲师": 0.6, "助教": 0.6, "医师": 0.6, "医生": 0.6}
 _ASCII_WORD = re.compile(r"^[a-z0-9.+#]+$")
 _NON_WORD = re.compile(r"[\s\W_]+")
+_SPACES = re.compile(r"\s+")
 # Words that name the level or the terms of a job, not the job: never evidence on their own.
 _NOISE = re.compile(
     r"急招|急聘|高薪|诚聘|直招|包吃住|包住|包吃|五险一金|双休|单休|底薪|提成|无责|日结|周结|月结|"
@@ -62,7 +67,7 @@ def _fold(text: str) -> str:
 
 
 def _bigrams(text: str) -> list[str]:
-    t = re.sub(r"\s+", "", text)
+    t = _SPACES.sub("", text)
     return [t[i: i + 2] for i in range(len(t) - 1)] or ([t] if t else [])
 
 
@@ -80,10 +85,27 @@ class OccupationClassifier:
             for w in words:
                 self.word_code[_fold(w)] = code
         self.unknown_codes = unknown
-        # leftmost-longest scanning with a dict per length (much faster than one huge alternation)
-        self._lengths = sorted({len(w) for w in self.word_code}, reverse=True)
+        # Leftmost-longest scanning with dict look-ups (much faster than one huge alternation): the
+        # lengths worth trying at a position, by the two characters there, longest first. Most pairs
+        # start no word, so most positions cost one look-up.
+        starts: dict[str, set[int]] = defaultdict(set)
+        for w in self.word_code:
+            starts[w[:2]].add(len(w))
+        self._lengths_from = {p: tuple(sorted(lns, reverse=True)) for p, lns in starts.items() if len(p) == 2}
+        # words shorter than two characters (none in the shipped dictionary) are tried last, by character
+        self._one_char = {p for p in starts if len(p) < 2}
         self._ascii_words = {w for w in self.word_code if _ASCII_WORD.match(w)}
+        self._weights = {w: self._word_weight(w) for w in self.word_code}
         self._build_tfidf(synonyms)
+        # Bounded per-classifier memo of the title's evidence and of description openings. They
+        # hold immutable tuples only; ``classify`` builds a fresh result from them on every call.
+        self._title_evidence = lru_cache(maxsize=_CACHE_SIZE)(self._title_evidence_uncached)
+        self._description_evidence = lru_cache(maxsize=_CACHE_SIZE)(self._description_evidence_uncached)
+
+    @staticmethod
+    def _word_weight(w: str) -> float:
+        weight = len(w) if not _ASCII_WORD.match(w) else max(2.0, len(w) * 0.6)
+        return weight
 
     # -- TF-IDF over the classification's names -------------------------------------------------
     def _build_tfidf(self, synonyms: dict[str, list[str]]) -> None:
@@ -122,11 +144,15 @@ class OccupationClassifier:
             return []
         q = {g: (1 + math.log(c)) * self._idf[g] for g, c in tf.items()}
         qn = math.sqrt(sum(v * v for v in q.values())) or 1.0
-        scores: dict[str, float] = defaultdict(float)
+        scores: dict[str, float] = {}
+        get = scores.get
+        postings = self._postings
         for g, qv in q.items():
-            for code, dv in self._postings[g]:
-                scores[code] += qv / qn * dv
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            w = qv / qn   # (qv / qn) * dv, as before: same floating-point result
+            for code, dv in postings[g]:
+                scores[code] = get(code, 0.0) + w * dv
+        # the same order as sorting everything and keeping ``limit`` (heapq documents the equivalence)
+        return heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
     # -- dictionary ---------------------------------------------------------------------------------
     def _scan(self, text: str) -> list[str]:
@@ -135,8 +161,13 @@ class OccupationClassifier:
         hits: list[str] = []
         i, n = 0, len(text)
         words = self.word_code
+        lengths_from = self._lengths_from
+        one_char = self._one_char
         while i < n:
-            for ln in self._lengths:
+            lengths = lengths_from.get(text[i: i + 2], ())
+            if one_char and text[i] in one_char:
+                lengths += (1,)
+            for ln in lengths:
                 if i + ln > n:
                     continue
                 w = text[i: i + ln]
@@ -160,8 +191,9 @@ class OccupationClassifier:
         if not hits:
             return [], []
         scores: dict[str, float] = defaultdict(float)
+        weights = self._weights
         for i, w in enumerate(hits):
-            weight = len(w) if not _ASCII_WORD.match(w) else max(2.0, len(w) * 0.6)
+            weight = weights[w]
             if i == len(hits) - 1:
                 weight *= 1.3   # the head word of a Chinese title is its last
             weight *= _GENERIC_WEIGHT.get(w, 1.0)
@@ -170,7 +202,26 @@ class OccupationClassifier:
         return ranked, hits
 
     def classify(self, title: str | None, description: str | None = "") -> OccupationResult:
-        raw = _fold(title or "")
+        kind, payload = self._title_evidence(title or "")
+        if kind == "result":
+            return _result(*payload)
+        tf = payload
+        if description and (not tf or tf[0][1] < 0.35):
+            found = self._description_evidence(description[:300])
+            if found is not None:
+                return _result(*found)
+        if not tf:
+            return OccupationResult(None, None, 0.0, [], "none", [])
+        best_code, best = tf[0]
+        second = tf[1][1] if len(tf) > 1 else 0.0
+        confidence = min(0.85, best) * (0.6 + 0.4 * (1 - second / best if best else 0))
+        o = self.occupations.get(best_code)
+        return OccupationResult(best_code, o.name if o else None, round(confidence, 3), list(tf[:3]), "tfidf", [])
+
+    def _title_evidence_uncached(self, title: str) -> tuple[str, tuple]:
+        """What the title alone says: ("result", fields of the final result) when the title decides,
+        else ("tfidf", the TF-IDF ranking) for ``classify`` to weigh against the description."""
+        raw = _fold(title)
         # "鸿创物流招聘保安", "比亚迪汽车工业招聘普工/操作工": the job follows the last 招聘
         head, sep, tail = raw.rpartition("招聘")
         if sep and len(_NON_WORD.sub("", head)) >= 2 and len(_NON_WORD.sub("", tail)) >= 2:
@@ -179,9 +230,8 @@ class OccupationClassifier:
         exact = self.occupations.by_name(_NON_WORD.sub("", core))
         if exact:   # the title is a name of the classification itself (外科医师, 中式面点师)
             o = exact[0]
-            return OccupationResult(o.code, o.name, 0.95, [(o.code, 1.0)], "exact", [o.name])
+            return "result", (o.code, o.name, 0.95, ((o.code, 1.0),), "exact", (o.name,))
         ranked, words = self._dictionary(core)
-        method = "dictionary"
         if ranked:
             best_code, best = ranked[0]
             second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -191,30 +241,28 @@ class OccupationClassifier:
             margin = 1.0 - (second / best if best else 0.0)
             confidence = 0.45 + 0.3 * coverage + 0.25 * margin
             total = sum(s for _, s in ranked)
-            suggestions = [(c, s / total) for c, s in ranked[:3]]
-        else:
-            tf = self._tfidf(core)
-            method = "tfidf"
-            if description and (not tf or tf[0][1] < 0.35):
-                dranked, dwords = self._dictionary(_NOISE.sub(" ", _fold(description[:300])))
-                if dranked:
-                    total = sum(s for _, s in dranked)
-                    best_code = dranked[0][0]
-                    confidence = 0.3 * dranked[0][1] / total
-                    code = best_code
-                    o = self.occupations.get(code)
-                    return OccupationResult(code, o.name if o else None, round(confidence, 3),
-                                            [(c, s / total) for c, s in dranked[:3]], "description", dwords[:5])
-            if not tf:
-                return OccupationResult(None, None, 0.0, [], "none", [])
-            best_code, best = tf[0]
-            second = tf[1][1] if len(tf) > 1 else 0.0
-            confidence = min(0.85, best) * (0.6 + 0.4 * (1 - second / best if best else 0))
-            suggestions = tf[:3]
-            words = []
-        o = self.occupations.get(best_code)
-        return OccupationResult(best_code, o.name if o else None, round(confidence, 3), suggestions, method,
-                                words[:5])
+            suggestions = tuple((c, s / total) for c, s in ranked[:3])
+            o = self.occupations.get(best_code)
+            return "result", (best_code, o.name if o else None, round(confidence, 3), suggestions, "dictionary",
+                              tuple(words[:5]))
+        return "tfidf", tuple(self._tfidf(core))
+
+    def _description_evidence_uncached(self, opening: str) -> tuple | None:
+        """The fields of a result read from the description's opening, or None when it names no job."""
+        dranked, dwords = self._dictionary(_NOISE.sub(" ", _fold(opening)))
+        if not dranked:
+            return None
+        total = sum(s for _, s in dranked)
+        code = dranked[0][0]
+        confidence = 0.3 * dranked[0][1] / total
+        o = self.occupations.get(code)
+        return (code, o.name if o else None, round(confidence, 3), tuple((c, s / total) for c, s in dranked[:3]),
+                "description", tuple(dwords[:5]))
+
+
+def _result(code, name, confidence, suggestions, method, evidence) -> OccupationResult:
+    # fresh lists on every call: callers may edit a result, never the memo behind it
+    return OccupationResult(code, name, confidence, list(suggestions), method, list(evidence))
 
 
 _default: dict[str, OccupationClassifier] = {}

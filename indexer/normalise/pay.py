@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 DAYS_PER_MONTH = 21.75
 HOURS_PER_MONTH = 174.0
@@ -28,6 +29,9 @@ _UNIT_PATTERNS = [
 ]
 _LOWER_BOUND = re.compile(r"以上|起|\+|不低于|至少|>|≥")
 _UPPER_BOUND = re.compile(r"以下|以内|不超过|最高|<|≤")
+_SPACES = re.compile(r"\s+")
+# Pay texts remembered (feeds repeat "4千-6千/月", "面议"); the text alone decides the result.
+_CACHE_SIZE = 20_000
 
 
 @dataclass
@@ -61,7 +65,7 @@ class PayResult:
 def _clean(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).lower()
     t = t.replace("～", "~").replace("－", "-").replace("—", "-").replace("–", "-")
-    t = re.sub(r"\s+", "", t)
+    t = _SPACES.sub("", t)
     return t
 
 
@@ -89,7 +93,16 @@ def parse_pay(text: str | None, context_unit: str | None = None) -> PayResult:
     """Parse one pay text. Never raises: what cannot be read is returned with ``unparsable``."""
     if text is None or not str(text).strip():
         return PayResult(text=text, unparsable=False, notes=["empty"])
-    raw = str(text).strip()
+    r = _parse_pay_cached(str(text).strip(), context_unit)
+    # a fresh result every call: callers set fields (``months``) on what they get
+    return PayResult(text=r.text, min=r.min, max=r.max, unit=r.unit, monthly_min=r.monthly_min,
+                     monthly_max=r.monthly_max, months=r.months, negotiable=r.negotiable, annual=r.annual,
+                     unit_inferred=r.unit_inferred, unparsable=r.unparsable, notes=list(r.notes))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_pay_cached(raw: str, context_unit: str | None) -> PayResult:
+    """The memoised parse; its results are never handed out, only copied (see ``parse_pay``)."""
     t = _clean(raw)
     res = PayResult(text=raw)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from core.reference.services import RegionDirectory, RegionRef, region_directory, short_region_name
 
@@ -18,6 +19,8 @@ from core.reference.services import RegionDirectory, RegionRef, region_directory
 _STOP_SHORT = {"城区", "郊区", "矿区", "市区", "新区", "开发", "高新"}
 _SPLIT = re.compile(r"[·・\-—–/\\|,，、\s()（）\[\]]+")
 _ALIASES = {"内蒙": "内蒙古自治区", "伊犁": "伊犁哈萨克自治州", "湘西": "湘西土家族苗族自治州"}
+# Region texts and addresses remembered per directory: feeds repeat them ("深圳·南山区", "长春").
+_CACHE_SIZE = 20_000
 
 
 @dataclass
@@ -54,17 +57,41 @@ class _NameIndex:
         for alias, full in _ALIASES.items():
             if full in self.names:
                 self.names.setdefault(alias, []).extend(self.names[full])
-        self.max_len = max(len(n) for n in self.names)
+        # the name lengths worth trying at a position, by the two characters there (longest first);
+        # every name has at least two
+        first: dict[str, set[int]] = {}
+        for n in self.names:
+            first.setdefault(n[:2], set()).add(len(n))
+        self.lengths_from = {c: tuple(sorted(lns, reverse=True)) for c, lns in first.items()}
         # code -> itself and every ancestor, for constant-time containment checks
         self.lineage = {r.code: frozenset(a.code for a in regions.ancestors(r.code)) for r in regions.all()}
+        # Bounded memos over this directory only (a reloaded directory gets a new index). They hold
+        # tuples; callers get fresh lists.
+        self.candidates = lru_cache(maxsize=_CACHE_SIZE)(self._candidates_uncached)
+        self.coords = lru_cache(maxsize=_CACHE_SIZE)(self._coords_uncached)
+
+    def _candidates_uncached(self, text: str) -> tuple[tuple[RegionRef, ...], str | None]:
+        cands, last = _candidates_uncached(text, self.regions)
+        return tuple(cands), last
+
+    def _coords_uncached(self, code: str) -> tuple[float | None, float | None]:
+        for r in reversed(self.regions.ancestors(code)):
+            if r.lat is not None and r.lon is not None:
+                return r.lat, r.lon
+        return None, None
 
     def scan(self, text: str) -> list[tuple[str, int, list[RegionRef]]]:
         out = []
         i = 0
-        while i < len(text):
-            for ln in range(min(self.max_len, len(text) - i), 1, -1):
+        n = len(text)
+        names = self.names
+        lengths_from = self.lengths_from
+        while i < n:
+            for ln in lengths_from.get(text[i: i + 2], ()):
+                if ln > n - i:
+                    continue
                 piece = text[i: i + ln]
-                hits = self.names.get(piece)
+                hits = names.get(piece)
                 if hits:
                     out.append((piece, i, hits))
                     i += ln
@@ -132,10 +159,7 @@ def _collapse(regions: RegionDirectory, cands: list[RegionRef]) -> list[RegionRe
 
 
 def _coords(regions: RegionDirectory, ref: RegionRef) -> tuple[float | None, float | None]:
-    for r in reversed(regions.ancestors(ref.code)):
-        if r.lat is not None and r.lon is not None:
-            return r.lat, r.lon
-    return None, None
+    return _name_index(regions).coords(ref.code)
 
 
 def _result(regions: RegionDirectory, text, ref: RegionRef, by: str) -> RegionResult:
@@ -167,7 +191,12 @@ def _prefer_named(cands: list[RegionRef], token: str | None, regions: RegionDire
 def _candidates(text: str | None, regions: RegionDirectory) -> tuple[list[RegionRef], str | None]:
     if not text:
         return [], None
-    t = unicodedata.normalize("NFKC", str(text)).strip()
+    cands, last = _name_index(regions).candidates(str(text))
+    return list(cands), last
+
+
+def _candidates_uncached(text: str, regions: RegionDirectory) -> tuple[list[RegionRef], str | None]:
+    t = unicodedata.normalize("NFKC", text).strip()
     idx = _name_index(regions)
     tokens = []
     for part in _SPLIT.split(t):
