@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from core.crypto import PersonalDataCipher
+from core.db import ENGINE_DEFAULTS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +53,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         for k in missing:
             cfg[k] = generated[k]
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg.pop("DATABASE_URL") or f"sqlite:///{instance_path / 'joblink.db'}"
-    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **ENGINE_DEFAULTS}
     cfg["MATCHER_MODEL"] = cfg["MATCHER_MODEL"] or str(instance_path / "models" / "joblink-zh")
     cfg["SEARCH_INDEX_DIR"] = str(instance_path / "search")
     cfg["SESSION_COOKIE_HTTPONLY"] = True
