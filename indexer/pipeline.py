@@ -617,13 +617,13 @@ class Pipeline:
         """(normalised, screening result, fingerprint or None, error name or None) per record, in order."""
         if self.workers > 1:
             return self._submit_stages(todo)()
-        return self._stage_here(todo, with_fingerprint=False)
+        return self._stage_here(todo)
 
     def _submit_stages(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]]) -> Callable[[], list[tuple]]:
         """Hand the CPU-bound stages of ``todo`` to the worker processes; returns a function that
         waits for and returns their output. A small remainder is staged here, synchronously."""
         if len(todo) < _MIN_CHUNK:
-            staged = self._stage_here(todo, with_fingerprint=False)
+            staged = self._stage_here(todo)
             return lambda: staged
         pool = self._worker_pool()
         n_workers = self.workers - 1
@@ -643,18 +643,10 @@ class Pipeline:
 
         return wait
 
-    def _stage_here(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]], with_fingerprint: bool) -> list[tuple]:
-        out = []
-        for _i, d, ch in todo:
-            try:
-                norm = self._normalise.normalise(d, self._context(ch.region_code))
-                result = self._screening.screen(norm, ch.kind, ch.trust_level, ch.licence_number, rules=self._rules)
-                fp = (self._dedup_mod.DedupIndex.fingerprint(norm)
-                      if with_fingerprint and result.outcome != "reject" else None)
-                out.append((norm, result, fp, None))
-            except Exception as exc:
-                out.append((None, None, None, exc.__class__.__name__))
-        return out
+    def _stage_here(self, todo: list[tuple[int, PostingDraft, _ChannelInfo]]) -> list[tuple]:
+        return _stage_records(self._normalise, self._screening, self._dedup_mod, self._rules,
+                              [(d, ch.region_code, ch.kind, ch.trust_level, ch.licence_number) for _i, d, ch in todo],
+                              self._context)
 
     def _worker_pool(self):
         if self._pool is None:
@@ -905,20 +897,50 @@ def _stage_init(rules, stages) -> None:
 
 def _stage_chunk(tasks: list[tuple]) -> list[tuple]:
     """In a worker: normalise, screen and fingerprint each draft (no database)."""
-    n_mod, s_mod, d_mod = _WORKER["normalise"], _WORKER["screening"], _WORKER["dedup"]
+    n_mod = _WORKER["normalise"]
     contexts = _WORKER["contexts"]
-    out = []
+
+    def context(region_code):
+        if region_code not in contexts:
+            contexts[region_code] = n_mod.make_context(session=None, channel_region_code=region_code)
+        return contexts[region_code]
+
+    out = _stage_records(n_mod, _WORKER["screening"], _WORKER["dedup"], _WORKER["rules"], tasks, context)
+    for item in out:
+        if item[0] is not None:
+            item[0].draft = None  # the parent has the draft: do not send it back
+    return out
+
+
+def _stage_records(n_mod, s_mod, d_mod, rules, tasks: list[tuple], context: Callable) -> list[tuple]:
+    """(normalised, screening result, fingerprint or None, error name or None) per task
+    (draft, channel region, kind, trust level, licence). Fingerprints are computed for the whole
+    list at once (``fingerprint_many``: one vectorised pass instead of many small ones); a record
+    the screening rejects needs none. A bug in a stage costs only its record."""
+    out: list[tuple] = []
     for draft, region_code, kind, trust, licence in tasks:
         try:
-            if region_code not in contexts:
-                contexts[region_code] = n_mod.make_context(session=None, channel_region_code=region_code)
-            norm = n_mod.normalise(draft, contexts[region_code])
-            result = s_mod.screen(norm, kind, trust, licence, rules=_WORKER["rules"])
-            fp = d_mod.DedupIndex.fingerprint(norm) if result.outcome != "reject" else None
-            norm.draft = None  # the parent has the draft: do not send it back
-            out.append((norm, result, fp, None))
+            norm = n_mod.normalise(draft, context(region_code))
+            result = s_mod.screen(norm, kind, trust, licence, rules=rules)
+            out.append((norm, result, None, None))
         except Exception as exc:
             out.append((None, None, None, exc.__class__.__name__))
+    need = [k for k, item in enumerate(out) if item[0] is not None and item[1].outcome != "reject"]
+    index_cls = d_mod.DedupIndex
+    many = getattr(index_cls, "fingerprint_many", None)
+    try:
+        fps = many([out[k][0] for k in need]) if many is not None else None
+    except Exception:
+        fps = None
+    for j, k in enumerate(need):
+        norm, result, _fp, _err = out[k]
+        if fps is not None:
+            out[k] = (norm, result, fps[j], None)
+            continue
+        try:
+            out[k] = (norm, result, index_cls.fingerprint(norm), None)
+        except Exception as exc:
+            out[k] = (None, None, None, exc.__class__.__name__)
     return out
 
 
