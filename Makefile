@@ -45,7 +45,7 @@ test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 compose-check:
 	docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml OK"

@@ -46,3 +46,15 @@ def test_readme_names_exactly_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_script_the_makefile_runs_exists():
+    """`make bench` once named a script nobody had written: every repository path a recipe runs
+    must be there."""
+    import re
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    scripts = set(re.findall(r"\b((?:bench|scripts|\.ci)/[\w./-]+\.(?:py|sh))\b", makefile))
+    assert "bench/run_all.py" in scripts
+    missing = [s for s in sorted(scripts) if not (ROOT / s).exists()]
+    assert not missing, f"Makefile runs missing scripts: {missing}"
