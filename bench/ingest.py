@@ -267,7 +267,7 @@ def main() -> None:
         results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
 
     print(f"\nIngest benchmark (SQLite, search indexing excluded), {os.cpu_count()} CPUs")
-    for mode, label in (("pipeline", "pipeline, {w} workers"), ("pipeline1", "pipeline, 1 process")):
+    for mode, label in (("pipeline", "pipeline, {w} processes"), ("pipeline1", "pipeline, 1 process")):
         if mode not in results:
             continue
         p = results[mode]

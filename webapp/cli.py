@@ -165,7 +165,9 @@ def demo_load(full, path, limit, seekers, as_json) -> None:
             src = Path(path) if path else Path(__file__).resolve().parents[1] / "data" / "samples"
         if not as_json:
             click.echo(f"载入岗位：{src}{'（全部）' if full else '（样本）'}", err=True)
-        summary["postings"] = load_demo_postings(db.session, src, sample=not full, limit=limit, progress=progress)
+        # the full sets (90k records) use a staging worker process beside this one; the sample does not need it
+        summary["postings"] = load_demo_postings(db.session, src, sample=not full, limit=limit, progress=progress,
+                                                 workers="auto" if full else 1)
         if not as_json:
             click.echo("", err=True)
     summary["accounts"] = create_demo_accounts(db.session)
