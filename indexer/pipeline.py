@@ -525,6 +525,13 @@ class Pipeline:
                 merged_sources.append(self._source_row(match, ch, d, now))
                 results[i] = RecordResult(d.record_number, d.external_id, "merged", match, None, reasons, ch.code)
                 continue
+            probable = self._find_probable_duplicate(fp)
+            if probable is not None:
+                # not sure enough to merge: its own posting, held until a reviewer merges or approves it
+                issues = [*issues, _ProbableDuplicate.of(*probable)]
+                reasons = [x.as_dict() for x in issues if x.severity != "info"]
+                outcome = "hold"
+                row.update(status=PostingStatus.PENDING_REVIEW, review_reasons=reasons, published_at=None)
             local_key = _local_key(norm)
             j = batch_local.get(local_key) if local_key is not None else None
             if j is None:
@@ -672,13 +679,23 @@ class Pipeline:
             match = self._dedup_mod.DedupIndex.find_in_db(self.session, fp)
         else:
             match = self._dedup_index().find(fp)
-        if match is None:
-            return None
-        if match not in self._live:
-            status = self.session.scalar(select(Posting.status).where(Posting.id == match))
+        return match if match is not None and self._is_live(match) else None
+
+    def _find_probable_duplicate(self, fp) -> tuple[int, float] | None:
+        """The live posting this fingerprint probably duplicates (identical title, partly overlapping
+        text: see ``indexer.dedup.verdict``) and the score, for a reviewer to confirm."""
+        if self.dedup_mode == "db":
+            found = self._dedup_mod.DedupIndex.find_probable_in_db(self.session, fp)
+        else:
+            found = self._dedup_index().find_probable(fp)
+        return found if found is not None and self._is_live(found[0]) else None
+
+    def _is_live(self, posting_id: int) -> bool:
+        if posting_id not in self._live:
+            status = self.session.scalar(select(Posting.status).where(Posting.id == posting_id))
             # a withdrawn, filled, expired or rejected posting is not revived by a new listing
-            self._live[match] = status in (PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.DRAFT)
-        return match if self._live[match] else None
+            self._live[posting_id] = status in (PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.DRAFT)
+        return self._live[posting_id]
 
     def _save_fingerprints(self, adds: list[tuple[int, Any]], updates: list[tuple[int, Any]], now: dt.datetime) -> None:
         """Fingerprint rows in the postings' own transaction, so the index survives restarts."""
@@ -850,6 +867,25 @@ class Pipeline:
     def _source_row(posting_id: int, ch: _ChannelInfo, d: PostingDraft, now: dt.datetime) -> dict:
         return {"posting_id": posting_id, "channel_id": ch.id, "external_id": d.external_id,
                 "source_url": (d.source_url or None) and d.source_url[:500], "raw": d.raw or {}, "received_at": now}
+
+
+@dataclass
+class _ProbableDuplicate(Issue):
+    """The hold reason of a posting that probably duplicates another (``duplicate_of``); the review
+    queue offers to merge it there."""
+
+    duplicate_of: int = 0
+
+    @classmethod
+    def of(cls, posting_id: int, score: float) -> "_ProbableDuplicate":
+        # a probable pair has identical titles (similarity 1), so the score (title + text) / 2 gives the text's
+        text = max(0.0, 2 * score - 1)
+        return cls("probable_duplicate",
+                   f"可能与岗位 #{posting_id} 重复（标题相同，描述相似度 {text:.2f}）：是同一岗位请合并，不是请通过",
+                   "dedup", "hold", duplicate_of=posting_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "duplicate_of": self.duplicate_of}
 
 
 def _insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]:

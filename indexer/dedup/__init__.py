@@ -411,26 +411,50 @@ def regions_compatible(a: str | None, b: str | None) -> bool:
     return pa.startswith(pb) or pb.startswith(pa)
 
 
-def same_job(a: Fingerprint, b: Fingerprint) -> tuple[bool, float]:
-    """Whether two fingerprints of one enterprise describe the same job, and how sure."""
+# The verdicts of ``verdict``. PROBABLE is the band the identical-title rule used to merge silently:
+# identical normalised title and 0.3 <= text agreement < 0.5. A hand-labelled sample of it held
+# different jobs (another team, campus vs experienced hire, short- vs long-term), so such a pair is no
+# longer merged; the pipeline holds the newcomer for a reviewer, who merges it or lets it stand.
+SAME = "same"
+PROBABLE = "probable"
+DIFFERENT = "different"
+PROBABLE_MIN_SIMILARITY = 0.3
+
+
+def verdict(a: Fingerprint, b: Fingerprint) -> tuple[str, float]:
+    """``(SAME | PROBABLE | DIFFERENT, score)`` for two fingerprints; the score is 0.0 for DIFFERENT."""
     if a.credit_code and b.credit_code and a.credit_code != b.credit_code:
-        return False, 0.0
+        return DIFFERENT, 0.0
     if not set(a.enterprise_keys) & set(b.enterprise_keys) or a.enterprise_keys == ("none:",):
-        return False, 0.0
+        return DIFFERENT, 0.0
     if not regions_compatible(a.region_code, b.region_code):
-        return False, 0.0
+        return DIFFERENT, 0.0
     ts = title_similarity(a.title_key, b.title_key)
     if ts < TITLE_MIN_SIMILARITY:
-        return False, 0.0
+        return DIFFERENT, 0.0
     ss = signature_similarity(a.signature, b.signature)
     if a.has_text and b.has_text:
-        ok = ss >= TEXT_MIN_SIMILARITY or (ts == 1.0 and ss >= 0.3)
-    else:
+        if ss >= TEXT_MIN_SIMILARITY:
+            result = SAME
+        elif ts == 1.0 and ss >= PROBABLE_MIN_SIMILARITY:
+            result = PROBABLE   # identical title, partly overlapping text: a reviewer decides
+        else:
+            return DIFFERENT, 0.0
+    elif ts == 1.0:
         # one side has no description (search-list channels): the exact title must carry it
-        ok = ts == 1.0
-    if ok and a.occupation_code and b.occupation_code and a.occupation_code != b.occupation_code and ts < 1.0:
-        ok = False
-    return ok, (ts + ss) / 2
+        result = SAME
+    else:
+        return DIFFERENT, 0.0
+    if a.occupation_code and b.occupation_code and a.occupation_code != b.occupation_code and ts < 1.0:
+        return DIFFERENT, 0.0
+    return result, (ts + ss) / 2
+
+
+def same_job(a: Fingerprint, b: Fingerprint) -> tuple[bool, float]:
+    """Whether two fingerprints of one enterprise are surely the same job, and how sure (a PROBABLE
+    pair is not: see ``verdict``)."""
+    v, score = verdict(a, b)
+    return v == SAME, score
 
 
 class _hybridmethod:
@@ -468,16 +492,25 @@ class DedupIndex:
         return out
 
     def find(self, fp: Fingerprint, exclude: int | None = None) -> int | None:
+        """The canonical posting id of the best SAME match, or None."""
+        found = self._best(fp, SAME, exclude)
+        return found[0] if found else None
+
+    def find_probable(self, fp: Fingerprint, exclude: int | None = None) -> tuple[int, float] | None:
+        """The best PROBABLE candidate (to be confirmed by a reviewer) and its score, or None."""
+        return self._best(fp, PROBABLE, exclude)
+
+    def _best(self, fp: Fingerprint, wanted: str, exclude: int | None) -> tuple[int, float] | None:
         best, best_score = None, -1.0
         for pid in self.candidates(fp):
             if pid == exclude:
                 continue
             self.comparisons += 1
-            ok, score = same_job(fp, self._fps[pid])
+            v, score = verdict(fp, self._fps[pid])
             # ties go to the oldest posting: the canonical one is the first received
-            if ok and (score > best_score or (score == best_score and best is not None and pid < best)):
+            if v == wanted and (score > best_score or (score == best_score and best is not None and pid < best)):
                 best, best_score = pid, score
-        return best
+        return (best, best_score) if best is not None else None
 
     def add(self, posting_id: int, fp: Fingerprint, session=None) -> None:
         if posting_id in self._fps:
@@ -559,6 +592,16 @@ class DedupIndex:
     @staticmethod
     def find_in_db(session, fp: Fingerprint, exclude: int | None = None) -> int | None:
         """The same question answered from the table alone: block on the enterprise keys (indexed)."""
+        found = DedupIndex._best_in_db(session, fp, SAME, exclude)
+        return found[0] if found else None
+
+    @staticmethod
+    def find_probable_in_db(session, fp: Fingerprint, exclude: int | None = None) -> tuple[int, float] | None:
+        """``find_probable`` answered from the table alone."""
+        return DedupIndex._best_in_db(session, fp, PROBABLE, exclude)
+
+    @staticmethod
+    def _best_in_db(session, fp: Fingerprint, wanted: str, exclude: int | None) -> tuple[int, float] | None:
         from sqlalchemy import or_, select
 
         from core.dedup.models import DedupFingerprint
@@ -575,10 +618,10 @@ class DedupIndex:
         for row in session.scalars(select(DedupFingerprint).where(or_(*conds)).order_by(DedupFingerprint.posting_id)):
             if row.posting_id == exclude:
                 continue
-            ok, score = same_job(fp, fingerprint_from_row(row))
-            if ok and score > best_score:
+            v, score = verdict(fp, fingerprint_from_row(row))
+            if v == wanted and score > best_score:
                 best, best_score = row.posting_id, score
-        return best
+        return (best, best_score) if best is not None else None
 
 
 def save_fingerprint(session, posting_id: int, fp: Fingerprint) -> None:
@@ -609,6 +652,6 @@ def fingerprint_from_row(row, signature: np.ndarray | None = None) -> Fingerprin
 
 __all__ = [
     "Fingerprint", "DedupIndex", "fingerprint", "fingerprint_fields", "fingerprint_many", "normalize_company_name", "normalize_title",
-    "same_job", "title_similarity", "signature_similarity", "regions_compatible", "save_fingerprint",
+    "same_job", "verdict", "SAME", "PROBABLE", "DIFFERENT", "title_similarity", "signature_similarity", "regions_compatible", "save_fingerprint",
     "fingerprint_from_row", "minhash",
 ]
