@@ -4,8 +4,9 @@
 Idempotent by (channel, external id): a replay updates the posting instead of doubling it, an
 identical replay changes nothing. Every record the pipeline does not accept is kept as a
 ``RejectedRecord`` with its reasons, for ``joblink ingest retry``. Work is done in batches (one
-SELECT per batch for known sources and enterprises, bulk INSERTs with RETURNING) so a single process
-ingests well over 1,000 postings/s into SQLite.
+SELECT per batch for known sources and enterprises, bulk INSERTs with RETURNING): one process ingests
+about 1,150 postings/s into SQLite, two (a worker staging the next batch) about 1,300
+(``bench/ingest.py``, docs/feeds.md).
 """
 from __future__ import annotations
 

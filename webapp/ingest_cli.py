@@ -133,7 +133,7 @@ def register(cli: click.Group) -> None:
     @click.option("--channel", "channel_code", required=True, help="channel code (joblink channel list)")
     @click.option("--max-mb", type=float, default=10.0, show_default=True, help="size limit of a spreadsheet")
     @click.option("--workers", default="1", show_default=True,
-                  help="processes for normalising/screening large files: a number or 'auto' (one per CPU)")
+                  help="processes for a large file: a number or 'auto' (one per CPU); beyond 1, worker processes normalise, screen and fingerprint the next batch while this one writes")
     @click.option("--json", "as_json", is_flag=True)
     @with_appcontext
     def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
