@@ -2,7 +2,8 @@
 
 A posting the screening held (``status = pending_review`` with ``review_reasons``) waits here until a
 reviewer approves it (it is published: ``published_at`` set, ``version`` bumped, an outbox event in
-the same transaction) or rejects it with a note. Every decision is kept as a ``ReviewDecision`` and an
+the same transaction) or rejects it with a note. A posting held as a probable duplicate of another
+(``probable_duplicate``) can instead be merged into that one (``merge_posting``). Every decision is kept as a ``ReviewDecision`` and an
 ``AuditEvent``. Reviewers bound to a region only see and decide postings of their jurisdiction; a
 posting with no region of its own falls under its channel's region.
 """
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 from core.audit.services import record_access
 from core.channels.models import Channel
 from core.db import utcnow
+from core.dedup.models import DedupFingerprint
 from core.enums import PostingStatus, Role
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.outbox.services import emit
-from core.postings.models import Posting
+from core.postings.models import Posting, PostingSource
 from core.reference.services import RegionDirectory
 
 from .models import ReviewDecision
@@ -31,6 +33,9 @@ from .models import ReviewDecision
 APPROVE = "approve"
 REJECT = "reject"
 DECISIONS = (APPROVE, REJECT)
+MERGE = "merge"          # a probable duplicate confirmed: its sources move to the other posting
+PROBABLE_DUPLICATE = "probable_duplicate"
+_LIVE = (PostingStatus.PUBLISHED, PostingStatus.PENDING_REVIEW, PostingStatus.DRAFT)
 MAX_NOTE_LENGTH = 1000
 MAX_BULK = 200
 REVIEW_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})
@@ -308,6 +313,103 @@ def reject_posting(session: Session, posting_id: int, actor: Actor, note: str, *
     return review_posting(session, posting_id, REJECT, actor, note, **kw)
 
 
+def duplicate_of(posting: Posting) -> int | None:
+    """The posting a held posting probably duplicates (its ``probable_duplicate`` reason), if any."""
+    for r in posting.review_reasons or []:
+        if isinstance(r, dict) and r.get("code") == PROBABLE_DUPLICATE:
+            try:
+                return int(r.get("duplicate_of"))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def merge_posting(
+    session: Session,
+    posting_id: int,
+    actor: Actor,
+    note: str = "",
+    *,
+    ip: str | None = None,
+) -> ReviewDecision:
+    """Confirm a probable duplicate: move the held posting's source records to the posting it
+    duplicates (which must still be live), reject this one with a note saying where it went, and drop
+    its deduplication fingerprint so nothing is matched to it again. The caller commits."""
+    _require_reviewer(actor)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise DomainError("note_too_long", f"审核意见不能超过{MAX_NOTE_LENGTH}字", "note")
+    posting = session.get(Posting, posting_id)
+    if posting is None:
+        raise NotFound("该岗位")
+    if not in_prefix(_posting_region(session, posting), jurisdiction_prefix(actor)):
+        raise PermissionDenied("该岗位不在您的管辖范围内")
+    if posting.status != PostingStatus.PENDING_REVIEW:
+        raise DomainError(
+            "not_pending",
+            f"该岗位当前状态为「{_status_label(posting.status)}」，不在待审核队列中（可能已被其他审核员处理）",
+        )
+    target_id = duplicate_of(posting)
+    if target_id is None or target_id == posting.id:
+        raise DomainError("not_a_probable_duplicate", "该岗位没有“可能重复”的审核原因，无法合并，请通过或驳回")
+    target = session.get(Posting, target_id)
+    if target is None or target.status not in _LIVE:
+        state = f"当前状态为「{_status_label(target.status)}」" if target is not None else "已不存在"
+        raise DomainError(
+            "merge_target_gone",
+            f"岗位 #{target_id} {state}，不能再合并到它；如本岗位有效请通过，否则请驳回",
+        )
+
+    now = utcnow()
+    result = session.execute(
+        update(Posting)
+        .where(Posting.id == posting.id, Posting.status == PostingStatus.PENDING_REVIEW)
+        .values(status=PostingStatus.REJECTED, version=Posting.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise DomainError("not_pending", "该岗位已被其他审核员处理，请刷新页面")
+    session.execute(
+        update(PostingSource).where(PostingSource.posting_id == posting.id).values(posting_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Posting).where(Posting.id == target.id).values(version=Posting.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(DedupFingerprint.__table__.delete().where(DedupFingerprint.posting_id == posting.id))
+    session.expire(posting)
+    session.expire(target)
+    emit(session, "posting", posting.id, "upsert")
+    emit(session, "posting", target.id, "upsert")
+    full_note = f"与岗位 #{target.id} 为同一岗位，已合并到 #{target.id}" + (f"：{note}" if note else "")
+    record = ReviewDecision(
+        posting_id=posting.id,
+        reviewer_user_id=actor.id,
+        reviewer_role=str(Role(actor.role)),
+        decision=MERGE,
+        note=full_note,
+        previous_status=str(PostingStatus.PENDING_REVIEW),
+        new_status=str(PostingStatus.REJECTED),
+        reasons=list(posting.review_reasons or []),
+        at=now,
+    )
+    session.add(record)
+    record_access(
+        session,
+        actor_user_id=actor.id,
+        actor_role=str(Role(actor.role)),
+        action="review",
+        subject_type="posting",
+        subject_id=posting.id,
+        purpose=f"岗位审核：合并到 #{target.id}",
+        fields=["status", "sources"],
+        ip=ip,
+    )
+    session.flush()
+    return record
+
+
 @dataclass
 class BulkResult:
     batch_id: str
@@ -370,7 +472,7 @@ def list_decisions(
         stmt = stmt.where(ReviewDecision.posting_id == posting_id)
     if reviewer_user_id:
         stmt = stmt.where(ReviewDecision.reviewer_user_id == reviewer_user_id)
-    if decision in DECISIONS:
+    if decision in (*DECISIONS, MERGE):
         stmt = stmt.where(ReviewDecision.decision == decision)
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(ReviewDecision.id).subquery())) or 0
     rows = list(session.scalars(stmt.order_by(ReviewDecision.at.desc(), ReviewDecision.id.desc()).limit(limit).offset(offset)).unique())

@@ -40,7 +40,7 @@ REASON_LABELS = {
     "occupation_code_unknown": "职业代码无效", "channel_requires_review": "渠道须逐条审核",
     "channel_not_trusted": "渠道未设为可信", "missing_company": "缺少企业名称", "title_too_long": "职位名称过长",
     "headcount_unparsable": "招聘人数无法识别", "education_unparsable": "学历无法识别",
-    "experience_unparsable": "经验要求无法识别", "invalid_date": "日期无效",
+    "experience_unparsable": "经验要求无法识别", "invalid_date": "日期无效", "probable_duplicate": "可能重复",
 }
 
 
@@ -104,6 +104,7 @@ def queue():
         channels=_channels(),
         reason_label=reason_label,
         filter_query=urlencode(args),
+        duplicate_of=review.duplicate_of,
     )
 
 
@@ -120,6 +121,22 @@ def decide(posting_id: int):
         flash(f"岗位 #{posting_id}：{exc.message}", "error")
         return redirect(_safe_next(url_for("review.queue")), code=303)
     flash(f"岗位 #{posting_id} 已{'通过并发布' if decision == review.APPROVE else '驳回'}", "success")
+    return redirect(_safe_next(url_for("review.queue")), code=303)
+
+
+@bp.post("/postings/<int:posting_id>/merge")
+@roles_required(Role.REVIEWER, Role.ADMIN)
+def merge(posting_id: int):
+    """A probable duplicate confirmed: its sources move to the posting it duplicates."""
+    try:
+        record = review.merge_posting(db.session, posting_id, current_user, request.form.get("note", ""),
+                                      ip=request.remote_addr)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"岗位 #{posting_id}：{exc.message}", "error")
+        return redirect(_safe_next(url_for("review.queue")), code=303)
+    flash(f"岗位 #{posting_id} {record.note}", "success")
     return redirect(_safe_next(url_for("review.queue")), code=303)
 
 
@@ -153,7 +170,7 @@ def posting(posting_id: int):
     sources = list(db.session.scalars(select(PostingSource).where(PostingSource.posting_id == p.id).order_by(PostingSource.id)))
     decisions, _ = review.list_decisions(db.session, current_user, posting_id=p.id, limit=100)
     return render_template("review/posting.html", p=p, sources=sources, decisions=decisions, highlight=highlight,
-                           channels=_channels(), text_fields=TEXT_FIELDS)
+                           channels=_channels(), text_fields=TEXT_FIELDS, duplicate_of=review.duplicate_of)
 
 
 @bp.get("/audit")
@@ -177,7 +194,7 @@ def audit():
 
 @bp.app_template_filter("review_decision")
 def _decision_label(value: str) -> str:
-    return {"approve": "通过", "reject": "驳回"}.get(value, value)
+    return {"approve": "通过", "reject": "驳回", "merge": "合并"}.get(value, value)
 
 
 # --- screening rules (read by reviewers; the screening area stores them and admins extend them) ---
