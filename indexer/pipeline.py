@@ -5,7 +5,7 @@ Idempotent by (channel, external id): a replay updates the posting instead of do
 identical replay changes nothing. Every record the pipeline does not accept is kept as a
 ``RejectedRecord`` with its reasons, for ``joblink ingest retry``. Work is done in batches (one
 SELECT per batch for known sources and enterprises, bulk INSERTs with RETURNING): one process ingests
-about 1,150 postings/s into SQLite, two (a worker staging the next batch) about 1,300
+about 1,200 postings/s into SQLite, two (a worker staging the next batch) about 1,350
 (``bench/ingest.py``, docs/feeds.md).
 """
 from __future__ import annotations
