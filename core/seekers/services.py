@@ -277,3 +277,114 @@ def verify_group(session: Session, seeker: Jobseeker, group: str, verifier_user_
             emit(session, "seeker", seeker.id)
             return
     raise DomainError("group_not_declared", "该求职者未申报此重点群体", "group")
+
+
+# --- priority group verification (重点群体认定) -------------------------------------------------------
+
+# A declared group waits for the bureau while it is neither verified nor refused.
+AWAITING_VERIFICATION = (VerificationStatus.UNVERIFIED, VerificationStatus.PENDING)
+REFUSAL_NOTE_MAX = 150  # the note goes into the audit purpose (200 characters) after a short prefix
+
+
+def _verifier_prefix(user) -> str | None:
+    """The region-code prefix a verifier may act in: None for admins (everything); a commissioner's
+    city-level code covers its counties; anyone else, or a commissioner without a region, gets none."""
+    from core.enums import Role
+    from core.reference.services import RegionDirectory
+
+    role = Role(user.role)
+    if role == Role.ADMIN:
+        return None
+    if role != Role.COMMISSIONER or not user.region_code:
+        return "-"  # matches no region code
+    return RegionDirectory.code_prefix(user.region_code)
+
+
+def may_verify(user, seeker: Jobseeker) -> bool:
+    prefix = _verifier_prefix(user)
+    return prefix is None or bool(seeker.region_code and seeker.region_code.startswith(prefix))
+
+
+@dataclass
+class GroupVerificationQueue:
+    """One page of jobseekers having at least one declared group awaiting verification."""
+
+    items: list[Jobseeker]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_awaiting_group_verification(
+    session: Session, user, *, group: str | None = None, page: int = 1, per_page: int = 20,
+) -> GroupVerificationQueue:
+    """Jobseekers in ``user``'s jurisdiction with declared-but-unverified priority groups (optionally
+    one group), oldest registration first: group rows carry no declaration time, so the jobseeker's
+    registration time stands in for it. Admins see every region."""
+    from sqlalchemy import exists, func
+
+    awaiting = (
+        select(JobseekerGroup.id)
+        .where(JobseekerGroup.jobseeker_id == Jobseeker.id, JobseekerGroup.verification.in_(AWAITING_VERIFICATION))
+    )
+    if group:
+        try:
+            awaiting = awaiting.where(JobseekerGroup.group == PriorityGroup(group))
+        except ValueError:
+            raise DomainError("invalid_priority_group", f"重点群体类别无效：{group}", "group") from None
+    cond = [exists(awaiting)]
+    prefix = _verifier_prefix(user)
+    if prefix is not None:
+        cond.append(Jobseeker.region_code.like(f"{prefix}%"))
+    per_page = max(1, min(int(per_page), 100))
+    total = session.scalar(select(func.count()).select_from(Jobseeker).where(*cond)) or 0
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(int(page), pages))
+    items = list(session.scalars(
+        select(Jobseeker).where(*cond).order_by(Jobseeker.created_at, Jobseeker.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ))
+    return GroupVerificationQueue(items=items, total=total, page=page, per_page=per_page)
+
+
+def decide_group_verification(
+    session: Session, user, seeker: Jobseeker, group: str, *, approve: bool, note: str = "", ip: str | None = None,
+) -> JobseekerGroup:
+    """A commissioner (of the jobseeker's jurisdiction) or an admin approves or refuses one declared
+    group through ``verify_group``. A refusal needs a note; the model has no place for it, so the note
+    is kept in the audit trail with the decision."""
+    from core.audit.services import record_access
+    from core.errors import PermissionDenied
+
+    if not may_verify(user, seeker):
+        raise PermissionDenied("该求职者不在您的管辖范围内")
+    try:
+        wanted = PriorityGroup(group)
+    except ValueError:
+        raise DomainError("invalid_priority_group", f"重点群体类别无效：{group}", "group") from None
+    declared = next((g for g in seeker.groups if g.group == wanted), None)
+    if declared is None:
+        raise DomainError("group_not_declared", "该求职者未申报此重点群体", "group")
+    if declared.verification not in AWAITING_VERIFICATION:
+        raise DomainError("already_decided", "该重点群体已认定过，请勿重复处理", "group")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise DomainError("missing_note", "不予认定时请填写原因（备注）", "note")
+    if len(note) > REFUSAL_NOTE_MAX:
+        raise DomainError("note_too_long", f"备注不超过{REFUSAL_NOTE_MAX}个字符", "note")
+    verify_group(session, seeker, wanted.value, user.id, approve)
+    from core.enums import LABELS
+
+    text = f"重点群体认定：{LABELS.get(wanted.value, wanted.value)}" + ("通过" if approve else f"不予认定：{note}")
+    if approve and note:
+        text += f"（{note}）"
+    record_access(
+        session, actor_user_id=user.id, actor_role=str(user.role), action="review", subject_type="jobseeker",
+        subject_id=seeker.id, purpose=text[:200], fields=["groups"], ip=ip,
+    )
+    session.flush()
+    return declared

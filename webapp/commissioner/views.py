@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from core.reference.services import RegionDirectory
 from core.validity import services as validity
 from core.validity.models import OUTCOME_LABELS, CallbackOutcome
 
+from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text
 from ..auth.policy import roles_required
 from ..extensions import db
 
@@ -34,6 +35,7 @@ HOME_LINKS: list[tuple[str, str, frozenset]] = [
     ("fairs.index", "招聘会", _BOTH),
     ("livestreams.index", "直播带岗", _BOTH),
     ("projects.index", "重大项目用工", _BOTH),
+    ("commissioner.priority_groups", "重点群体认定", _BOTH),
     ("stats.index", "统计分析", _BOTH),
 ]
 
@@ -131,3 +133,89 @@ def draw_sample():
         flash(f"{result.run.month} 已抽查过（{result.tasks} 个回访任务），未重复抽取", "error")
     return redirect(url_for("commissioner.validity", month=result.run.month), code=303)
 
+
+
+# --- priority group verification (重点群体认定) -------------------------------------------------------
+# The queue shows ID number and phone masked (enough to tell people apart); the per-jobseeker page,
+# where the commissioner checks the person's documents, shows them in full to a commissioner of the
+# jobseeker's jurisdiction. Every display of a jobseeker is recorded in the audit trail.
+
+_QUEUE_FIELDS = ["name", "id_number_masked", "phone_masked", "region_code", "groups"]
+_DETAIL_FIELDS = ["name", "id_number", "phone", "region_code", "groups"]
+
+
+def _audit_read(seeker_id: int, purpose: str, fields: list[str]) -> None:
+    from core.audit.services import record_access
+
+    record_access(db.session, actor_user_id=current_user.id, actor_role=str(current_user.role), action="read",
+                  subject_type="jobseeker", subject_id=seeker_id, purpose=purpose, fields=fields, ip=client_ip())
+
+
+def _seeker_to_verify(seeker_id: int):
+    from core.seekers.models import Jobseeker
+    from core.seekers.services import may_verify
+
+    seeker = db.session.get(Jobseeker, seeker_id)
+    if seeker is None:
+        abort(404)
+    if not may_verify(current_user, seeker):
+        abort(403)
+    return seeker
+
+
+@bp.get("/priority-groups", endpoint="priority_groups")
+@roles_required(Role.COMMISSIONER, Role.ADMIN)
+def priority_groups():
+    from core.enums import PriorityGroup
+    from core.seekers.services import list_awaiting_group_verification, view_jobseeker
+
+    group = (request.args.get("group") or "").strip() or None
+    page_no = request.args.get("page", 1, type=int) or 1
+    try:
+        queue = list_awaiting_group_verification(db.session, current_user, group=group, page=page_no)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        group = None
+        queue = list_awaiting_group_verification(db.session, current_user, page=page_no)
+    views = {s.id: view_jobseeker(s, cipher(), entitled=False) for s in queue.items}
+    for s in queue.items:
+        _audit_read(s.id, "重点群体认定：待认定列表", _QUEUE_FIELDS)
+    db.session.commit()
+    return render_template(
+        "commissioner/priority_groups.html", queue=queue, views=views, group=group,
+        choices=[(g.value, label(g.value)) for g in PriorityGroup],
+    )
+
+
+@bp.get("/priority-groups/<int:seeker_id>", endpoint="priority_group_seeker")
+@roles_required(Role.COMMISSIONER, Role.ADMIN)
+def priority_group_seeker(seeker_id: int):
+    from core.seekers.services import AWAITING_VERIFICATION, REFUSAL_NOTE_MAX, view_jobseeker
+
+    seeker = _seeker_to_verify(seeker_id)
+    view = view_jobseeker(seeker, cipher(), entitled=True)
+    _audit_read(seeker.id, "重点群体认定：核对求职者身份与申报类别", _DETAIL_FIELDS)
+    db.session.commit()
+    return render_template("commissioner/priority_group_seeker.html", seeker=seeker, view=view,
+                           awaiting=AWAITING_VERIFICATION, note_max=REFUSAL_NOTE_MAX)
+
+
+@bp.post("/priority-groups/<int:seeker_id>/decide", endpoint="priority_group_decide")
+@roles_required(Role.COMMISSIONER, Role.ADMIN)
+def priority_group_decide(seeker_id: int):
+    from core.seekers.services import decide_group_verification
+
+    seeker = _seeker_to_verify(seeker_id)
+    back = url_for("commissioner.priority_group_seeker", seeker_id=seeker.id)
+    decision = request.form.get("decision", "")
+    group = form_text("group", 64)
+    if decision not in ("approve", "refuse"):
+        flash("请选择“认定通过”或“不予认定”", "error")
+        return redirect(back, code=303)
+    approve = decision == "approve"
+    commit_or_flash(
+        lambda: decide_group_verification(db.session, current_user, seeker, group, approve=approve,
+                                          note=form_text("note", 500), ip=client_ip()),
+        lambda g: f"{label(g.group.value)}：{'已认定' if approve else '不予认定'}",
+    )
+    return redirect(back, code=303)
