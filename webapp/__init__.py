@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "webapp.commissioner.views",
     "webapp.matching.views",
     "webapp.projects.views",
+    "webapp.reference.views",
 ]
 
 

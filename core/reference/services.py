@@ -267,6 +267,36 @@ class RegionDirectory:
         hits.sort(key=lambda r: (not r.name.startswith(text), r.level, len(r.name), r.code))
         return hits[:limit]
 
+    def suggest(self, text: str, limit: int = 10) -> list[RegionRef]:
+        """Typeahead for region inputs. Digits match code prefixes (in code order); other text matches
+        names: exact name/short name/full name first, then name prefix, then name substring, then full
+        name substring (山东 -> the province's cities and counties). Within the name tiers counties come
+        before cities and provinces (吉林 -> 吉林市 before 吉林省); same-named districts (鼓楼区) stay
+        distinguishable by their full names."""
+        text = re.sub(r"\s+", "", text or "")
+        if not text or limit <= 0:
+            return []
+        if text.isdigit():
+            return self.by_prefix(text)[:limit]
+        rows = getattr(self, "_suggest_rows", None)
+        if rows is None:  # short names once, not per keystroke (3,000+ regex calls)
+            rows = self._suggest_rows = [(r, r.short_name) for r in self._by_code.values()]
+        ranked = []
+        for r, short in rows:
+            if r.name == text or r.full_name == text or short == text:
+                key = (0, -r.level)
+            elif r.name.startswith(text):
+                key = (1, -r.level)
+            elif text in r.name:
+                key = (2, -r.level)
+            elif text in r.full_name:
+                key = (3, r.level)  # 山东: its cities before their counties
+            else:
+                continue
+            ranked.append((key, len(r.name), r.code, r))
+        ranked.sort(key=lambda t: t[:3])
+        return [t[3] for t in ranked[:limit]]
+
     def by_prefix(self, prefix: str) -> list[RegionRef]:
         return sorted((r for c, r in self._by_code.items() if c.startswith(prefix)), key=lambda r: r.code)
 

@@ -1,0 +1,1 @@
+"""Reference data over HTTP: region typeahead for the forms that ask for a place."""
