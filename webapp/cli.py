@@ -232,6 +232,18 @@ def setup(skip_model) -> None:
     click.echo("完成", err=True)
 
 
+def _die_with_parent() -> None:
+    """In the relay child (Linux): the kernel sends it SIGTERM when the server process dies, even
+    by SIGKILL, so no relay is left running without its server."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -241,13 +253,17 @@ def serve(host, port, no_worker) -> None:
     """Serve JobLink (development server) with the outbox relay running beside it."""
     import atexit
     import os
+    import signal
     import subprocess
 
     worker = None
     index_group = current_app.cli.commands.get("index")
     if not no_worker and index_group is not None and "work" in getattr(index_group, "commands", {}):
-        worker = subprocess.Popen([sys.executable, "-m", "webapp.cli", "index", "work"], env=os.environ.copy())
+        worker = subprocess.Popen([sys.executable, "-m", "webapp.cli", "index", "work"], env=os.environ.copy(),
+                                  preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         atexit.register(worker.terminate)
+        # `kill`/`systemctl stop` send SIGTERM, which skips atexit unless it becomes a normal exit
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         click.echo(f"索引同步进程已启动（pid {worker.pid}）", err=True)
     click.echo(f"JobLink 已启动：http://{host}:{port}/  （演示账号见 README）", err=True)
     from werkzeug.serving import run_simple
