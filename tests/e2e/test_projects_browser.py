@@ -11,12 +11,13 @@ from .test_review_browser import _login, _shot
 pytestmark = pytest.mark.e2e
 
 COMMISSIONER = ("e2e_xiangmu_zhuanyuan", "Shan-Gao-Shui-Chang-2026")
-CREDIT_CODE = "91371302MA3C8E9F1X"  # body 91371302MA3C8E9F1 with its GB 32100 check character
+CREDIT_CODE = "91371311MA3C8E9F1X"  # body 91371311MA3C8E9F1; the check character is computed below
 
 
 @pytest.fixture(scope="module")
 def project_data(live_server):
-    """A registered construction enterprise in 临沂 兰山区 and a commissioner of that district."""
+    """A registered construction enterprise in 临沂 罗庄区 and a commissioner of that district (not 兰山区,
+    where the review browser test counts the commissioner's tasks on the same live server)."""
     from core.accounts.services import create_user
     from core.enterprises.models import Enterprise
     from core.identity import credit_code_check_char
@@ -27,9 +28,9 @@ def project_data(live_server):
     app = live_server["app"]
     with app.app_context():
         db.session.add(Enterprise(name="临沂港建设工程有限公司", normalized_name="临沂港建设工程", credit_code=code,
-                                  region_code="371302", verification_status="verified"))
+                                  region_code="371311", verification_status="verified"))
         create_user(db.session, username=COMMISSIONER[0], password=COMMISSIONER[1], role="commissioner",
-                    display_name="赵专员", region_code="371302")
+                    display_name="赵专员", region_code="371311")
         db.session.commit()
     return {"credit_code": code}
 
@@ -46,7 +47,7 @@ def test_commissioner_registers_a_project_and_publishes_its_demand(live_server, 
     page.wait_for_load_state("domcontentloaded")
     page.goto(base + "/projects/new")
     page.fill("input[name=name]", "临沂港综合物流园区项目")
-    page.fill("input[name=region_code]", "兰山区")
+    page.fill("input[name=region_code]", "罗庄区")
     page.fill("input[name=credit_code]", project_data["credit_code"])
     page.fill("input[name=total_investment]", "-3")
     page.get_by_role("button", name="保存").click()
