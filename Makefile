@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install browser setup serve bench clean-instance compose-check
+.PHONY: run test install browser compose-tool setup serve bench clean-instance compose-check
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
@@ -35,13 +35,22 @@ browser:
 	elif [ -x /usr/bin/chromium ]; then :; \
 	else echo "浏览器测试需要 /usr/bin/chromium：sudo apt-get install chromium fonts-wqy-microhei"; exit 1; fi
 
+# Debian's docker-compose, so the tests can check docker-compose.yml (`docker-compose config`); no
+# Docker engine is needed for that.
+compose-tool:
+	@if command -v docker-compose >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "安装 docker-compose（检查 docker-compose.yml 需要）..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	else echo "(未安装 docker-compose：docker-compose.yml 的检查将跳过；sudo apt-get install docker-compose)"; fi
+
 setup: install
 	$(JOBLINK) setup
 
 run: setup
 	$(JOBLINK) serve --host $(HOST) --port $(PORT)
 
-test: install browser
+test: install browser compose-tool
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
