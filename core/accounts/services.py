@@ -112,3 +112,17 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
+
+
+def commissioner_jurisdiction(user) -> str | None:
+    """The region-code prefix a commissioner works in: ``None`` for admins (every region); a
+    commissioner's city-level code covers its counties; anyone else, or a commissioner without a
+    region, gets ``"-"``, which prefixes no region code."""
+    from core.reference.services import RegionDirectory
+
+    role = Role(user.role)
+    if role == Role.ADMIN:
+        return None
+    if role != Role.COMMISSIONER or not user.region_code:
+        return "-"
+    return RegionDirectory.code_prefix(user.region_code)

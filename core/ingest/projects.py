@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.accounts.services import commissioner_jurisdiction
 from core.db import utcnow
 from core.enterprises.models import Enterprise
 from core.enums import PostingStatus, Role
@@ -30,18 +31,9 @@ _OPEN_POSTING = (PostingStatus.DRAFT, PostingStatus.PENDING_REVIEW, PostingStatu
 
 # --- who may see what ------------------------------------------------------------------------------
 
-def _prefix(actor) -> str | None:
-    """None = every region (admin); "-" matches nothing (a commissioner with no jurisdiction)."""
-    role = Role(actor.role)
-    if role == Role.ADMIN:
-        return None
-    if role != Role.COMMISSIONER or not actor.region_code:
-        return "-"
-    return RegionDirectory.code_prefix(actor.region_code)
-
 
 def in_jurisdiction(actor, region_code: str | None) -> bool:
-    prefix = _prefix(actor)
+    prefix = commissioner_jurisdiction(actor)
     return prefix is None or bool(region_code and region_code.startswith(prefix))
 
 
@@ -76,7 +68,7 @@ def list_projects(session: Session, actor, *, status: str | None = None,
                   region_code: str | None = None) -> list[MajorProject]:
     """Projects the actor may see, newest first; ``region_code`` keeps those inside that region."""
     stmt = select(MajorProject)
-    prefix = _prefix(actor)
+    prefix = commissioner_jurisdiction(actor)
     if prefix is not None:
         stmt = stmt.where(or_(MajorProject.region_code.like(f"{prefix}%"), MajorProject.commissioner_user_id == actor.id))
     if status:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.services import commissioner_jurisdiction
 from core.crypto import PersonalDataCipher
 from core.enums import Availability, Education, PriorityGroup, VerificationStatus
 from core.errors import DomainError, ValidationErrors
@@ -286,22 +287,8 @@ AWAITING_VERIFICATION = (VerificationStatus.UNVERIFIED, VerificationStatus.PENDI
 REFUSAL_NOTE_MAX = 150  # the note goes into the audit purpose (200 characters) after a short prefix
 
 
-def _verifier_prefix(user) -> str | None:
-    """The region-code prefix a verifier may act in: None for admins (everything); a commissioner's
-    city-level code covers its counties; anyone else, or a commissioner without a region, gets none."""
-    from core.enums import Role
-    from core.reference.services import RegionDirectory
-
-    role = Role(user.role)
-    if role == Role.ADMIN:
-        return None
-    if role != Role.COMMISSIONER or not user.region_code:
-        return "-"  # matches no region code
-    return RegionDirectory.code_prefix(user.region_code)
-
-
 def may_verify(user, seeker: Jobseeker) -> bool:
-    prefix = _verifier_prefix(user)
+    prefix = commissioner_jurisdiction(user)
     return prefix is None or bool(seeker.region_code and seeker.region_code.startswith(prefix))
 
 
@@ -337,7 +324,7 @@ def list_awaiting_group_verification(
         except ValueError:
             raise DomainError("invalid_priority_group", f"重点群体类别无效：{group}", "group") from None
     cond = [exists(awaiting)]
-    prefix = _verifier_prefix(user)
+    prefix = commissioner_jurisdiction(user)
     if prefix is not None:
         cond.append(Jobseeker.region_code.like(f"{prefix}%"))
     per_page = max(1, min(int(per_page), 100))

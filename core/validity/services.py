@@ -25,6 +25,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
+from core.accounts.services import commissioner_jurisdiction
 from core.audit.services import record_access
 from core.channels.models import Channel
 from core.db import utcnow
@@ -174,15 +175,6 @@ def draw_monthly_sample(
 
 # --- call-back tasks ------------------------------------------------------------------------------
 
-def _jurisdiction(actor) -> str | None:
-    """None = everything (admin); a commissioner without a region sees nothing."""
-    role = Role(actor.role)
-    if role == Role.ADMIN:
-        return None
-    if role != Role.COMMISSIONER or not actor.region_code:
-        return "-"
-    return RegionDirectory.code_prefix(actor.region_code)
-
 
 def list_tasks(
     session: Session,
@@ -195,7 +187,7 @@ def list_tasks(
 ) -> tuple[list[CallbackTask], int]:
     """Call-back tasks in the actor's jurisdiction: the actor's own first, then by due date."""
     stmt = select(CallbackTask)
-    prefix = _jurisdiction(actor)
+    prefix = commissioner_jurisdiction(actor)
     if prefix is not None:
         stmt = stmt.where(CallbackTask.region_code.like(f"{prefix}%"))
     if open_only:
@@ -216,7 +208,7 @@ def get_task(session: Session, task_id: int, actor) -> CallbackTask:
     task = session.get(CallbackTask, task_id)
     if task is None:
         raise NotFound("该回访任务")
-    prefix = _jurisdiction(actor)
+    prefix = commissioner_jurisdiction(actor)
     if prefix is not None and not (task.region_code or "").startswith(prefix):
         raise PermissionDenied("该回访任务不在您的管辖范围内")
     return task

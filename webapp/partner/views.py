@@ -46,6 +46,11 @@ def _rate_key() -> str:
 _partner_limit = limiter.shared_limit("120 per minute", scope="partner-api", key_func=_rate_key)
 
 
+def _invalid_key():
+    """The answer to a request without a valid channel key (every partner endpoint)."""
+    return _error(401, "invalid_api_key", "API 密钥缺失或无效（请在请求头 X-API-Key 中提供渠道密钥）")
+
+
 def _error(status: int, code: str, message: str, field: str | None = None):
     err = {"code": code, "message": message}
     if field:
@@ -59,7 +64,7 @@ def _error(status: int, code: str, message: str, field: str | None = None):
 def push_postings():
     channel = channel_for_api_key(db.session, _api_key())
     if channel is None:
-        return _error(401, "invalid_api_key", "API 密钥缺失或无效（请在请求头 X-API-Key 中提供渠道密钥）")
+        return _invalid_key()
     if not request.is_json and not (request.content_type or "").startswith("text/plain"):
         return _error(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）")
     try:
@@ -142,7 +147,7 @@ def refresh_one(external_id: str):
     """Extend one posting's validity; an expired posting is published again."""
     channel = channel_for_api_key(db.session, _api_key())
     if channel is None:
-        return _error(401, "invalid_api_key", "API 密钥缺失或无效（请在请求头 X-API-Key 中提供渠道密钥）")
+        return _invalid_key()
     body, err = _json_body()
     if err:
         return err
@@ -169,7 +174,7 @@ def refresh_batch():
     """Extend many postings at once; one result per item, a bad item never blocks the others."""
     channel = channel_for_api_key(db.session, _api_key())
     if channel is None:
-        return _error(401, "invalid_api_key", "API 密钥缺失或无效（请在请求头 X-API-Key 中提供渠道密钥）")
+        return _invalid_key()
     body, err = _json_body()
     if err:
         return err
