@@ -277,6 +277,14 @@ def review_posting(
         raise DomainError("not_pending", "该岗位已被其他审核员处理，请刷新页面")
     session.refresh(posting)
     emit(session, "posting", posting.id, "upsert")
+    purpose = ("岗位审核：通过并发布" if decision == APPROVE else "岗位审核：驳回") + (" (批量)" if batch_id else "")
+    return _record_decision(session, actor, posting, decision, note, new_status, purpose, ["status"], now, ip,
+                            batch_id=batch_id)
+
+
+def _record_decision(session: Session, actor, posting: Posting, decision: str, note: str | None, new_status,
+                     purpose: str, fields: list[str], now, ip: str | None, batch_id: str | None = None) -> ReviewDecision:
+    """The review decision row and its audit event (the posting left pending review)."""
     record = ReviewDecision(
         posting_id=posting.id,
         reviewer_user_id=actor.id,
@@ -297,8 +305,8 @@ def review_posting(
         action="review",
         subject_type="posting",
         subject_id=posting.id,
-        purpose=("岗位审核：通过并发布" if decision == APPROVE else "岗位审核：驳回") + (" (批量)" if batch_id else ""),
-        fields=["status"],
+        purpose=purpose,
+        fields=fields,
         ip=ip,
     )
     session.flush()
@@ -383,31 +391,8 @@ def merge_posting(
     emit(session, "posting", posting.id, "upsert")
     emit(session, "posting", target.id, "upsert")
     full_note = f"与岗位 #{target.id} 为同一岗位，已合并到 #{target.id}" + (f"：{note}" if note else "")
-    record = ReviewDecision(
-        posting_id=posting.id,
-        reviewer_user_id=actor.id,
-        reviewer_role=str(Role(actor.role)),
-        decision=MERGE,
-        note=full_note,
-        previous_status=str(PostingStatus.PENDING_REVIEW),
-        new_status=str(PostingStatus.REJECTED),
-        reasons=list(posting.review_reasons or []),
-        at=now,
-    )
-    session.add(record)
-    record_access(
-        session,
-        actor_user_id=actor.id,
-        actor_role=str(Role(actor.role)),
-        action="review",
-        subject_type="posting",
-        subject_id=posting.id,
-        purpose=f"岗位审核：合并到 #{target.id}",
-        fields=["status", "sources"],
-        ip=ip,
-    )
-    session.flush()
-    return record
+    return _record_decision(session, actor, posting, MERGE, full_note, PostingStatus.REJECTED,
+                            f"岗位审核：合并到 #{target.id}", ["status", "sources"], now, ip)
 
 
 @dataclass
