@@ -521,12 +521,11 @@ class Pipeline:
 
             # 6. dedup against postings already held, then against earlier records of this batch
             fp = fingerprints.get(id(norm)) or dedup_cls.fingerprint(norm)
-            match = self._find_duplicate(fp)
+            match, probable = self._find_duplicates(fp)
             if match is not None:
                 merged_sources.append(self._source_row(match, ch, d, now))
                 results[i] = RecordResult(d.record_number, d.external_id, "merged", match, None, reasons, ch.code)
                 continue
-            probable = self._find_probable_duplicate(fp)
             if probable is not None:
                 # not sure enough to merge: its own posting, held until a reviewer merges or approves it
                 issues = [*issues, _ProbableDuplicate.of(*probable)]
@@ -673,23 +672,19 @@ class Pipeline:
             self._pool = None
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _find_duplicate(self, fp) -> int | None:
-        """The live canonical posting this fingerprint duplicates, from the in-memory index (long
-        runs) or from the fingerprint table (single web requests: no index to load)."""
-        if self.dedup_mode == "db":
-            match = self._dedup_mod.DedupIndex.find_in_db(self.session, fp)
-        else:
-            match = self._dedup_index().find(fp)
-        return match if match is not None and self._is_live(match) else None
-
-    def _find_probable_duplicate(self, fp) -> tuple[int, float] | None:
-        """The live posting this fingerprint probably duplicates (identical title, partly overlapping
-        text: see ``indexer.dedup.verdict``) and the score, for a reviewer to confirm."""
-        if self.dedup_mode == "db":
-            found = self._dedup_mod.DedupIndex.find_probable_in_db(self.session, fp)
-        else:
-            found = self._dedup_index().find_probable(fp)
-        return found if found is not None and self._is_live(found[0]) else None
+    def _find_duplicates(self, fp) -> tuple[int | None, tuple[int, float] | None]:
+        """The live canonical posting this fingerprint duplicates, else the live posting it probably
+        duplicates (identical title, partly overlapping text: see ``indexer.dedup.verdict``) with
+        its score, for a reviewer to confirm. From the in-memory index (long runs) or from the
+        fingerprint table (single web requests: no index to load), one pass either way."""
+        index = self._dedup_mod.DedupIndex
+        found = index.matches_in_db(self.session, fp) if self.dedup_mode == "db" else self._dedup_index().matches(fp)
+        same, probable = found.get(self._dedup_mod.SAME), found.get(self._dedup_mod.PROBABLE)
+        if same is not None and self._is_live(same[0]):
+            return same[0], None
+        if probable is not None and self._is_live(probable[0]):
+            return None, probable
+        return None, None
 
     def _is_live(self, posting_id: int) -> bool:
         if posting_id not in self._live:

@@ -457,6 +457,16 @@ def same_job(a: Fingerprint, b: Fingerprint) -> tuple[bool, float]:
     return v == SAME, score
 
 
+def _keep_best(best: dict[str, tuple[int, float]], pid: int, v: str, score: float) -> None:
+    """Keep the highest-scoring candidate per verdict; ties go to the oldest posting (the canonical
+    one is the first received)."""
+    if v not in (SAME, PROBABLE):
+        return
+    cur = best.get(v)
+    if cur is None or score > cur[1] or (score == cur[1] and pid < cur[0]):
+        best[v] = (pid, score)
+
+
 class _hybridmethod:
     """``DedupIndex.load(session)`` builds a new index; ``index.load(session)`` fills that one."""
 
@@ -493,24 +503,23 @@ class DedupIndex:
 
     def find(self, fp: Fingerprint, exclude: int | None = None) -> int | None:
         """The canonical posting id of the best SAME match, or None."""
-        found = self._best(fp, SAME, exclude)
+        found = self.matches(fp, exclude).get(SAME)
         return found[0] if found else None
 
     def find_probable(self, fp: Fingerprint, exclude: int | None = None) -> tuple[int, float] | None:
         """The best PROBABLE candidate (to be confirmed by a reviewer) and its score, or None."""
-        return self._best(fp, PROBABLE, exclude)
+        return self.matches(fp, exclude).get(PROBABLE)
 
-    def _best(self, fp: Fingerprint, wanted: str, exclude: int | None) -> tuple[int, float] | None:
-        best, best_score = None, -1.0
+    def matches(self, fp: Fingerprint, exclude: int | None = None) -> dict[str, tuple[int, float]]:
+        """The best SAME and the best PROBABLE candidate with their scores, from ONE pass over the
+        candidates (the pipeline asks both questions of every new record)."""
+        best: dict[str, tuple[int, float]] = {}
         for pid in self.candidates(fp):
             if pid == exclude:
                 continue
             self.comparisons += 1
-            v, score = verdict(fp, self._fps[pid])
-            # ties go to the oldest posting: the canonical one is the first received
-            if v == wanted and (score > best_score or (score == best_score and best is not None and pid < best)):
-                best, best_score = pid, score
-        return (best, best_score) if best is not None else None
+            _keep_best(best, pid, *verdict(fp, self._fps[pid]))
+        return best
 
     def add(self, posting_id: int, fp: Fingerprint, session=None) -> None:
         if posting_id in self._fps:
@@ -592,16 +601,17 @@ class DedupIndex:
     @staticmethod
     def find_in_db(session, fp: Fingerprint, exclude: int | None = None) -> int | None:
         """The same question answered from the table alone: block on the enterprise keys (indexed)."""
-        found = DedupIndex._best_in_db(session, fp, SAME, exclude)
+        found = DedupIndex.matches_in_db(session, fp, exclude).get(SAME)
         return found[0] if found else None
 
     @staticmethod
     def find_probable_in_db(session, fp: Fingerprint, exclude: int | None = None) -> tuple[int, float] | None:
         """``find_probable`` answered from the table alone."""
-        return DedupIndex._best_in_db(session, fp, PROBABLE, exclude)
+        return DedupIndex.matches_in_db(session, fp, exclude).get(PROBABLE)
 
     @staticmethod
-    def _best_in_db(session, fp: Fingerprint, wanted: str, exclude: int | None) -> tuple[int, float] | None:
+    def matches_in_db(session, fp: Fingerprint, exclude: int | None = None) -> dict[str, tuple[int, float]]:
+        """``matches`` answered from the table alone, in one query."""
         from sqlalchemy import or_, select
 
         from core.dedup.models import DedupFingerprint
@@ -613,15 +623,13 @@ class DedupIndex:
             elif k.startswith("nm:"):
                 conds.append(DedupFingerprint.company_key == k[3:])
         if not conds:
-            return None
-        best, best_score = None, -1.0
+            return {}
+        best: dict[str, tuple[int, float]] = {}
         for row in session.scalars(select(DedupFingerprint).where(or_(*conds)).order_by(DedupFingerprint.posting_id)):
             if row.posting_id == exclude:
                 continue
-            v, score = verdict(fp, fingerprint_from_row(row))
-            if v == wanted and score > best_score:
-                best, best_score = row.posting_id, score
-        return (best, best_score) if best is not None else None
+            _keep_best(best, row.posting_id, *verdict(fp, fingerprint_from_row(row)))
+        return best
 
 
 def save_fingerprint(session, posting_id: int, fp: Fingerprint) -> None:
