@@ -244,16 +244,7 @@ def review_posting(
         raise DomainError("note_too_long", f"审核意见不能超过{MAX_NOTE_LENGTH}字", "note")
     if decision == REJECT and not note:
         raise DomainError("note_required", "驳回时请填写理由，便于发布方修改后重新提交", "note")
-    posting = session.get(Posting, posting_id)
-    if posting is None:
-        raise NotFound("该岗位")
-    if not in_prefix(_posting_region(session, posting), jurisdiction_prefix(actor)):
-        raise PermissionDenied("该岗位不在您的管辖范围内")
-    if posting.status != PostingStatus.PENDING_REVIEW:
-        raise DomainError(
-            "not_pending",
-            f"该岗位当前状态为「{_status_label(posting.status)}」，不在待审核队列中（可能已被其他审核员处理）",
-        )
+    posting = _pending_posting(session, actor, posting_id)
     today = today or utcnow().date()
     if decision == APPROVE and posting.valid_until and posting.valid_until < today:
         raise DomainError(
@@ -280,6 +271,22 @@ def review_posting(
     purpose = ("岗位审核：通过并发布" if decision == APPROVE else "岗位审核：驳回") + (" (批量)" if batch_id else "")
     return _record_decision(session, actor, posting, decision, note, new_status, purpose, ["status"], now, ip,
                             batch_id=batch_id)
+
+
+def _pending_posting(session: Session, actor, posting_id: int) -> Posting:
+    """The posting a reviewer decides on: it exists, lies in the actor's jurisdiction and still
+    waits for review."""
+    posting = session.get(Posting, posting_id)
+    if posting is None:
+        raise NotFound("该岗位")
+    if not in_prefix(_posting_region(session, posting), jurisdiction_prefix(actor)):
+        raise PermissionDenied("该岗位不在您的管辖范围内")
+    if posting.status != PostingStatus.PENDING_REVIEW:
+        raise DomainError(
+            "not_pending",
+            f"该岗位当前状态为「{_status_label(posting.status)}」，不在待审核队列中（可能已被其他审核员处理）",
+        )
+    return posting
 
 
 def _record_decision(session: Session, actor, posting: Posting, decision: str, note: str | None, new_status,
@@ -347,16 +354,7 @@ def merge_posting(
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise DomainError("note_too_long", f"审核意见不能超过{MAX_NOTE_LENGTH}字", "note")
-    posting = session.get(Posting, posting_id)
-    if posting is None:
-        raise NotFound("该岗位")
-    if not in_prefix(_posting_region(session, posting), jurisdiction_prefix(actor)):
-        raise PermissionDenied("该岗位不在您的管辖范围内")
-    if posting.status != PostingStatus.PENDING_REVIEW:
-        raise DomainError(
-            "not_pending",
-            f"该岗位当前状态为「{_status_label(posting.status)}」，不在待审核队列中（可能已被其他审核员处理）",
-        )
+    posting = _pending_posting(session, actor, posting_id)
     target_id = duplicate_of(posting)
     if target_id is None or target_id == posting.id:
         raise DomainError("not_a_probable_duplicate", "该岗位没有“可能重复”的审核原因，无法合并，请通过或驳回")
