@@ -27,7 +27,10 @@ def _free_port() -> int:
 def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        text = (task / "children").read_text().split()
+        try:
+            text = (task / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a server thread ended between listing and reading
         out.extend(int(x) for x in text)
     return out
 
