@@ -95,7 +95,7 @@ def _fresh_db(path: Path):
     Base.metadata.create_all(engine)
     session = make_sessionmaker(engine)()
     load_reference_data(session)
-    from core.ingest.services import ensure_channel
+    from core.channels.services import ensure_channel
 
     for code, kind in (("bench-boss", "hr_firm"), ("bench-51job", "hr_firm"), ("bench-ggfw-hrss-gd", "provincial_site"),
                        ("bench-liepin", "hr_firm"), ("bench-lagou", "hr_firm"), ("bench-zhilian", "hr_firm"),

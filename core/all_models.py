@@ -12,6 +12,7 @@ from core.ingest import models as _ingest  # noqa: F401
 from core.matching import models as _matching  # noqa: F401
 from core.outbox import models as _outbox  # noqa: F401
 from core.postings import models as _postings  # noqa: F401
+from core.projects import models as _projects  # noqa: F401
 from core.reference import models as _reference  # noqa: F401
 from core.review import models as _review  # noqa: F401
 from core.screening import models as _screening  # noqa: F401

@@ -13,7 +13,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from core.enums import TrustLevel
-from core.ingest.services import ensure_channel
+from core.channels.services import ensure_channel
 
 from .pipeline import Pipeline
 from .sources import job51_raw, jobhunting, zhilian

@@ -1020,7 +1020,7 @@ def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: d
     posting and no rejected-record row: the enterprise sees the issues on the form and corrects them.
     """
     from core.postings.models import Posting as _Posting
-    from core.ingest.services import ensure_enterprise_direct_channel
+    from core.channels.services import ensure_enterprise_direct_channel
     from .sources import enterprise_form
 
     ent = session.get(Enterprise, enterprise_id)
@@ -1096,8 +1096,8 @@ def _process_one_for(pipe: "Pipeline", draft: PostingDraft, ent: Enterprise | No
 def publish_labour_demand(session: Session, demand_id: int):
     """Turn one major-project labour demand line into a posting (or update the one it became).
     Works in the caller's transaction. Returns (posting or None, issues)."""
-    from core.ingest.models import LabourDemand
-    from core.ingest.services import ensure_major_project_channel
+    from core.channels.services import ensure_major_project_channel
+    from core.projects.models import LabourDemand
     from core.postings.models import Posting as _Posting
     from .sources import major_project
 
@@ -1123,7 +1123,7 @@ def retry_rejected(session: Session, *, channel_code: str | None = None, ids: li
     the channel or the enterprise). Accepted ones are marked resolved with their posting; the others
     stay open with their new reasons. Nothing is kept twice."""
     from core.ingest.models import RejectedRecord
-    from core.ingest.services import get_channel
+    from core.channels.services import get_channel
     from .sources import redraft
 
     stmt = select(RejectedRecord).where(RejectedRecord.state == "open").order_by(RejectedRecord.id)

@@ -139,7 +139,7 @@ def register(cli: click.Group) -> None:
     def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
         """Ingest a file: XLSX/CSV spreadsheet, JSON/JSONL records, or the real data formats."""
         from core.errors import DomainError
-        from core.ingest.services import get_channel
+        from core.channels.services import get_channel
         from indexer.pipeline import Pipeline
 
         db = _db()
@@ -262,7 +262,7 @@ def register(cli: click.Group) -> None:
         try:
             channel = None
             if channel_code:
-                from core.ingest.services import get_channel
+                from core.channels.services import get_channel
 
                 channel = get_channel(db.session, channel_code)
             _fmt, drafts, _info = file_drafts(path, channel.code if channel else "", int(max_mb * 1024 * 1024))
@@ -296,7 +296,8 @@ def register(cli: click.Group) -> None:
     @with_appcontext
     def channel_create(code, name, kind, region_code, trust_level, licence_number, feed_url, as_json) -> None:
         from core.errors import DomainError
-        from core.ingest.services import create_channel, get_cursor
+        from core.channels.services import create_channel
+        from core.ingest.services import get_cursor
 
         db = _db()
         try:
@@ -318,7 +319,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     @with_appcontext
     def channel_list(as_json) -> None:
-        from core.ingest.services import list_channels
+        from core.channels.services import list_channels
 
         rows = [{"code": c.code, "name": c.name, "kind": str(c.kind), "trust_level": str(c.trust_level),
                  "region_code": c.region_code, "licence_number": c.licence_number, "active": c.active,
@@ -336,7 +337,7 @@ def register(cli: click.Group) -> None:
     def channel_key(code, as_json) -> None:
         """Issue a new partner API key for the channel (replaces the old one; shown only once)."""
         from core.errors import DomainError
-        from core.ingest.services import get_channel, issue_api_key
+        from core.channels.services import get_channel, issue_api_key
 
         db = _db()
         try:

@@ -221,7 +221,7 @@ def register(cli: click.Group) -> None:
     def seekers_import(file, verified_by, consent, as_json) -> None:
         """Import a roster (XLSX/CSV, UTF-8 or GB18030) of jobseekers; report each row."""
         from core.errors import DomainError
-        from core.matching.roster import import_roster
+        from core.seekers.roster import import_roster
         from webapp.auth.inputs import cipher
 
         session = _db().session

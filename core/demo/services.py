@@ -133,7 +133,7 @@ _DEMO_DEMAND = [
 def create_demo_project(session: Session, enterprise: Enterprise) -> str:
     """A demo major project of the demo enterprise, followed by the demo commissioner, with a few labour
     demand lines not yet published. Idempotent: returns the project's name, or "(unchanged)"."""
-    from core.ingest.models import LabourDemand, MajorProject
+    from core.projects.models import LabourDemand, MajorProject
 
     if session.scalar(select(MajorProject.id).where(MajorProject.is_demo.is_(True),
                                                     MajorProject.name == DEMO_PROJECT["name"])) is not None:

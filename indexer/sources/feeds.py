@@ -214,7 +214,8 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
     Each page is processed and committed together with the advanced cursor. On an error the pull
     stops and the cursor stays after the last committed page; the next pull resumes there.
     """
-    from core.ingest.services import get_channel, get_cursor
+    from core.channels.services import get_channel
+    from core.ingest.services import get_cursor
     from indexer.pipeline import IngestSummary, Pipeline
 
     channel = get_channel(session, channel_code)

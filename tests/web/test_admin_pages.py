@@ -64,7 +64,7 @@ CHANNEL = {"name": "兰山区人力资源市场", "code": "lanshan-hr-market", "
 
 
 def test_admin_creates_channel_and_issues_key_shown_once(client, login_as, db_session):
-    from core.ingest.services import channel_for_api_key
+    from core.channels.services import channel_for_api_key
 
     login_as("admin")
     assert client.get("/admin/channels/new").status_code == 200

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from core.enterprises.models import Enterprise
-from core.ingest.models import LabourDemand, MajorProject
+from core.projects.models import LabourDemand, MajorProject
 from core.postings.models import Posting
 
 from .conftest import make_credit_code

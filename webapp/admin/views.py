@@ -85,7 +85,7 @@ def _channel_choices() -> dict:
 @bp.route("/channels/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def channel_new():
-    from core.ingest.services import create_channel
+    from core.channels.services import create_channel
     from core.reference.models import Region
 
     errors: dict[str, list[str]] = {}
@@ -122,7 +122,7 @@ def channel_key(channel_id: int):
     from core.audit.services import record_access
     from flask_login import current_user
 
-    from core.ingest.services import issue_api_key
+    from core.channels.services import issue_api_key
 
     channel = db.session.get(Channel, channel_id) or abort(404)
     key = issue_api_key(db.session, channel)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.channels.models import Channel
 from core.enums import Role
 from core.errors import DomainError
-from core.ingest.services import channel_for_api_key
+from core.channels.services import channel_for_api_key
 from core.tabular import TabularError
 from core.validity.services import postings_for_external_ids, refresh_channel_postings, refresh_posting
 from indexer.pipeline import Pipeline

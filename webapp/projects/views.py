@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from core.enums import PostingStatus, Role, label
 from core.errors import DomainError
-from core.ingest import projects as svc
+from core.projects import services as svc
 
 from ..auth.inputs import commit_or_flash, field_errors, resolve_region
 from ..auth.policy import roles_required
@@ -198,7 +198,7 @@ def _publish_one(demand_id: int) -> tuple[str, str]:
     """Publish one line through the intake pipeline and commit; (flash category, Chinese message).
     A refused line rolls back, so nothing half-made is kept."""
     from indexer.pipeline import publish_labour_demand
-    from core.ingest.models import LabourDemand
+    from core.projects.models import LabourDemand
 
     demand = db.session.get(LabourDemand, demand_id)
     title, before = demand.title, demand.posting_id

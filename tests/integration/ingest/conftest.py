@@ -15,7 +15,7 @@ FIX = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
 
 @pytest.fixture
 def make_channel(db_session):
-    from core.ingest.services import create_channel
+    from core.channels.services import create_channel
 
     def _make(code: str, kind: str = "public_agency", trust: str = "standard", **kwargs):
         ch = create_channel(db_session, code, kwargs.pop("name", code), kind, trust_level=trust, **kwargs)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.enterprises.models import Enterprise
 from core.identity import credit_code_check_char
-from core.ingest.models import LabourDemand, MajorProject
+from core.projects.models import LabourDemand, MajorProject
 from core.postings.models import Posting, PostingSource
 from indexer.pipeline import publish_labour_demand, submit_enterprise_posting
 

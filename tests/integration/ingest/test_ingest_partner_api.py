@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core.ingest.services import issue_api_key
+from core.channels.services import issue_api_key
 from core.postings.models import Posting, PostingSource
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.audit.models import AuditEvent
 from core.db import utcnow
 from core.enums import PostingStatus
-from core.ingest.services import issue_api_key
+from core.channels.services import issue_api_key
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
 from core.validity.services import MAX_VALIDITY_DAYS, expire_postings

@@ -1,4 +1,4 @@
-"""Major project use cases (core.ingest.projects) on both databases: validation naming each field,
+"""Major project use cases (core.projects.services) on both databases: validation naming each field,
 who sees which project, demand lines, summary figures after publishing through the pipeline, and
 deleting a published line."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.enterprises.models import Enterprise
 from core.errors import NotFound, PermissionDenied, ValidationErrors
 from core.identity import credit_code_check_char
-from core.ingest import projects as svc
+from core.projects import services as svc
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
 from indexer.pipeline import publish_labour_demand

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import DomainError
-from core.matching.roster import parse_education, parse_groups, parse_pay, parse_years
+from core.seekers.roster import parse_education, parse_groups, parse_pay, parse_years
 
 
 def test_roster_cells_as_offices_write_them():
