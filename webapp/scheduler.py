@@ -1,0 +1,159 @@
+"""The scheduler: JobLink's periodic jobs in one long-running process (``joblink schedule run``).
+
+Every day it takes postings past their valid-until day off (``postings expire``); every month it
+draws the validity spot-check sample (``validity sample``). Both are idempotent, so a job runs when
+the process starts and again on the first tick of each new day or month (UTC, 00:10). A job that
+fails is logged and retried after ``retry_seconds``; the next one still runs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import click
+from flask.cli import with_appcontext
+
+log = logging.getLogger("joblink.scheduler")
+
+TICK_AFTER_MIDNIGHT = dt.timedelta(minutes=10)  # like the cron lines in docs/operations.md
+
+
+def _expire(session) -> str:
+    from core.validity.services import expire_postings
+
+    ids = expire_postings(session)
+    session.commit()
+    return f"已下线过期岗位 {len(ids)} 条"
+
+
+def _validity_sample(session) -> str:
+    from core.errors import DomainError
+    from core.validity.services import DEFAULT_PER_CHANNEL, draw_monthly_sample
+
+    try:
+        result = draw_monthly_sample(session, None, DEFAULT_PER_CHANNEL)
+        session.commit()
+    except DomainError as exc:  # e.g. nothing to sample: nothing to retry either
+        session.rollback()
+        return exc.message
+    if not result.created:
+        return f"{result.run.month} 已抽查过（{result.tasks} 个回访任务）"
+    return f"{result.run.month} 抽查：{result.tasks} 个回访任务"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    period: str  # "daily" | "monthly"
+    run: Callable[[object], str]  # session -> summary for the log
+
+
+JOBS = (Job("postings expire", "daily", _expire), Job("validity sample", "monthly", _validity_sample))
+
+
+def period_of(job: Job, now: dt.datetime) -> tuple:
+    """The period ``now`` falls in, for ``job``: a job runs once per period."""
+    return (now.year, now.month, now.day) if job.period == "daily" else (now.year, now.month)
+
+
+def next_tick(now: dt.datetime) -> dt.datetime:
+    """The first moment after ``now`` when a new day's jobs are due."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0) + TICK_AFTER_MIDNIGHT
+    return today if today > now else today + dt.timedelta(days=1)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Scheduler:
+    """Runs the jobs due at each tick, each in its own session, and remembers which period each
+    last completed."""
+
+    def __init__(self, session_factory, jobs=JOBS, clock: Callable[[], dt.datetime] = _utcnow,
+                 retry_seconds: float = 900):
+        self.session_factory = session_factory
+        self.jobs = jobs
+        self.clock = clock
+        self.retry_seconds = retry_seconds
+        self.completed: dict[str, tuple] = {}
+
+    def due(self, now: dt.datetime) -> list[Job]:
+        return [job for job in self.jobs if self.completed.get(job.name) != period_of(job, now)]
+
+    def tick(self) -> list[tuple[str, bool, str]]:
+        """Run every due job; returns (name, succeeded, summary or error) for each."""
+        now = self.clock()
+        outcomes = []
+        for job in self.due(now):
+            session = self.session_factory()
+            try:
+                summary = job.run(session)
+            except Exception as exc:  # a failed job is retried later; the others still run
+                session.rollback()
+                log.exception("定时任务 %s 失败，%.0f 秒后重试", job.name, self.retry_seconds)
+                outcomes.append((job.name, False, repr(exc)))
+            else:
+                self.completed[job.name] = period_of(job, now)
+                log.info("定时任务 %s：%s", job.name, summary)
+                outcomes.append((job.name, True, summary))
+            finally:
+                session.close()
+        return outcomes
+
+    def seconds_to_wait(self, outcomes) -> float:
+        wait = (next_tick(self.clock()) - self.clock()).total_seconds()
+        if any(not ok for _name, ok, _msg in outcomes):
+            wait = min(wait, self.retry_seconds)
+        return max(wait, 0.0)
+
+    def run_forever(self, should_stop: Callable[[], bool], sleep: Callable[[float], None] = time.sleep) -> None:
+        while not should_stop():
+            wait = self.seconds_to_wait(self.tick())
+            waited = 0.0
+            while waited < wait and not should_stop():  # wake up at once on SIGTERM
+                step = min(1.0, wait - waited)
+                sleep(step)
+                waited += step
+
+
+@click.group("schedule")
+def schedule_group() -> None:
+    """Periodic jobs: daily expiry of postings, the monthly validity spot-check sample."""
+
+
+@schedule_group.command("run")
+@click.option("--once", is_flag=True, help="run the jobs due now, then exit")
+@with_appcontext
+def schedule_run(once) -> None:
+    """Run the periodic jobs forever (daily: postings expire; monthly: validity sample). Stops on SIGTERM."""
+    from sqlalchemy.orm import sessionmaker
+
+    from webapp.extensions import db
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    scheduler = Scheduler(sessionmaker(bind=db.engine, expire_on_commit=False))
+    if once:
+        outcomes = scheduler.tick()
+        for name, ok, message in outcomes:
+            click.echo(f"{name}: {'完成' if ok else '失败'}，{message}")
+        if not all(ok for _n, ok, _m in outcomes):
+            raise SystemExit(1)
+        return
+    stop = {"flag": False}
+
+    def _stop(*_):
+        stop["flag"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo("定时任务进程运行中（每日下线过期岗位，每月抽查岗位有效率），Ctrl+C 停止", err=True)
+    scheduler.run_forever(lambda: stop["flag"])
+
+
+def register(group) -> None:
+    group.add_command(schedule_group)
