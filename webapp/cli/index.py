@@ -1,4 +1,5 @@
-"""``joblink index ...``: the outbox relay, zero-downtime rebuild, reconcile and status."""
+"""``joblink index work|rebuild|reconcile|status|retry-dead``: the outbox relay, zero-downtime
+rebuild, drift repair and the backend's health."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import sessionmaker
+
+from webapp.cli.common import EXIT_FAILED, echo_json, session
 
 COLLECTIONS = ("postings", "seekers")
 
@@ -19,18 +22,22 @@ def _backend():
     return backend
 
 
-def _session_factory():
-    """Sessions of their own for the long-running relay."""
-    from webapp.extensions import db
-
-    return sessionmaker(bind=db.engine, expire_on_commit=False)
+def _collections(choice: str) -> tuple[str, ...]:
+    return COLLECTIONS if choice == "all" else (choice,)
 
 
-def _session():
-    """The app's session for one-shot commands (tests hand theirs in through it)."""
-    from webapp.extensions import db
+def build_or_reconcile_index(skip_model: bool = False) -> None:
+    """``joblink setup``: build the index when it is empty (first run), else reconcile it."""
+    from indexer.worker import rebuild, reconcile
 
-    return db.session
+    backend = _backend()
+    for name in COLLECTIONS:
+        if not backend.versions(name):
+            n = rebuild(session(), backend, name)
+            click.echo(f"  {name}: 已建立索引，{n} 条", err=True)
+        else:
+            r = reconcile(session(), backend, name)
+            click.echo(f"  {name}: 已核对（补 {len(r.missing)}，删 {len(r.orphans)}，更新 {len(r.stale)}）", err=True)
 
 
 @click.group("index")
@@ -47,10 +54,11 @@ def index_group() -> None:
 def work(once, batch_size, poll, max_attempts) -> None:
     """Relay outbox events to the search backend (safe to run several at once)."""
     from indexer.worker import Relay
+    from webapp.extensions import db
 
     relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts)
     if once:
-        stats = relay.drain(_session())
+        stats = relay.drain(session())
         click.echo(f"已处理 {stats.claimed} 条事件：完成 {stats.done}，稍后重试 {stats.retried}，转入死信 {stats.dead}")
         for err in stats.errors[:10]:
             click.echo(f"  错误：{err}", err=True)
@@ -63,7 +71,9 @@ def work(once, batch_size, poll, max_attempts) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     click.echo(f"索引同步进程运行中（{_backend().name}），Ctrl+C 停止", err=True)
-    relay.run_forever(_session_factory(), poll_interval=poll, should_stop=lambda: stop["flag"])
+    # the long-running relay opens sessions of its own, one per batch
+    sessions = sessionmaker(bind=db.engine, expire_on_commit=False)
+    relay.run_forever(sessions, poll_interval=poll, should_stop=lambda: stop["flag"])
 
 
 @index_group.command("rebuild")
@@ -73,8 +83,8 @@ def rebuild_cmd(collection) -> None:
     """Build a fresh index from the database beside the live one, then swap (no downtime)."""
     from indexer.worker import rebuild
 
-    for name in COLLECTIONS if collection == "all" else (collection,):
-        n = rebuild(_session(), _backend(), name)
+    for name in _collections(collection):
+        n = rebuild(session(), _backend(), name)
         click.echo(f"{name}: 已重建，{n} 条文档")
 
 
@@ -87,25 +97,26 @@ def reconcile_cmd(collection, dry_run, as_json) -> None:
     """Find and fix drift: postings missing from the index, orphans, stale versions."""
     from indexer.worker import reconcile
 
-    reports = [reconcile(_session(), _backend(), name, fix=not dry_run)
-               for name in (COLLECTIONS if collection == "all" else (collection,))]
+    reports = [reconcile(session(), _backend(), name, fix=not dry_run) for name in _collections(collection)]
     if as_json:
-        click.echo(json.dumps([{"collection": r.collection, "missing": r.missing, "orphans": r.orphans,
-                                "stale": r.stale, "failed": r.failed, "fixed": not dry_run} for r in reports],
-                              ensure_ascii=False))
+        echo_json([{"collection": r.collection, "missing": r.missing, "orphans": r.orphans,
+                    "stale": r.stale, "failed": r.failed, "fixed": not dry_run} for r in reports])
         return
-    verb = "发现" if dry_run else "已修复"
     for r in reports:
-        if r.clean:
-            click.echo(f"{r.collection}: 索引与数据库一致")
-            continue
-        click.echo(f"{r.collection}: {verb} 缺失 {len(r.missing)} 条，多余 {len(r.orphans)} 条，版本过期 {len(r.stale)} 条")
-        for label, ids in (("缺失", r.missing), ("多余", r.orphans), ("过期", r.stale)):
-            if ids:
-                more = f" 等 {len(ids)} 条" if len(ids) > 20 else ""
-                click.echo(f"  {label}：{', '.join(map(str, ids[:20]))}{more}")
-        if r.failed:
-            click.echo(f"  失败 {len(r.failed)} 条：{next(iter(r.failed.items()))}", err=True)
+        _print_reconcile_report(r, "发现" if dry_run else "已修复")
+
+
+def _print_reconcile_report(r, verb: str) -> None:
+    if r.clean:
+        click.echo(f"{r.collection}: 索引与数据库一致")
+        return
+    click.echo(f"{r.collection}: {verb} 缺失 {len(r.missing)} 条，多余 {len(r.orphans)} 条，版本过期 {len(r.stale)} 条")
+    for label, ids in (("缺失", r.missing), ("多余", r.orphans), ("过期", r.stale)):
+        if ids:
+            more = f" 等 {len(ids)} 条" if len(ids) > 20 else ""
+            click.echo(f"  {label}：{', '.join(map(str, ids[:20]))}{more}")
+    if r.failed:
+        click.echo(f"  失败 {len(r.failed)} 条：{next(iter(r.failed.items()))}", err=True)
 
 
 @index_group.command("status")
@@ -119,9 +130,9 @@ def status_cmd() -> None:
     click.echo(f"后端：{h.backend}（{'正常' if h.ok else '异常'}）{h.detail}")
     for name, n in h.counts.items():
         click.echo(f"  {name}: {n} 条")
-    click.echo("事件队列：" + json.dumps(outbox_counts(_session()), ensure_ascii=False))
+    click.echo("事件队列：" + json.dumps(outbox_counts(session()), ensure_ascii=False))
     if not h.ok:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_FAILED)
 
 
 @index_group.command("retry-dead")
@@ -130,27 +141,4 @@ def retry_dead_cmd() -> None:
     """Re-queue dead-lettered events once their cause is fixed."""
     from indexer.worker import retry_dead
 
-    click.echo(f"已重新排队 {retry_dead(_session())} 条")
-
-
-def _setup_step(skip_model: bool = False) -> None:
-    """``joblink setup``: build the index when it is empty (first run), else reconcile it."""
-    from indexer.worker import rebuild, reconcile
-
-    backend = _backend()
-    session = _session()
-    for name in COLLECTIONS:
-        if not backend.versions(name):
-            n = rebuild(session, backend, name)
-            click.echo(f"  {name}: 已建立索引，{n} 条", err=True)
-        else:
-            r = reconcile(session, backend, name)
-            click.echo(f"  {name}: 已核对（补 {len(r.missing)}，删 {len(r.orphans)}，更新 {len(r.stale)}）", err=True)
-
-
-def register(group) -> None:
-    group.add_command(index_group)
-    from webapp.cli import SETUP_STEPS
-
-    if not any(label == "建立搜索索引" for label, _ in SETUP_STEPS):
-        SETUP_STEPS.append(("建立搜索索引", _setup_step))
+    click.echo(f"已重新排队 {retry_dead(session())} 条")

@@ -1,0 +1,41 @@
+"""``joblink seekers import FILE``: a commissioner's roster of jobseekers, row by row."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from webapp.cli.common import echo_json, reported_errors, session
+
+
+@click.group("seekers")
+def seekers_group() -> None:
+    """Jobseeker rosters."""
+
+
+@seekers_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--verified-by", type=int, default=None,
+              help="user id of the commissioner attesting the groups (official list); default: pending")
+@click.option("--consent", is_flag=True, help="the roster records the people's consent to recommendation")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def seekers_import(file, verified_by, consent, as_json) -> None:
+    """Import a roster (XLSX/CSV, UTF-8 or GB18030) of jobseekers; report each row."""
+    from core.seekers.roster import import_roster
+    from webapp.auth.inputs import cipher
+
+    with reported_errors(as_json):
+        report = import_roster(session(), cipher(), file, verify_groups_by=verified_by,
+                               consent_recommendation=consent)
+        session().commit()
+    data = report.as_dict()
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"共 {data['rows']} 行：新建 {data['created']}，已存在 {data['existing']}，未通过 {data['rejected']}"
+               f"（{data['format']}{'，' + data['encoding'] if data['encoding'] else ''}）")
+    for r in data["results"]:
+        if r["status"] == "rejected":
+            click.echo(f"  第 {r['row']} 行未通过：" + "；".join(e["message"] for e in r["errors"]))
+        else:
+            click.echo(f"  第 {r['row']} 行：{'新建' if r['status'] == 'created' else '已存在'}求职者 {r['jobseeker_id']}")
