@@ -36,83 +36,89 @@ def apply_group_policy(
     k = min(k, len(ranked_ids))
     if policy is None or not policy.shares:
         return ranked_ids[:k], None
-    targets = list(policy.shares)
-    members = {g: [] for g in targets}  # relevance-ordered positions in ranked_ids
-    for pos, cid in enumerate(ranked_ids):
-        for g in groups_of.get(cid, ()):
-            if g in members:
-                members[g].append(pos)
-    in_pool = {g: len(members[g]) for g in targets}
+    placement = _Placement(ranked_ids, groups_of, policy.shares, k)
+    out = [placement.place(i) for i in range(1, k + 1)]
+    return [ranked_ids[pos] for pos in out], _report(placement, out, policy)
 
-    def req(g: str, i: int) -> int:
-        return min(_required(policy.shares[g], i), in_pool[g])
 
-    taken = [False] * len(ranked_ids)
-    count = {g: 0 for g in targets}
-    cursor = {g: 0 for g in targets}  # next untaken member index per group
-    overall = 0
-    out: list = []
+class _Placement:
+    """Filling positions 1..k in turn: which candidates are taken and how many of each target group
+    the prefix holds so far."""
 
-    def next_member(g: str) -> int | None:
-        lst = members[g]
-        while cursor[g] < len(lst) and taken[lst[cursor[g]]]:
-            cursor[g] += 1
-        return lst[cursor[g]] if cursor[g] < len(lst) else None
+    def __init__(self, ranked_ids: list, groups_of: dict, shares: dict[str, float], k: int):
+        self.ranked_ids, self.shares, self.k = ranked_ids, shares, k
+        self.targets = list(shares)
+        self.group_index = {g: n for n, g in enumerate(self.targets)}
+        self.members: dict[str, list[int]] = {g: [] for g in self.targets}  # relevance-ordered positions
+        self.pos_groups: list[list[int]] = []  # per position, the indexes of its target groups
+        for pos, cid in enumerate(ranked_ids):
+            mine = [g for g in groups_of.get(cid, ()) if g in self.members]
+            for g in mine:
+                self.members[g].append(pos)
+            self.pos_groups.append([self.group_index[g] for g in mine])
+        self.in_pool = {g: len(self.members[g]) for g in self.targets}
+        self.taken = [False] * len(ranked_ids)
+        self.cursor = {g: 0 for g in self.targets}  # next untaken member index per group
+        self.overall = 0  # the most relevant untaken candidate
+        # req_table[g, j]: members of group g required in a prefix of length j (capped by the pool)
+        self.req_table = np.array([[self.req(g, j) for j in range(k + 1)] for g in self.targets], dtype=np.int64)
+        self.counts = np.zeros(len(self.targets), dtype=np.int64)
 
-    # req_table[g, j]: members of group g required in a prefix of length j (capped by the pool)
-    req_table = np.array([[req(g, j) for j in range(k + 1)] for g in targets], dtype=np.int64)
-    group_index = {g: n for n, g in enumerate(targets)}
-    counts = np.zeros(len(targets), dtype=np.int64)
+    def req(self, g: str, i: int) -> int:
+        return min(_required(self.shares[g], i), self.in_pool[g])
 
-    def feasible_after(pos: int, i: int) -> bool:
+    def next_member(self, g: str) -> int | None:
+        lst, cur = self.members[g], self.cursor[g]
+        while cur < len(lst) and self.taken[lst[cur]]:
+            cur += 1
+        self.cursor[g] = cur
+        return lst[cur] if cur < len(lst) else None
+
+    def feasible_after(self, pos: int, i: int) -> bool:
         """After putting ranked_ids[pos] at position i, can prefixes i..k still all be met?
 
         Conservative: it counts one slot per missing member of each group (a candidate in two
         groups could fill both), so a 'yes' is always right.
         """
-        have = counts.copy()
-        for g in groups_of.get(ranked_ids[pos], ()):
-            if g in group_index:
-                have[group_index[g]] += 1
-        need = np.maximum(req_table[:, i:] - have[:, None], 0).sum(axis=0)
-        return bool((need <= np.arange(0, k - i + 1)).all())
+        have = self.counts.copy()
+        for n in self.pos_groups[pos]:
+            have[n] += 1
+        need = np.maximum(self.req_table[:, i:] - have[:, None], 0).sum(axis=0)
+        return bool((need <= np.arange(0, self.k - i + 1)).all())
 
-    for i in range(1, k + 1):
-        while overall < len(ranked_ids) and taken[overall]:
-            overall += 1
-        choice = overall if feasible_after(overall, i) else None
-        if choice is None:
-            # Promote the best remaining member among groups still short at the tightest prefix;
-            # among those, the most relevant one.
-            options = []
-            for g in targets:
-                pos = next_member(g)
-                if pos is not None and feasible_after(pos, i):
-                    options.append(pos)
-            if not options:  # shares summing past 1: no order meets all; serve the most urgent group
-                urgent = sorted(
-                    (g for g in targets if next_member(g) is not None),
-                    key=lambda g: (count[g] - req(g, i), next_member(g)),
-                )
-                options = [next_member(urgent[0])] if urgent else [overall]
-            choice = min(options)
-        taken[choice] = True
-        out.append(choice)
-        for g in groups_of.get(ranked_ids[choice], ()):
-            if g in count:
-                count[g] += 1
-                counts[group_index[g]] += 1
+    def place(self, i: int) -> int:
+        """The candidate for position i: the most relevant one that keeps every later prefix
+        satisfiable, else a promoted group member."""
+        while self.overall < len(self.ranked_ids) and self.taken[self.overall]:
+            self.overall += 1
+        choice = self.overall if self.feasible_after(self.overall, i) else self._promote(i)
+        self.taken[choice] = True
+        for n in self.pos_groups[choice]:
+            self.counts[n] += 1
+        return choice
 
-    # Report: per group, and every prefix left short.
+    def _promote(self, i: int) -> int:
+        """The best remaining member among groups still short at the tightest prefix; among those,
+        the most relevant one."""
+        options = [pos for g in self.targets if (pos := self.next_member(g)) is not None and self.feasible_after(pos, i)]
+        if not options:  # shares summing past 1: no order meets all; serve the most urgent group
+            urgent = sorted(
+                (g for g in self.targets if self.next_member(g) is not None),
+                key=lambda g: (self.counts[self.group_index[g]] - self.req(g, i), self.next_member(g)),
+            )
+            options = [self.next_member(urgent[0])] if urgent else [self.overall]
+        return min(options)
+
+
+def _report(placement: _Placement, out: list[int], policy: GroupPolicy) -> PolicyReport:
+    """Per group, what the pool held and the top k achieved, and every prefix left short."""
+    targets, k, in_pool = placement.targets, placement.k, placement.in_pool
     violations = []
     running = {g: 0 for g in targets}
     for i, pos in enumerate(out, start=1):
-        for g in groups_of.get(ranked_ids[pos], ()):
-            if g in running:
-                running[g] += 1
-        for g in targets:
-            if running[g] < req(g, i):
-                violations.append((g, i))
+        for n in placement.pos_groups[pos]:
+            running[targets[n]] += 1
+        violations.extend((g, i) for g in targets if running[g] < placement.req(g, i))
     outcomes = []
     for g in targets:
         required = _required(policy.shares[g], k)
@@ -133,5 +139,4 @@ def apply_group_policy(
     short = [o.note for o in outcomes if not o.met]
     if short:
         summary += "未满足：" + "；".join(short) + "。"
-    report = PolicyReport(True, policy.name, k, outcomes, moved, violations, summary)
-    return [ranked_ids[pos] for pos in out], report
+    return PolicyReport(True, policy.name, k, outcomes, moved, violations, summary)

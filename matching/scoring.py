@@ -61,76 +61,105 @@ def score_pair(
 ) -> Scored:
     """Features, score and (when ``explain``) the Chinese explanation of one pair. Ranking scores
     every candidate without the sentences and explains only the items it returns."""
-    features: dict[str, float] = {}
     sem = max(0.0, min(1.0, float(similarity)))
-    features["semantic"] = sem
     occ, level = occupation_agreement(seeker.desired_occupations, posting.occupation_code)
-    features["occupation"] = occ
     hits, wanted = matched_skills(seeker, posting)
-    features["skills"] = len(hits) / len(wanted) if wanted else min(1.0, len(hits) / 2)
-    s_edu, p_edu = education_rank(seeker.education), education_rank(posting.education)
-    edu = 1.0 if s_edu >= p_edu else (0.5 if s_edu == p_edu - 1 else 0.0)
-    need_exp = posting.experience_years or 0
-    exp = 1.0 if seeker.experience_years >= need_exp else seeker.experience_years / need_exp
-    features["education_experience"] = 0.5 * edu + 0.5 * exp
-    offered = posting.pay_max or posting.pay_min
-    expected = seeker.expected_pay_min
-    if not offered or not expected:
-        features["pay"] = 0.5
-    elif offered >= expected:
-        features["pay"] = 1.0
-    else:
-        features["pay"] = max(0.0, 1.0 - 2.0 * (expected - offered) / expected)
-    d = distance_km(seeker, posting)
-    place = ""
-    if d is not None:
-        features["distance"] = math.exp(-d / 15.0)
-    elif seeker.region_code and posting.region_code:
-        if seeker.region_code[:6] == posting.region_code[:6]:
-            features["distance"], place = 0.8, "同一区县"
-        elif seeker.region_code[:4] == posting.region_code[:4]:
-            features["distance"], place = 0.6, "同一城市"
-        else:
-            features["distance"], place = 0.3, "不同城市（在其意向地区内）"
-    else:
-        features["distance"] = 0.5
+    edu, exp, need_exp = _education_experience(seeker, posting)
+    offered, expected = posting.pay_max or posting.pay_min, seeker.expected_pay_min
+    distance, d, place = _distance(seeker, posting)
+    features = {
+        "semantic": sem,
+        "occupation": occ,
+        "skills": len(hits) / len(wanted) if wanted else min(1.0, len(hits) / 2),
+        "education_experience": 0.5 * edu + 0.5 * exp,
+        "pay": _pay(offered, expected),
+        "distance": distance,
+    }
     w = weights if isinstance(weights, dict) else weights.as_dict()  # callers ranking many pass a dict
     score = sum(w[name] * features[name] for name in w) / sum(w.values())
     if not explain:
         return Scored(score, features, [])
+    why = [
+        _occupation_sentence(seeker, posting, sem, level, occupation_names or {}),
+        _skills_sentence(hits, wanted),
+        _education_experience_sentence(seeker, posting, edu, exp, need_exp),
+        _pay_sentence(posting, offered, expected),
+        _distance_sentence(d, place),
+    ]
+    return Scored(score, features, why)
 
-    why: list[str] = []
-    names = occupation_names or {}
-    post_occ = posting.occupation_name or names.get(posting.occupation_code or "", "")
-    post_occ_text = f"“{post_occ}”（{posting.occupation_code}）" if post_occ else f"（{posting.occupation_code}）"
+
+def _education_experience(seeker: SeekerProfile, posting: PostingProfile) -> tuple[float, float, int]:
+    """(education met: 1, one level short: 0.5, else 0; share of the years asked for; years asked for)."""
+    s_edu, p_edu = education_rank(seeker.education), education_rank(posting.education)
+    edu = 1.0 if s_edu >= p_edu else (0.5 if s_edu == p_edu - 1 else 0.0)
+    need_exp = posting.experience_years or 0
+    exp = 1.0 if seeker.experience_years >= need_exp else seeker.experience_years / need_exp
+    return edu, exp, need_exp
+
+
+def _pay(offered: float | None, expected: float | None) -> float:
+    if not offered or not expected:
+        return 0.5
+    if offered >= expected:
+        return 1.0
+    return max(0.0, 1.0 - 2.0 * (expected - offered) / expected)
+
+
+def _distance(seeker: SeekerProfile, posting: PostingProfile) -> tuple[float, float | None, str]:
+    """(feature, km when both have coordinates, else how the regions relate in words)."""
+    d = distance_km(seeker, posting)
+    if d is not None:
+        return math.exp(-d / 15.0), d, ""
+    if seeker.region_code and posting.region_code:
+        if seeker.region_code[:6] == posting.region_code[:6]:
+            return 0.8, None, "同一区县"
+        if seeker.region_code[:4] == posting.region_code[:4]:
+            return 0.6, None, "同一城市"
+        return 0.3, None, "不同城市（在其意向地区内）"
+    return 0.5, None, ""
+
+
+def _occupation_sentence(seeker: SeekerProfile, posting: PostingProfile, sem: float, level: str,
+                         names: dict[str, str]) -> str:
     if not posting.occupation_code:
-        why.append(f"职业匹配：岗位尚未归入职业分类，按文本语义相似度{sem:.2f}判断")
-    elif not seeker.desired_occupations:
-        why.append(f"职业匹配：求职者未填写意向职业编码，按文本语义相似度{sem:.2f}判断")
-    else:
-        text = {"detail": "与求职意向为同一职业细类", "minor": "与求职意向同属一个职业小类",
-                "middle": "与求职意向同属一个职业中类", "none": "与求职意向不属同一职业类别"}[level]
-        why.append(f"职业匹配：岗位职业{post_occ_text}{text}；语义相似度{sem:.2f}")
+        return f"职业匹配：岗位尚未归入职业分类，按文本语义相似度{sem:.2f}判断"
+    if not seeker.desired_occupations:
+        return f"职业匹配：求职者未填写意向职业编码，按文本语义相似度{sem:.2f}判断"
+    post_occ = posting.occupation_name or names.get(posting.occupation_code, "")
+    post_occ_text = f"“{post_occ}”（{posting.occupation_code}）" if post_occ else f"（{posting.occupation_code}）"
+    text = {"detail": "与求职意向为同一职业细类", "minor": "与求职意向同属一个职业小类",
+            "middle": "与求职意向同属一个职业中类", "none": "与求职意向不属同一职业类别"}[level]
+    return f"职业匹配：岗位职业{post_occ_text}{text}；语义相似度{sem:.2f}"
+
+
+def _skills_sentence(hits: list[str], wanted: list[str]) -> str:
     if wanted:
-        why.append(f"技能：岗位要求的{len(wanted)}项中具备{len(hits)}项" + (f"（{'、'.join(hits[:5])}）" if hits else ""))
-    else:
-        why.append(f"技能：岗位描述提到其技能/证书{'、'.join(hits[:5])}" if hits else "技能：岗位描述未提到其技能或证书")
+        return f"技能：岗位要求的{len(wanted)}项中具备{len(hits)}项" + (f"（{'、'.join(hits[:5])}）" if hits else "")
+    return f"技能：岗位描述提到其技能/证书{'、'.join(hits[:5])}" if hits else "技能：岗位描述未提到其技能或证书"
+
+
+def _education_experience_sentence(seeker: SeekerProfile, posting: PostingProfile, edu: float, exp: float,
+                                   need_exp: int) -> str:
     edu_text = "学历满足" if edu == 1.0 else f"学历{EDU_LABELS.get(seeker.education, '')}低于要求的{EDU_LABELS.get(posting.education, '')}"
     exp_text = (f"经验{seeker.experience_years}年满足要求" if exp == 1.0 and need_exp else
                 ("经验不限" if not need_exp else f"经验{seeker.experience_years}年，少于要求的{need_exp}年"))
-    why.append(f"学历与经验：{edu_text}，{exp_text}")
+    return f"学历与经验：{edu_text}，{exp_text}"
+
+
+def _pay_sentence(posting: PostingProfile, offered: float | None, expected: float | None) -> str:
     pay_range = (f"{posting.pay_min:.0f}–{posting.pay_max:.0f}元/月" if posting.pay_min and posting.pay_max
                  else (f"{offered:.0f}元/月" if offered else "面议"))
     if not offered or not expected:
-        why.append(f"薪酬：岗位月薪{pay_range}，" + ("求职者未填期望薪资" if offered else "无法比较"))
-    elif offered >= expected:
-        why.append(f"薪酬：岗位月薪{pay_range}，达到期望的{expected:.0f}元")
-    else:
-        why.append(f"薪酬：岗位月薪{pay_range}，低于期望的{expected:.0f}元（差{(expected - offered) / expected:.0%}）")
+        return f"薪酬：岗位月薪{pay_range}，" + ("求职者未填期望薪资" if offered else "无法比较")
+    if offered >= expected:
+        return f"薪酬：岗位月薪{pay_range}，达到期望的{expected:.0f}元"
+    return f"薪酬：岗位月薪{pay_range}，低于期望的{expected:.0f}元（差{(expected - offered) / expected:.0%}）"
+
+
+def _distance_sentence(d: float | None, place: str) -> str:
     if d is not None:
-        why.append(f"距离：约{d:.1f}公里" if d >= 1 else "距离：不到1公里")
-    elif place:
-        why.append(f"距离：{place}（未提供精确位置）")
-    else:
-        why.append("距离：位置信息不全，无法计算")
-    return Scored(score, features, why)
+        return f"距离：约{d:.1f}公里" if d >= 1 else "距离：不到1公里"
+    if place:
+        return f"距离：{place}（未提供精确位置）"
+    return "距离：位置信息不全，无法计算"
