@@ -102,7 +102,6 @@ def register_enterprise(
     region_code: str,
     industry: str | None = None,
     size: str | None = None,
-    normalized_name: str | None = None,
 ) -> User:
     """An enterprise and the account that manages it. The credit code must carry a valid GB 32100
     check character and not be registered already."""
@@ -121,7 +120,6 @@ def register_enterprise(
             return None
         ent = create_enterprise(
             session, name=enterprise_name, credit_code=credit_code, region_code=region_code, industry=industry, size=size,
-            normalized_name=normalized_name,
         )
         return create_user(
             session,

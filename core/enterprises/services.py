@@ -2,7 +2,6 @@
 and the people who applied to them (with masking and an audit trail of every read)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,19 +16,7 @@ from core.identity import mask_id_number, validate_credit_code, validate_region_
 from core.postings.models import Posting
 
 from .models import Enterprise
-
-_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "厂", "店")
-
-
-def normalise_enterprise_name(name: str) -> str:
-    """Name without brackets, punctuation, spaces and the trailing legal form (dedup identity)."""
-    n = re.sub(r"[（(][^）)]*[）)]", "", name or "")
-    n = re.sub(r"[\s·.,，。、\-—_]", "", n)
-    for suffix in _LEGAL_FORMS:
-        if n.endswith(suffix) and len(n) > len(suffix) + 1:
-            n = n[: -len(suffix)]
-            break
-    return n
+from .names import normalize_company_name
 
 
 def validate_enterprise_fields(session: Session, data: dict, errors: list[DomainError]) -> dict:
@@ -65,19 +52,20 @@ def validate_enterprise_fields(session: Session, data: dict, errors: list[Domain
     return clean
 
 
-def create_enterprise(session: Session, normalized_name: str | None = None, **data) -> Enterprise:
+def create_enterprise(session: Session, **data) -> Enterprise:
     """Register an enterprise; raises ValidationErrors (nothing saved) when any field is wrong.
 
-    ``normalized_name``: the comparison key the intake pipeline uses for names (the caller passes
-    indexer's normaliser's result so channel postings find this enterprise); a plain fallback else."""
+    Its ``normalized_name`` is the one name key intake uses too (``core.enterprises.names``), so
+    postings of the same company arriving through a channel find this enterprise."""
     from core.errors import ValidationErrors
+    from core.reference.services import region_directory
 
     errors: list[DomainError] = []
     clean = validate_enterprise_fields(session, data, errors)
     if errors:
         raise ValidationErrors(errors)
     ent = Enterprise(
-        normalized_name=(normalized_name or normalise_enterprise_name(clean["name"]))[:200],
+        normalized_name=normalize_company_name(clean["name"], region_directory(session))[:200],
         # A registered code with a valid check character is pending verification by the bureau
         # (matching it against the business registry is a manual step).
         verification_status=VerificationStatus.PENDING,

@@ -51,6 +51,10 @@ _EDU = [
 ]
 
 
+# Offices separate several values in one cell with any of these.
+_LIST_SEP = re.compile(r"[、,，;；/\s]+")
+
+
 @dataclass
 class RosterReport:
     rows: int = 0
@@ -111,7 +115,7 @@ def parse_pay(text: str) -> float | None:
 
 def parse_groups(text: str) -> list[str]:
     out = []
-    for part in re.split(r"[、,，;；/\s]+", (text or "").strip()):
+    for part in _LIST_SEP.split((text or "").strip()):
         if not part:
             continue
         g = GROUP_NAMES.get(part)
@@ -167,7 +171,6 @@ def import_roster(
     """Import every row; commits nothing (the caller commits). ``verify_groups_by``: the commissioner
     who attests the groups (an official list), else they stay pending verification."""
     from core.reference.services import occupation_directory
-    from core.seekers.services import create_jobseeker, find_by_id_number
 
     table = read_table(source, COLUMNS, filename=filename)
     report = RosterReport(rows=len(table.rows), unknown_columns=table.unknown_headers, file_format=table.format,
@@ -176,71 +179,93 @@ def import_roster(
     occupations = occupation_directory(session)
     for row in table.rows:
         v = row.values
-        errors: list[DomainError] = []
-        data: dict = {"name": v.get("name", ""), "phone": v.get("phone") or None,
-                      "summary": v.get("summary", ""), "consent_recommendation": consent_recommendation}
-        for key, parser, target in (("education", parse_education, "education"),
-                                    ("experience_years", parse_years, "experience_years"),
-                                    ("pay", parse_pay, "expected_pay_min")):
-            try:
-                value = parser(v.get(key, ""))
-                if value is not None:
-                    data[target] = value.value if hasattr(value, "value") else value
-            except DomainError as e:
-                errors.append(e)
-        groups: list[str] = []
-        try:
-            groups = parse_groups(v.get("groups", ""))
-        except DomainError as e:
-            errors.append(e)
-        if v.get("graduation_year"):
-            data["graduation_year"] = parse_graduation_year(v["graduation_year"])
-        if v.get("residence"):
-            data["address"] = v["residence"]
-            place = places.find(v["residence"])
-            if place is None:
-                errors.append(DomainError("unknown_region", f"无法从现居住地识别行政区划：{v['residence']}", "residence"))
-            else:
-                data["region_code"] = place.code
-        titles = [t for t in re.split(r"[、,，;；/\s]+", v.get("desired", "")) if t]
-        data["desired_titles"] = titles
-        codes = []
-        for t in titles:
-            hit = occupations.by_name(t) or [o for o in occupations.search(t, 5) if o.level == 4]
-            if hit:
-                codes.append(hit[0].code)
-        data["desired_occupations"] = list(dict.fromkeys(codes))
-        skills = [s for s in re.split(r"[、,，;；/\s]+", v.get("skills", "")) if s]
-        data["certificates"] = [s for s in skills if "证" in s]
-        data["skills"] = [s for s in skills if "证" not in s]
+        data, groups, errors = _read_row(v, places, occupations)
+        data["consent_recommendation"] = consent_recommendation
         id_number = (v.get("id_number") or "").strip()
         if not id_number:
             errors.append(DomainError("missing_id_number", "缺少身份证号码", "id_number"))
         if errors:
             report.rejected.append({"row": row.number, "errors": [e.as_dict()["error"] for e in errors]})
             continue
-        try:
-            existing = find_by_id_number(session, cipher, id_number.upper())
-        except Exception:  # noqa: BLE001 - malformed numbers are reported by validation below
-            existing = None
-        if existing is not None:
-            report.existing.append({"row": row.number, "id": existing.id})
-            continue
-        try:
-            with session.begin_nested():
-                seeker = create_jobseeker(session, cipher, id_number=id_number, groups=groups, origin="roster", **data)
-                if verify_groups_by is not None:
-                    from core.db import utcnow
-
-                    for g in seeker.groups:
-                        g.verification = VerificationStatus.VERIFIED
-                        g.verified_by_id = verify_groups_by
-                        g.verified_at = utcnow()
-        except ValidationErrors as e:
-            report.rejected.append({"row": row.number, "errors": [x.as_dict()["error"] for x in e.errors]})
-            continue
-        except DomainError as e:
-            report.rejected.append({"row": row.number, "errors": [e.as_dict()["error"]]})
-            continue
-        report.created.append({"row": row.number, "id": seeker.id})
+        _store_row(session, cipher, report, row.number, id_number, groups, data, verify_groups_by)
     return report
+
+
+def _read_row(v: dict, places: _Places, occupations) -> tuple[dict, list[str], list[DomainError]]:
+    """One row's values as jobseeker fields, its priority groups, and every problem found in it."""
+    errors: list[DomainError] = []
+    data: dict = {"name": v.get("name", ""), "phone": v.get("phone") or None, "summary": v.get("summary", "")}
+    for key, parser, target in (("education", parse_education, "education"),
+                                ("experience_years", parse_years, "experience_years"),
+                                ("pay", parse_pay, "expected_pay_min")):
+        try:
+            value = parser(v.get(key, ""))
+            if value is not None:
+                data[target] = value.value if hasattr(value, "value") else value
+        except DomainError as e:
+            errors.append(e)
+    groups: list[str] = []
+    try:
+        groups = parse_groups(v.get("groups", ""))
+    except DomainError as e:
+        errors.append(e)
+    if v.get("graduation_year"):
+        data["graduation_year"] = parse_graduation_year(v["graduation_year"])
+    if v.get("residence"):
+        data["address"] = v["residence"]
+        place = places.find(v["residence"])
+        if place is None:
+            errors.append(DomainError("unknown_region", f"无法从现居住地识别行政区划：{v['residence']}", "residence"))
+        else:
+            data["region_code"] = place.code
+    data.update(_wishes_and_skills(v, occupations))
+    return data, groups, errors
+
+
+def _wishes_and_skills(v: dict, occupations) -> dict:
+    """Desired titles with the occupation codes they name, and skills apart from certificates (…证)."""
+    titles = [t for t in _LIST_SEP.split(v.get("desired", "")) if t]
+    codes = []
+    for t in titles:
+        hit = occupations.by_name(t) or [o for o in occupations.search(t, 5) if o.level == 4]
+        if hit:
+            codes.append(hit[0].code)
+    skills = [s for s in _LIST_SEP.split(v.get("skills", "")) if s]
+    return {"desired_titles": titles, "desired_occupations": list(dict.fromkeys(codes)),
+            "certificates": [s for s in skills if "证" in s], "skills": [s for s in skills if "证" not in s]}
+
+
+def _store_row(session: Session, cipher: PersonalDataCipher, report: RosterReport, row_number: int, id_number: str,
+               groups: list[str], data: dict, verify_groups_by: int | None) -> None:
+    """A new jobseeker for the row, or the row reported as existing (same ID number) or rejected."""
+    from core.seekers.services import create_jobseeker, find_by_id_number
+
+    try:
+        existing = find_by_id_number(session, cipher, id_number.upper())
+    except Exception:  # noqa: BLE001 - malformed numbers are reported by validation below
+        existing = None
+    if existing is not None:
+        report.existing.append({"row": row_number, "id": existing.id})
+        return
+    try:
+        with session.begin_nested():
+            seeker = create_jobseeker(session, cipher, id_number=id_number, groups=groups, origin="roster", **data)
+            if verify_groups_by is not None:
+                _attest_groups(seeker, verify_groups_by)
+    except ValidationErrors as e:
+        report.rejected.append({"row": row_number, "errors": [x.as_dict()["error"] for x in e.errors]})
+        return
+    except DomainError as e:
+        report.rejected.append({"row": row_number, "errors": [e.as_dict()["error"]]})
+        return
+    report.created.append({"row": row_number, "id": seeker.id})
+
+
+def _attest_groups(seeker, commissioner_id: int) -> None:
+    """The groups come from an official list the commissioner vouches for: verified by them, now."""
+    from core.db import utcnow
+
+    for g in seeker.groups:
+        g.verification = VerificationStatus.VERIFIED
+        g.verified_by_id = commissioner_id
+        g.verified_at = utcnow()

@@ -42,9 +42,24 @@ def _as_list(value) -> list[str]:
 
 
 def _validate(session: Session, data: dict, errors: list[DomainError]) -> dict:
-    from core.reference.models import Occupation, Region
-
+    """The profile fields present in ``data``, checked; every problem is appended to ``errors``
+    (each naming its field), in the order the form shows them."""
     clean: dict = {}
+    _check_name_and_phone(data, clean, errors)
+    _check_place(session, data, clean, errors)
+    _check_choices(data, clean, errors)
+    _check_numbers(data, clean, errors)
+    _check_lists(session, data, clean, errors)
+    for key in ("address", "summary"):
+        if key in data:
+            clean[key] = (data[key] or "").strip()[:5000 if key == "summary" else 300]
+    for key in ("consent_recommendation", "consent_visible_to_enterprises"):
+        if key in data:
+            clean[key] = bool(data[key])
+    return clean
+
+
+def _check_name_and_phone(data: dict, clean: dict, errors: list[DomainError]) -> None:
     if "name" in data:
         name = (data.get("name") or "").strip()
         if not name or len(name) > 64:
@@ -57,6 +72,12 @@ def _validate(session: Session, data: dict, errors: list[DomainError]) -> dict:
             errors.append(e)
     elif "phone" in data:
         clean["phone"] = None
+
+
+def _check_place(session: Session, data: dict, clean: dict, errors: list[DomainError]) -> None:
+    """Region code (its coordinates when none are given) and explicit coordinates."""
+    from core.reference.models import Region
+
     if data.get("region_code"):
         try:
             code = validate_region_code(data["region_code"])
@@ -75,16 +96,20 @@ def _validate(session: Session, data: dict, errors: list[DomainError]) -> dict:
                 clean[key] = float(data[key])
             except (TypeError, ValueError):
                 errors.append(DomainError("invalid_coordinates", "坐标格式不正确", key))
-    if "education" in data and data["education"] is not None:
-        try:
-            clean["education"] = Education(data["education"])
-        except ValueError:
-            errors.append(DomainError("invalid_education", "学历选项无效", "education"))
-    if "availability" in data and data["availability"] is not None:
-        try:
-            clean["availability"] = Availability(data["availability"])
-        except ValueError:
-            errors.append(DomainError("invalid_availability", "到岗时间选项无效", "availability"))
+
+
+def _check_choices(data: dict, clean: dict, errors: list[DomainError]) -> None:
+    for key, enum, code, message in (("education", Education, "invalid_education", "学历选项无效"),
+                                     ("availability", Availability, "invalid_availability", "到岗时间选项无效")):
+        if data.get(key) is not None:
+            try:
+                clean[key] = enum(data[key])
+            except ValueError:
+                errors.append(DomainError(code, message, key))
+
+
+def _check_numbers(data: dict, clean: dict, errors: list[DomainError]) -> None:
+    """Experience and graduation year (whole numbers in a range) and the expected monthly pay."""
     for key, lo, hi, msg in (
         ("experience_years", 0, 60, "工作年限应为0-60之间的整数"),
         ("graduation_year", 1950, dt.date.today().year + 6, "毕业年份不正确"),
@@ -109,28 +134,23 @@ def _validate(session: Session, data: dict, errors: list[DomainError]) -> dict:
             errors.append(DomainError("invalid_expected_pay", "期望月薪应为0-1000000之间的数字（元/月）", "expected_pay_min"))
     elif "expected_pay_min" in data:
         clean["expected_pay_min"] = None
+
+
+def _check_lists(session: Session, data: dict, clean: dict, errors: list[DomainError]) -> None:
+    """Free-text lists (skills, certificates, titles) and lists of codes that must exist."""
+    from core.reference.models import Occupation, Region
+
     for key in ("skills", "certificates", "desired_titles"):
         if key in data:
             clean[key] = _as_list(data[key])[:50]
-    if "desired_occupations" in data:
-        codes = _as_list(data["desired_occupations"])
-        unknown = [c for c in codes if session.get(Occupation, c) is None]
-        if unknown:
-            errors.append(DomainError("unknown_occupation", f"职业代码不存在：{'、'.join(unknown)}", "desired_occupations"))
-        clean["desired_occupations"] = codes
-    if "desired_regions" in data:
-        codes = _as_list(data["desired_regions"])
-        unknown = [c for c in codes if session.get(Region, c) is None]
-        if unknown:
-            errors.append(DomainError("unknown_region", f"行政区划代码不存在：{'、'.join(unknown)}", "desired_regions"))
-        clean["desired_regions"] = codes
-    for key in ("address", "summary"):
+    for key, model, code, label in (("desired_occupations", Occupation, "unknown_occupation", "职业代码"),
+                                    ("desired_regions", Region, "unknown_region", "行政区划代码")):
         if key in data:
-            clean[key] = (data[key] or "").strip()[:5000 if key == "summary" else 300]
-    for key in ("consent_recommendation", "consent_visible_to_enterprises"):
-        if key in data:
-            clean[key] = bool(data[key])
-    return clean
+            codes = _as_list(data[key])
+            unknown = [c for c in codes if session.get(model, c) is None]
+            if unknown:
+                errors.append(DomainError(code, f"{label}不存在：{'、'.join(unknown)}", key))
+            clean[key] = codes
 
 
 def _set_groups(seeker: Jobseeker, groups: list[str], errors: list[DomainError]) -> None:

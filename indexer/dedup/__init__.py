@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.enterprises.names import normalize_company_name
 from indexer.drafts import NormalisedPosting
-from indexer.normalise.company import normalize_company_name
 
 NUM_PERM = 64
 BANDS = 16

@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from core.enterprises.names import normalize_company_name
 from core.enums import Education
 from core.reference.services import (
     OccupationDirectory,
@@ -21,7 +22,6 @@ from core.reference.services import (
 )
 from indexer.drafts import Issue, NormalisedPosting, PostingDraft
 
-from .company import normalize_company_name
 from .fields import (
     parse_date,
     parse_datetime,

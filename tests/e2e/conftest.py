@@ -30,7 +30,7 @@ def _insert_samples_directly(session, limit: int = 60) -> int:
     from core.channels.models import Channel
     from core.db import utcnow
     from core.enterprises.models import Enterprise
-    from core.enterprises.services import normalise_enterprise_name
+    from core.enterprises.names import normalize_company_name
     from core.enums import ChannelKind, PostingStatus
     from core.postings.models import Posting, PostingSource
     from core.reference.services import region_directory
@@ -47,7 +47,7 @@ def _insert_samples_directly(session, limit: int = 60) -> int:
                 continue
             area = (rec.get("area") or "").replace("·", " ").split()
             hits = [r for part in reversed(area) for r in regions.by_name(part)][:1]
-            ent = Enterprise(name=rec.get("company") or "样本单位", normalized_name=normalise_enterprise_name(rec.get("company") or "样本单位"))
+            ent = Enterprise(name=rec.get("company") or "样本单位", normalized_name=normalize_company_name(rec.get("company") or "样本单位", regions))
             session.add(ent)
             session.flush()
             p = Posting(title=rec["title"][:200], description=rec["description"][:4000], enterprise_id=ent.id,

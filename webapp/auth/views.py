@@ -87,17 +87,6 @@ def _region_input(errors: dict, field: str = "region_code") -> str | None:
         return None
 
 
-def _company_key(name: str) -> str | None:
-    """The intake pipeline's name key, so postings from other channels find this enterprise."""
-    try:
-        from indexer.normalise.company import normalize_company_name
-    except ImportError:
-        return None
-    from core.reference.services import region_directory
-
-    return normalize_company_name(name, region_directory(db.session)) or None
-
-
 @bp.get("/register")
 @public
 def register():
@@ -165,7 +154,6 @@ def register_enterprise_view():
                 region_code=region if not errors else "",
                 industry=form_text("industry", 100),
                 size=form_text("size", 50),
-                normalized_name=_company_key(form_text("enterprise_name", 200)),
             )
         except DomainError as e:
             db.session.rollback()

@@ -1,27 +1,9 @@
-"""Roster cell parsing, and stored embeddings keyed by model version and row version."""
+"""Stored embeddings keyed by model version and row version."""
 from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import func, select
-
-from core.errors import DomainError
-from core.seekers.roster import parse_education, parse_groups, parse_pay, parse_years
-
-
-def test_roster_cells_as_offices_write_them():
-    assert parse_pay("5千") == 5000 and parse_pay("6000-8000") == 6000 and parse_pay("0.6万") == 6000
-    assert parse_pay("面议") is None and parse_pay("") is None
-    assert parse_years("10年") == 10 and parse_years("应届") == 0 and parse_years("") is None
-    assert parse_education("大学本科") == "bachelor" and parse_education("中专") == "senior"
-    assert parse_education("研究生") == "master" and parse_education("") is None
-    assert parse_groups("被征地农民、农民工") == ["land_lost_farmer", "migrant_worker"]
-    assert parse_groups("退伍军人/高校毕业生") == ["veteran", "graduate"]
-    with pytest.raises(DomainError):
-        parse_groups("外星人")
-    with pytest.raises(DomainError):
-        parse_pay("很多")
 
 
 def test_embed_command_stores_vectors_and_recomputes_only_changed_rows(runner, matcher, make_posting, make_seeker,

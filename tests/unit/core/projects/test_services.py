@@ -11,10 +11,10 @@ from sqlalchemy import select
 from core.enterprises.models import Enterprise
 from core.errors import NotFound, PermissionDenied, ValidationErrors
 from core.identity import credit_code_check_char
-from core.projects import services as svc
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
-from indexer.pipeline import publish_labour_demand
+from core.projects import services as svc
+from indexer.intake import publish_labour_demand
 
 
 @pytest.fixture

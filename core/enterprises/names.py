@@ -1,4 +1,6 @@
-"""Enterprise names to a comparison key: "深圳市腾讯计算机系统有限公司" and "腾讯计算机系统（深圳）有限公司"
+"""The one comparison key for enterprise names, used by enterprise registration and by intake (the
+pipeline's enterprise look-up and dedup), so an enterprise registered on the web and the same company
+arriving through a channel feed meet: "深圳市腾讯计算机系统有限公司" and "腾讯计算机系统（深圳）有限公司"
 both become "腾讯计算机系统".
 
 The key drops what varies between channels for one enterprise — width and case, spaces and
