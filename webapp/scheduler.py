@@ -14,9 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-import click
-from flask.cli import with_appcontext
-
 log = logging.getLogger("joblink.scheduler")
 
 TICK_AFTER_MIDNIGHT = dt.timedelta(minutes=10)  # like the cron lines in docs/operations.md
@@ -121,29 +118,15 @@ class Scheduler:
                 waited += step
 
 
-@click.group("schedule")
-def schedule_group() -> None:
-    """Periodic jobs: daily expiry of postings, the monthly validity spot-check sample."""
-
-
-@schedule_group.command("run")
-@click.option("--once", is_flag=True, help="run the jobs due now, then exit")
-@with_appcontext
-def schedule_run(once) -> None:
-    """Run the periodic jobs forever (daily: postings expire; monthly: validity sample). Stops on SIGTERM."""
-    from sqlalchemy.orm import sessionmaker
-
-    from webapp.extensions import db
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    scheduler = Scheduler(sessionmaker(bind=db.engine, expire_on_commit=False))
+def run_scheduler(session_factory, once: bool = False, echo: Callable[[str], None] = print) -> int:
+    """``joblink schedule run``: the jobs due now (``once``), or forever until SIGTERM/SIGINT.
+    Returns the exit code (1 when a job of a ``once`` run failed)."""
+    scheduler = Scheduler(session_factory)
     if once:
         outcomes = scheduler.tick()
         for name, ok, message in outcomes:
-            click.echo(f"{name}: {'完成' if ok else '失败'}，{message}")
-        if not all(ok for _n, ok, _m in outcomes):
-            raise SystemExit(1)
-        return
+            echo(f"{name}: {'完成' if ok else '失败'}，{message}")
+        return 0 if all(ok for _n, ok, _m in outcomes) else 1
     stop = {"flag": False}
 
     def _stop(*_):
@@ -151,9 +134,6 @@ def schedule_run(once) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    click.echo("定时任务进程运行中（每日下线过期岗位，每月抽查岗位有效率），Ctrl+C 停止", err=True)
+    log.info("定时任务进程运行中（每日下线过期岗位，每月抽查岗位有效率）")
     scheduler.run_forever(lambda: stop["flag"])
-
-
-def register(group) -> None:
-    group.add_command(schedule_group)
+    return 0

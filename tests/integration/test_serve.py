@@ -1,5 +1,6 @@
-"""`joblink serve` (what `make run` ends in): the server and the outbox relay it starts beside it
-stop together, whether the server is stopped politely (SIGTERM) or killed (SIGKILL)."""
+"""`joblink serve --dev` (the development server): the server and the outbox relay it starts beside it
+stop together, whether the server is stopped politely (SIGTERM) or killed (SIGKILL). The production
+`joblink serve` is tested in test_server.py."""
 from __future__ import annotations
 
 import os
@@ -49,7 +50,7 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen, int, int]:
     cli = [sys.executable, "-m", "webapp.cli"]
     subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=ROOT, env=env,
+    server = subprocess.Popen([*cli, "serve", "--dev", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

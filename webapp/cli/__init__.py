@@ -6,8 +6,8 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
-from webapp.cli import (channel, demo, index, ingest, match, matcher, normalise, postings, ref, screening,
-                        seekers, serve, setup, user, validity)
+from webapp.cli import (channel, demo, index, ingest, match, matcher, normalise, postings, ref, schedule,
+                        screening, seekers, serve, setup, user, validity)
 
 # In the order `joblink --help` is read: set-up and serving, reference and accounts, intake,
 # search index, matching, review jobs. (`db` comes from Flask-Migrate.)
@@ -15,7 +15,7 @@ COMMANDS: tuple[click.Command, ...] = (
     setup.setup, serve.serve, ref.ref_group, user.user_group, demo.demo_group,
     channel.channel_group, ingest.ingest_group, screening.screen, screening.screening_group,
     normalise.normalise_group, index.index_group, matcher.matcher_group, match.match_group,
-    seekers.seekers_group, validity.validity_group, postings.postings_group,
+    seekers.seekers_group, validity.validity_group, postings.postings_group, schedule.schedule_group,
 )
 
 

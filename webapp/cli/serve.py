@@ -1,5 +1,6 @@
-"""``joblink serve``: the development server with the outbox relay running beside it (production:
-``gunicorn webapp.wsgi:app`` and ``joblink index work``)."""
+"""``joblink serve``: the production server on one machine (gunicorn, the outbox relay and the
+scheduler under one supervisor, webapp/server.py); ``joblink serve --dev``: the development server
+with the outbox relay running beside it."""
 from __future__ import annotations
 
 import sys
@@ -9,26 +10,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
-def _die_with_parent() -> None:
-    """In the relay child (Linux): the kernel sends it SIGTERM when the server process dies, even
-    by SIGKILL, so no relay is left running without its server."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def _start_relay() -> None:
     import atexit
     import os
     import signal
     import subprocess
 
+    from webapp.server import die_with_parent
+
     worker = subprocess.Popen([sys.executable, "-m", "webapp.cli", "index", "work"], env=os.environ.copy(),
-                              preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                              preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
     atexit.register(worker.terminate)
     # `kill`/`systemctl stop` send SIGTERM, which skips atexit unless it becomes a normal exit
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -36,16 +27,29 @@ def _start_relay() -> None:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default=None, help="default: the WEB_BIND setting (127.0.0.1)")
+@click.option("--port", default=None, type=int, help="default: the WEB_BIND setting (5000)")
 @click.option("--no-worker", is_flag=True, help="do not start the outbox relay beside the server")
+@click.option("--dev", is_flag=True, help="the development server (werkzeug) with the relay, instead of gunicorn")
 @with_appcontext
-def serve(host, port, no_worker) -> None:
-    """Serve JobLink (development server) with the outbox relay running beside it."""
+def serve(host, port, no_worker, dev) -> None:
+    """Serve JobLink: gunicorn (WEB_WORKERS x WEB_THREADS), the outbox relay and the scheduler under
+    one supervisor that restarts what dies and stops them together; --dev: the development server."""
     from werkzeug.serving import run_simple
 
+    from webapp.server import resolve_bind, serve_production
+
+    if not dev:
+        try:
+            sys.exit(serve_production(current_app.config, host, port, relay=not no_worker))
+        except OSError as exc:
+            raise click.ClickException(str(exc)) from None
+    host, port = resolve_bind(current_app.config, host, port)
     if not no_worker:
         _start_relay()
     click.echo(f"JobLink 已启动：http://{host}:{port}/  （演示账号见 README）", err=True)
     # Flask's app.run() refuses to run inside a CLI command; the same server, started directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    from webapp.auth.hardening import QuietRequestHandler  # no "Server: Werkzeug/… Python/…"
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False,
+               request_handler=QuietRequestHandler)
