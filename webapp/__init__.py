@@ -9,13 +9,14 @@ from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
 from core.enums import label
+from indexer.search.factory import make_backend
 
-from .config import load_config
+from .config import instance_folder, load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parents[1] / "migrations")
 
-# Blueprints by audience; each module exposes ``bp``. Optional ones may not exist yet in a checkout.
+# Blueprints by audience; each module exposes ``bp``.
 BLUEPRINTS = [
     "webapp.auth.views",
     "webapp.public.views",
@@ -49,7 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     login_manager.user_loader(load_user)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
     limiter.init_app(app)
 
     with app.app_context():
@@ -80,44 +80,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _instance_path(test_config: dict | None) -> str:
-    """``instance/`` at the repository root (database, search index, model, secrets), or JOBLINK_INSTANCE."""
-    import os
-
+    """A test's own folder (``INSTANCE_PATH`` in its config), else JOBLINK_INSTANCE or ``instance/``."""
     if test_config and test_config.get("INSTANCE_PATH"):
         return str(test_config["INSTANCE_PATH"])
-    return os.environ.get("JOBLINK_INSTANCE") or str(Path(__file__).resolve().parents[1] / "instance")
+    return str(instance_folder())
 
 
 def _init_search(app: Flask) -> None:
     """Choose the concrete search backend and hand it to the rest of the app (a service registry)."""
-    try:
-        from indexer.search.factory import make_backend  # built by the search work
-    except ImportError:
-        make_backend = None
-    backend = None
-    if make_backend is not None:
-        backend = make_backend(app.config)
-    else:
-        try:
-            from core.search import NullBackend
-
-            backend = NullBackend()
-        except ImportError:
-            backend = None
-    app.extensions["search"] = backend
+    app.extensions["search"] = make_backend(app.config)
 
 
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # that area is not part of this checkout yet
-            raise
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(name).bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

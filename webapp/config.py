@@ -19,14 +19,45 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "JOBLINK_PII_HASH_KEY": (None, "HMAC key for ID-number look-up hashes; generated when unset"),
     "SEARCH_BACKEND": ("embedded", "embedded | elasticsearch | null"),
     "ELASTICSEARCH_URL": (None, "e.g. http://localhost:9200 (used when SEARCH_BACKEND=elasticsearch)"),
+    "ELASTICSEARCH_PREFIX": ("joblink", "prefix of the Elasticsearch index and alias names (<prefix>-postings, <prefix>-seekers)"),
+    "SEARCH_VECTOR_DIMS": ("0", "size of the Elasticsearch dense_vector field for nearest-neighbour search; 0: no vector field"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://localhost:6379/0"),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts per client address"),
     "REGISTER_RATE_LIMIT": ("20 per hour", "self-registration submissions per client address"),
-    "PARTNER_RATE_LIMIT": ("120 per minute", "partner API calls per key"),
+    "PARTNER_RATE_LIMIT": ("120 per minute", "partner API calls per verified channel key"),
+    "PARTNER_UNVERIFIED_RATE_LIMIT": ("20 per minute", "partner API calls with a missing or wrong key, per client address"),
+    "REGISTER_ID_RATE_LIMIT": ("5 per hour", "jobseeker registrations naming the same ID number, from any address"),
+    "TRUSTED_PROXIES": ("0", "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none, the client address is the peer's)"),
     "MATCHER_MODEL": (None, "path of a local sentence-transformers model; default instance/models/joblink-zh"),
-    "JOBLINK_SHARED_DATA": (str(REPO_ROOT.parent / "shared" / "data"), "full real data sets for demo load and benchmarks"),
+    "MATCHER_WEIGHTS": (None, "JSON weights of the ranking features, e.g. {\"semantic\": 0.4}; unset: the defaults in docs/matching.md"),
+    "JOBLINK_SHARED_DATA": (str(REPO_ROOT.parent / "shared" / "data"), "full real data sets for demo load and benchmarks (default: beside the repository)"),
     "SESSION_COOKIE_SECURE": ("0", "1 behind HTTPS"),
+    "WEB_BIND": ("127.0.0.1:5000", "address the production server (`joblink serve`) listens on; --host/--port override it"),
+    "WEB_WORKERS": (None, "gunicorn worker processes of `joblink serve`; default 2 × CPU cores + 1, at most 8"),
+    "WEB_THREADS": ("4", "threads per gunicorn worker (gthread)"),
+    "JOBLINK_INSTANCE": (None, "instance folder (database, search index, model, secrets); default instance/ in the repository"),
 }
+
+
+def instance_folder(env: dict[str, str] | None = None) -> Path:
+    """Where the instance data lives: ``JOBLINK_INSTANCE``, or ``instance/`` at the repository root."""
+    env = os.environ if env is None else env
+    return Path(env.get("JOBLINK_INSTANCE") or REPO_ROOT / "instance")
+
+
+def settings_table() -> str:
+    """The README's configuration table, rendered from SETTINGS (a test keeps the README equal to it)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, (default, doc) in SETTINGS.items():
+        if default is not None and os.path.isabs(default):
+            default = os.path.relpath(default, REPO_ROOT)  # a path beside the checkout, not this machine's
+        shown = f"`{default}`" if default is not None else "—"
+        rows.append(f"| `{name}` | {cell(shown)} | {cell(doc)} |")
+    return "\n".join(rows)
 
 
 def _instance_secrets(instance_path: Path) -> dict[str, str]:

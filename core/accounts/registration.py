@@ -142,7 +142,9 @@ def delete_jobseeker_account(session: Session, user_id: int) -> None:
 
     from sqlalchemy import delete, select
 
+    from core.applications.models import Application
     from core.audit.services import record_access
+    from core.matching.models import StoredEmbedding
     from core.outbox.services import emit
     from core.seekers.models import Jobseeker
 
@@ -152,16 +154,9 @@ def delete_jobseeker_account(session: Session, user_id: int) -> None:
     seeker = session.scalar(select(Jobseeker).where(Jobseeker.user_id == user_id))
     if seeker is not None:
         seeker_id = seeker.id
-        try:
-            from core.matching.models import StoredEmbedding
-
-            session.execute(
-                delete(StoredEmbedding).where(StoredEmbedding.subject_type == "seeker", StoredEmbedding.subject_id == seeker_id)
-            )
-        except ImportError:  # matching not part of this checkout
-            pass
-        from core.applications.models import Application
-
+        session.execute(
+            delete(StoredEmbedding).where(StoredEmbedding.subject_type == "seeker", StoredEmbedding.subject_id == seeker_id)
+        )
         session.execute(delete(Application).where(Application.jobseeker_id == seeker_id))
         session.delete(seeker)
         session.flush()

@@ -202,12 +202,6 @@ def _reason_facets(session: Session, base: Select) -> list[tuple[str, str, int]]
     return sorted(((c, messages[c], n) for c, n in reasons.items()), key=lambda r: (-r[2], r[0]))
 
 
-def queue_size(session: Session, actor: Actor) -> int:
-    prefix = jurisdiction_prefix(actor)
-    stmt = _queue_base(prefix).with_only_columns(func.count(Posting.id))
-    return session.scalar(stmt) or 0
-
-
 def _require_reviewer(actor: Actor) -> None:
     if Role(actor.role) not in REVIEW_ROLES:
         raise PermissionDenied("只有审核员或管理员可以审核岗位")

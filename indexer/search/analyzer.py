@@ -114,9 +114,6 @@ class Analyzer:
                     seen.append(c)
         return seen
 
-    def suggest_terms(self, text: str) -> list[str]:
-        return self.query_tokens(text)
-
     # -- highlighting -----------------------------------------------------------------------
 
     def _patterns(self, query_tokens: list[str]) -> re.Pattern | None:

@@ -10,7 +10,6 @@ immutable except for their ``live`` mask (a newer version of a document elsewher
 from __future__ import annotations
 
 import json
-import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -576,11 +575,3 @@ def knn_segments(segments: list[Segment], vector: np.ndarray, k: int, filters) -
     sims = np.concatenate(out_sims)
     order = np.lexsort((ids, -sims))[:k]
     return [(int(ids[i]), float(sims[i])) for i in order]
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,7 +1,6 @@
 """Chooses the concrete search backend from configuration (``create_app`` and the CLI call this)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from core.search import NullBackend, SearchBackend
@@ -26,6 +25,8 @@ def make_backend(config) -> SearchBackend:
     if kind == "embedded":
         from indexer.search.embedded import EmbeddedBackend
 
-        path = config.get("SEARCH_INDEX_DIR") or os.path.join(config.get("INSTANCE_PATH") or "instance", "search")
+        path = config.get("SEARCH_INDEX_DIR")
+        if not path:
+            raise RuntimeError("SEARCH_BACKEND=embedded needs SEARCH_INDEX_DIR (the app sets it to instance/search)")
         return EmbeddedBackend(Path(path))
     raise RuntimeError(f"unknown SEARCH_BACKEND {kind!r} (embedded | elasticsearch | null)")

@@ -27,9 +27,6 @@ class AuthUser(UserMixin):
     def role_label(self) -> str:
         return label(self.role)
 
-    def has_role(self, *roles: Role | str) -> bool:
-        return self.role in {Role(r) for r in roles}
-
     @classmethod
     def from_user(cls, user: User) -> "AuthUser":
         return cls(

@@ -38,7 +38,7 @@ def _home_for(role) -> str:
 
 
 def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,7 +72,7 @@ def logout():
 # --- self-registration (jobseekers and enterprises) -----------------------------------------------
 
 def _register_limit() -> str:
-    return current_app.config.get("REGISTER_RATE_LIMIT", "20 per hour")
+    return current_app.config["REGISTER_RATE_LIMIT"]
 
 
 def _region_input(errors: dict, field: str = "region_code") -> str | None:

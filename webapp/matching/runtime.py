@@ -29,7 +29,7 @@ def get_ranker(app=None):
         if cached is not None and ext.get("path") == path:
             return cached
         encoder = load_encoder(path)
-        weights = MatchWeights.from_config(app.config.get("MATCHER_WEIGHTS") or os.environ.get("MATCHER_WEIGHTS"))
+        weights = MatchWeights.from_config(app.config.get("MATCHER_WEIGHTS"))
         ranker = Ranker(encoder, weights=weights)
         ext.update(ranker=ranker, path=path)
         return ranker

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import re
 
-from flask import Blueprint, Response, flash, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, flash, jsonify, render_template, request
 from sqlalchemy import select
 
 from core.channels.models import Channel
@@ -42,8 +42,12 @@ def _rate_key() -> str:
     return "partner:" + (key[:10] if key else (request.remote_addr or "?"))
 
 
-# One allowance per key for the whole partner API (push and refresh draw on the same 120 a minute).
-_partner_limit = limiter.shared_limit("120 per minute", scope="partner-api", key_func=_rate_key)
+def _partner_rate() -> str:
+    return current_app.config["PARTNER_RATE_LIMIT"]
+
+
+# One allowance per key for the whole partner API (push and refresh draw on the same PARTNER_RATE_LIMIT).
+_partner_limit = limiter.shared_limit(_partner_rate, scope="partner-api", key_func=_rate_key)
 
 
 def _invalid_key():

@@ -84,83 +84,97 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
     text = _one(args, "q")
     if len(text) > MAX_TEXT:
         raise InvalidQuery("q", f"关键词不能超过 {MAX_TEXT} 个字")
-    filters: list = []
-    applied: dict[str, dict] = {}
     parsed = ParsedSearch(query=SearchQuery(), text=text)
+    chosen = _Filters()
+    parsed.region = _reference(args, "region", _CODE6, regions.get, regions.by_name, "未知的地区代码或名称")
+    if parsed.region:
+        chosen.add("region", parsed.region.code, parsed.region.full_name, Terms("region_path", (parsed.region.code,)))
+    parsed.occupation = _reference(args, "occupation", _OCC, occupations.get,
+                                   lambda name: occupations.by_name(name) or occupations.search(name, 1),
+                                   "未知的职业代码或名称")
+    if parsed.occupation:
+        chosen.add("occupation", parsed.occupation.code, parsed.occupation.name,
+                   Terms("occupation_path", (parsed.occupation.code,)))
+    _posting_filters(args, chosen)
+    geo = _geo(args, home, parsed, chosen)
+    sort = _one(args, "sort") or ("relevance" if text else ("distance" if geo else "newest"))
+    if sort not in SORTS:
+        raise InvalidQuery("sort", "应为 relevance、newest、pay 或 distance")
+    if sort == "distance" and geo is None:
+        raise InvalidQuery("sort", "按距离排序需要位置（near）")
+    page = _int(args, "page", 1, MAX_PAGE, 1)
+    size = _int(args, "size", 1, 50, page_size) if api else page_size
+    parsed.query = SearchQuery(text=text, filters=tuple(chosen.filters), geo=geo, facets=FACETS, sort=sort,
+                               page=page, size=size)
+    parsed.applied = chosen.applied
+    return parsed
 
-    region_raw = _one(args, "region")
-    if region_raw:
-        ref = regions.get(region_raw) if _CODE6.match(region_raw) else None
-        if ref is None and not _CODE6.match(region_raw):
-            hits = regions.by_name(region_raw)
-            ref = hits[0] if hits else None
-        if ref is None:
-            raise InvalidQuery("region", "未知的地区代码或名称")
-        filters.append(Terms("region_path", (ref.code,)))
-        applied["region"] = {"value": ref.code, "label": ref.full_name}
-        parsed.region = ref
 
-    occ_raw = _one(args, "occupation")
-    if occ_raw:
-        ref = occupations.get(occ_raw) if _OCC.match(occ_raw) else None
-        if ref is None and not _OCC.match(occ_raw):
-            hits = occupations.by_name(occ_raw) or occupations.search(occ_raw, 1)
-            ref = hits[0] if hits else None
-        if ref is None:
-            raise InvalidQuery("occupation", "未知的职业代码或名称")
-        filters.append(Terms("occupation_path", (ref.code,)))
-        applied["occupation"] = {"value": ref.code, "label": ref.name}
-        parsed.occupation = ref
+class _Filters:
+    """The engine's filters and, per request parameter, what the UI shows as applied."""
 
+    def __init__(self) -> None:
+        self.filters: list = []
+        self.applied: dict[str, dict] = {}
+
+    def add(self, param: str, value, text: str, *filters) -> None:
+        self.filters.extend(filters)
+        self.applied[param] = {"value": value, "label": text}
+
+
+def _reference(args, name: str, code_pattern: re.Pattern, by_code, by_name, unknown: str):
+    """A region or occupation given by its code or its name; None when the parameter is absent."""
+    raw = _one(args, name)
+    if not raw:
+        return None
+    is_code = bool(code_pattern.match(raw))
+    ref = by_code(raw) if is_code else None
+    if ref is None and not is_code:
+        hits = by_name(raw)
+        ref = hits[0] if hits else None
+    if ref is None:
+        raise InvalidQuery(name, unknown)
+    return ref
+
+
+def _posting_filters(args, chosen: _Filters) -> None:
+    """Employment type, pay, education, experience, freshness, priority groups, channel, enterprise."""
     types = _choices(args, "type", EmploymentType)
     if types:
-        filters.append(Terms("employment_type", tuple(types)))
-        applied["type"] = {"value": types, "label": "、".join(label(t) for t in types)}
-
+        chosen.add("type", types, "、".join(label(t) for t in types), Terms("employment_type", tuple(types)))
     pay_unit = _one(args, "pay_unit") or "month"
     if pay_unit not in ("month", "day"):
         raise InvalidQuery("pay_unit", "应为 month 或 day")
     pay_min = _int(args, "pay_min", 0, 1_000_000)
-    if pay_min:
-        if pay_unit == "day":  # gig work: a day's pay
-            filters += [Terms("pay_unit", ("day",)), Range("pay_max", gte=float(pay_min))]
-            applied["pay_min"] = {"value": pay_min, "label": f"日薪 {pay_min} 元以上"}
-        else:
-            filters.append(Range("pay_monthly_max", gte=float(pay_min)))
-            applied["pay_min"] = {"value": pay_min, "label": f"月薪 {pay_min} 元以上"}
-
+    if pay_min and pay_unit == "day":  # gig work: a day's pay
+        chosen.add("pay_min", pay_min, f"日薪 {pay_min} 元以上", Terms("pay_unit", ("day",)),
+                   Range("pay_max", gte=float(pay_min)))
+    elif pay_min:
+        chosen.add("pay_min", pay_min, f"月薪 {pay_min} 元以上", Range("pay_monthly_max", gte=float(pay_min)))
     edu = _choices(args, "education", Education)
     if edu:
-        rank = Education(edu[0]).rank
-        filters.append(Range("education_rank", lte=float(rank)))
-        applied["education"] = {"value": edu[0], "label": f"学历要求不高于{label(edu[0])}"}
-
+        chosen.add("education", edu[0], f"学历要求不高于{label(edu[0])}",
+                   Range("education_rank", lte=float(Education(edu[0]).rank)))
     exp = _int(args, "experience", 0, 60)
     if exp is not None:
-        filters.append(Range("experience_years", lte=float(exp)))
-        applied["experience"] = {"value": exp, "label": f"经验要求 {exp} 年以内"}
-
+        chosen.add("experience", exp, f"经验要求 {exp} 年以内", Range("experience_years", lte=float(exp)))
     days = _int(args, "posted_within", 1, 365)
     if days:
-        filters.append(Range("published_ts", gte=time.time() - days * 86400))
-        applied["posted_within"] = {"value": days, "label": POSTED_WITHIN.get(days, f"{days}天内")}
-
+        chosen.add("posted_within", days, POSTED_WITHIN.get(days, f"{days}天内"),
+                   Range("published_ts", gte=time.time() - days * 86400))
     groups = _choices(args, "group", PriorityGroup)
     if groups:
-        filters.append(Terms("target_groups", tuple(groups)))
-        applied["group"] = {"value": groups, "label": "面向" + "、".join(label(g) for g in groups)}
-
+        chosen.add("group", groups, "面向" + "、".join(label(g) for g in groups), Terms("target_groups", tuple(groups)))
     channels = _choices(args, "channel", ChannelKind)
     if channels:
-        filters.append(Terms("channel", tuple(channels)))
-        applied["channel"] = {"value": channels, "label": "、".join(label(c) for c in channels)}
-
+        chosen.add("channel", channels, "、".join(label(c) for c in channels), Terms("channel", tuple(channels)))
     ent = _int(args, "enterprise", 1, 2**31 - 1)
     if ent:
-        filters.append(Terms("enterprise_id", (str(ent),)))
-        applied["enterprise"] = {"value": ent, "label": "指定企业"}
+        chosen.add("enterprise", ent, "指定企业", Terms("enterprise_id", (str(ent),)))
 
-    geo = None
+
+def _geo(args, home: tuple[float, float] | None, parsed: ParsedSearch, chosen: _Filters) -> GeoRadius | None:
+    """``near=home`` (the jobseeker's own place), or ``lat``/``lon`` (``near=point``), within ``radius`` km."""
     near = _one(args, "near")
     lat = _float(args, "lat", -90, 90)
     lon = _float(args, "lon", -180, 180)
@@ -173,20 +187,9 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
         lat, lon = home
     elif near and near != "point":
         raise InvalidQuery("near", "应为 home 或 point")
-    if lat is not None:
-        radius = radius or 10.0
-        geo = GeoRadius(lat, lon, radius)
-        parsed.near, parsed.radius_km = (lat, lon), radius
-        applied["near"] = {"value": near or "point", "label": f"{'家' if near == 'home' else '所在位置'}附近 {radius:g} 公里"}
-
-    sort = _one(args, "sort") or ("relevance" if text else ("distance" if geo else "newest"))
-    if sort not in SORTS:
-        raise InvalidQuery("sort", "应为 relevance、newest、pay 或 distance")
-    if sort == "distance" and geo is None:
-        raise InvalidQuery("sort", "按距离排序需要位置（near）")
-    page = _int(args, "page", 1, MAX_PAGE, 1)
-    size = _int(args, "size", 1, 50, page_size) if api else page_size
-    parsed.query = SearchQuery(text=text, filters=tuple(filters), geo=geo, facets=FACETS, sort=sort,
-                               page=page, size=size)
-    parsed.applied = applied
-    return parsed
+    if lat is None:
+        return None
+    radius = radius or 10.0
+    parsed.near, parsed.radius_km = (lat, lon), radius
+    chosen.add("near", near or "point", f"{'家' if near == 'home' else '所在位置'}附近 {radius:g} 公里")
+    return GeoRadius(lat, lon, radius)
