@@ -35,9 +35,6 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "WEB_BIND": ("127.0.0.1:5000", "address the production server (`joblink serve`) listens on; --host/--port override it"),
     "WEB_WORKERS": (None, "gunicorn worker processes of `joblink serve`; default 2 × CPU cores + 1, at most 8"),
     "WEB_THREADS": ("4", "threads per gunicorn worker (gthread)"),
-    "WEB_BIND": ("127.0.0.1:5000", "address the production server (`joblink serve`) listens on; --host/--port override it"),
-    "WEB_WORKERS": (None, "gunicorn worker processes of `joblink serve`; default 2 × CPU cores + 1, at most 8"),
-    "WEB_THREADS": ("4", "threads per gunicorn worker (gthread)"),
     "JOBLINK_INSTANCE": (None, "instance folder (database, search index, model, secrets); default instance/ in the repository"),
 }
 
