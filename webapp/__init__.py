@@ -58,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         install_sqlite_pragmas(db.engine)
 
     _init_search(app)
+    from .auth.hardening import init_app as init_hardening
+
+    init_hardening(app)  # before the blueprints: their <int:> rules use its bounded converter
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_template_helpers(app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from werkzeug.routing import IntegerConverter
+
 from core.enums import Role
 from webapp.auth.policy import declared_access
 
@@ -17,7 +19,7 @@ def _open(client, url, method):
 
 def _sample_value(converter) -> object:
     name = type(converter).__name__
-    if name == "IntegerConverter":
+    if isinstance(converter, IntegerConverter):  # the app's bounded <int:> is a subclass
         return 1
     if name == "FloatConverter":
         return 1.0
