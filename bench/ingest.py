@@ -5,8 +5,12 @@ query per look-up). Prints postings/s and peak memory of each, and the dedup cos
 Search indexing is excluded (it is the relay's work, drained from the outbox afterwards).
 
     nice -n 10 .venv/bin/python bench/ingest.py [--n 100000] [--baseline-n 3000] [--data ../shared/data/postings]
+        [--dump-decisions FILE]
 
-Each measurement runs in its own subprocess so peak memory (ru_maxrss) is its own.
+Each measurement runs in its own subprocess so peak memory (ru_maxrss) is its own. ``--dump-decisions``
+writes, after the pipeline run, every record's fate as the database holds it (one JSON line per record:
+outcome, canonical posting, the posting's fields, hold/reject reasons), so two versions of the
+pipeline can be compared on the same input (``bench/compare_decisions.py``).
 """
 from __future__ import annotations
 
@@ -118,8 +122,8 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_pipeline(n: int, data: Path, workers: int | str = "auto") -> dict:
-    from indexer.pipeline import Pipeline
+def run_pipeline(n: int, data: Path, workers: int | str = "auto", dump: str | None = None) -> dict:
+    from indexer.intake import IntakeOptions, Pipeline
 
     records = make_records(n, data)
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,12 +131,48 @@ def run_pipeline(n: int, data: Path, workers: int | str = "auto") -> dict:
         _warm_up()
         rss_before = _rss_mb()
         t0 = time.perf_counter()  # from the channels' raw records: adapters included
-        pipe = Pipeline(session, run_kind="bench", format="jobhunting", keep_results=False, keep_rejects=True,
-                        workers=workers)
+        pipe = Pipeline(session, IntakeOptions(run_kind="bench", format="jobhunting", keep_results=False,
+                                               keep_rejects=True, workers=workers))
         summary = pipe.ingest(to_drafts(records))
         seconds = time.perf_counter() - t0
+        if dump:
+            dump_decisions(session, dump)
         return {"n": n, "seconds": seconds, "per_s": n / seconds, "counts": summary.counts,
                 "rss_before_mb": rss_before, "workers": pipe.workers}
+
+
+def dump_decisions(session, path: str) -> None:
+    """Every bench record's fate, read back from the database (so it does not depend on the
+    pipeline's own result types): accepted/held (it created its posting: the posting's first
+    source), merged (a later source of a posting), rejected (kept as a rejected record)."""
+    from sqlalchemy import select
+
+    from core.ingest.models import RejectedRecord
+    from core.postings.models import Posting, PostingSource
+
+    first_source = {}
+    fate = {}
+    for sid, ext, pid in session.execute(select(PostingSource.id, PostingSource.external_id, PostingSource.posting_id)
+                                         .order_by(PostingSource.id)):
+        first_source.setdefault(pid, sid)
+        fate[ext] = (sid, pid)
+    postings = {p.id: p for p in session.scalars(select(Posting))}
+    with open(path, "w", encoding="utf-8") as out:
+        for ext, (sid, pid) in sorted(fate.items()):
+            p = postings[pid]
+            created = first_source[pid] == sid
+            row = {"record": ext, "posting": pid, "outcome": ("merged" if not created else
+                                                               "accepted" if str(p.status) == "published" else "held")}
+            if created:
+                row.update(status=str(p.status), title=p.title, enterprise=p.enterprise_id, region=p.region_code,
+                           occupation=p.occupation_code, pay=[p.pay_monthly_min, p.pay_monthly_max],
+                           reasons=[r for r in p.review_reasons or [] if r.get("severity") != "info"],
+                           notes=[r["code"] for r in p.review_reasons or [] if r.get("severity") == "info"])
+            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        for rec in session.scalars(select(RejectedRecord).order_by(RejectedRecord.id)):
+            out.write(json.dumps({"record": rec.external_id, "outcome": "rejected", "code": rec.code,
+                                  "reasons": [r for r in rec.reasons or [] if r.get("severity") != "info"]},
+                                 ensure_ascii=False) + "\n")
 
 
 def run_naive(n: int, data: Path) -> dict:
@@ -145,6 +185,7 @@ def run_naive(n: int, data: Path) -> dict:
     from core.outbox.models import OutboxEvent
     from core.postings.models import Posting, PostingSource
     from indexer import dedup, normalise, screening
+    from indexer.intake import screen
 
     records = make_records(n, data)
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,7 +205,7 @@ def run_naive(n: int, data: Path) -> dict:
                                                              PostingSource.external_id == d.external_id)):
                 continue
             norm = normalise.normalise(d, ctx)
-            res = screening.screen(norm, str(ch.kind), str(ch.trust_level), ch.licence_number, rules=rules)
+            res = screen(norm, str(ch.kind), str(ch.trust_level), ch.licence_number, rules=rules)
             if res.outcome == "reject":
                 continue
             ent = None
@@ -231,9 +272,9 @@ def run_dedup(sizes: list[int], data: Path) -> dict:
 def _child(mode: str, args) -> dict:
     data = Path(args.data)
     if mode == "pipeline":
-        res = run_pipeline(args.n, data, "auto")
+        res = run_pipeline(args.n, data, "auto", args.dump_decisions)
     elif mode == "pipeline1":
-        res = run_pipeline(args.n, data, 1)
+        res = run_pipeline(args.n, data, 1, args.dump_decisions)
     elif mode == "naive":
         res = run_naive(args.baseline_n, data)
     else:
@@ -249,6 +290,8 @@ def main() -> None:
     ap.add_argument("--dedup-sizes", default="10000,50000,100000")
     ap.add_argument("--data", default=str(DEFAULT_DATA))
     ap.add_argument("--only", choices=["pipeline", "pipeline1", "naive", "dedup"], default=None)
+    ap.add_argument("--dump-decisions", default=None, metavar="FILE",
+                    help="write every record's outcome, posting and reasons (JSON lines) after the pipeline run")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -259,6 +302,8 @@ def main() -> None:
     for mode in ([args.only] if args.only else ["pipeline", "pipeline1", "naive", "dedup"]):
         cmd = [sys.executable, __file__, "--child", mode, "--n", str(args.n), "--baseline-n", str(args.baseline_n),
                "--dedup-sizes", args.dedup_sizes, "--data", args.data]
+        if args.dump_decisions:
+            cmd += ["--dump-decisions", f"{args.dump_decisions}.{mode}"]
         print(f"running {mode} ...", file=sys.stderr, flush=True)
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
         if out.returncode != 0:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.enums import TrustLevel
 from core.channels.services import ensure_channel
 
-from .pipeline import Pipeline
+from .intake import IntakeOptions, Pipeline
 from .sources import job51_raw, jobhunting, zhilian
 
 JOBHUNTING_FILE = "jobhunting-2024-2025.jsonl.gz"
@@ -65,10 +65,10 @@ def load_demo_postings(session: Session, path, sample: bool = True, limit: int |
 
     def run(label: str, drafts, fmt: str, total: int | None, channel_code: str | None):
         nonlocal dedup_index, rules
-        pipe = Pipeline(session, run_kind="demo", source_name=label, format=fmt, keep_results=False,
-                        is_demo=True, progress=progress, progress_label=label, dedup_index=dedup_index, rules=rules,
-                        workers=workers)
-        dedup_index, rules = pipe._dedup_index(), pipe._rules
+        pipe = Pipeline(session, IntakeOptions(run_kind="demo", source_name=label, format=fmt, keep_results=False,
+                                               is_demo=True, progress=progress, progress_label=label, workers=workers),
+                        dedup_index=dedup_index, rules=rules)
+        dedup_index, rules = pipe.duplicates.index, pipe.rules
         if limit:
             drafts = itertools.islice(drafts, limit)
             total = min(total, limit) if total else limit

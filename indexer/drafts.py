@@ -1,7 +1,7 @@
 """The data passed between the pipeline's stages.
 
 Adapters produce ``PostingDraft`` (the channel's record, nothing interpreted yet); the normaliser
-turns a draft into a ``NormalisedPosting``; screening adds a ``ScreeningResult``. Every stage reports
+turns a draft into a ``NormalisedPosting``; screening's findings become a ``Decision``. Every stage reports
 problems as ``Issue`` values (stable code, Chinese message, field) rather than raising, so one bad
 record never loses its batch.
 """
@@ -114,6 +114,9 @@ class NormalisedPosting:
 
 
 @dataclass
-class ScreeningResult:
+class Decision:
+    """Publish, hold for review or reject, with every reason (``info`` ones too: they are shown, they
+    do not hold). Made by ``indexer.intake.decide`` only."""
+
     outcome: Literal["publish", "hold", "reject"]
     reasons: list[Issue] = field(default_factory=list)

@@ -1,7 +1,9 @@
 """Writing index work into the outbox, inside the caller's transaction."""
 from __future__ import annotations
 
-from sqlalchemy import insert
+import datetime as dt
+from typing import Iterable
+
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -16,15 +18,23 @@ def emit(session: Session, entity: str, entity_id: int, operation: str = "upsert
 
 
 def emit_many(session: Session, entity: str, entity_ids: list[int], operation: str = "upsert") -> None:
-    """Bulk form for the ingestion pipeline."""
-    if not entity_ids:
+    """``emit`` for many entities at once, in one statement."""
+    emit_changes(session, entity, [(i, operation) for i in entity_ids])
+
+
+def emit_changes(session: Session, entity: str, changes: Iterable[tuple[int, str]],
+                 now: dt.datetime | None = None) -> None:
+    """Record many changes, each (entity id, operation), in one statement and in this order (the
+    intake pipeline's batches: new postings upserted, withdrawn ones deleted)."""
+    changes = list(changes)
+    if not changes:
         return
-    now = utcnow()
+    now = now or utcnow()
     session.execute(
-        insert(OutboxEvent),
+        OutboxEvent.__table__.insert(),  # Core, not ORM bulk insert: intake writes thousands a second
         [
             {"entity": entity, "entity_id": i, "operation": operation, "created_at": now,
              "available_at": now, "attempts": 0, "state": "pending"}
-            for i in entity_ids
+            for i, operation in changes
         ],
     )

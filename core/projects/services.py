@@ -1,6 +1,6 @@
 """Major projects (重大项目) and their labour demand lines (用工需求): the use cases a service commissioner
 follows a project with. Publishing a line as a posting goes through the intake pipeline
-(``indexer.pipeline.publish_labour_demand``), which the caller invokes; this module stays Flask- and
+(``indexer.intake.publish_labour_demand``), which the caller invokes; this module stays Flask- and
 indexer-free."""
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Screening (岗位信息发布审核): a normalised posting to publish, hold for review, or reject, with reasons.
+"""Screening (岗位信息发布审核): what is wrong with a normalised posting, as reasons; what they mean
+(publish, hold for review, reject) is decided once, in ``indexer.intake.decide``.
 
 Text rules (discrimination, fees and deposits, off-platform contacts, fraud) are data in
 ``data/screening/rules.json`` or, once seeded, in the ``screening_rules`` table an administrator
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 
 from core.identity import is_valid_credit_code
-from indexer.drafts import Issue, NormalisedPosting, ScreeningResult
+from indexer.drafts import Issue, NormalisedPosting
 
 from .rules import _NOT_COVERED, DEFAULT_RULES_PATH, RuleSet, TextRule, fold, read_rules_file, rules_from_dict, validate_rules
 
@@ -20,7 +21,6 @@ _AGE_RANGE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:周)?岁?\s*(?:-|~|～|至|�
 _NOT_APPLICANT = re.compile(r"儿童|孩子|幼|少儿|学生|宝宝|小朋友|青少年|婴|学员|小学|初中|患者|老人|孩|宝贝|青年")
 _NEGOTIABLE = re.compile(r"面议|面谈|协商|议定|可谈")
 _YOUNGEST_APPLICANT_AGE = 12  # a range starting lower describes pupils or patients, not applicants
-_SEVERITY_RANK = {"info": 0, "hold": 1, "reject": 2}
 _cache: dict[str, RuleSet] = {}
 
 
@@ -49,9 +49,9 @@ def clear_rules_cache() -> None:
     _cache.clear()
 
 
-def _text_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
+def _text_reasons(title: str | None, description: str | None, rules: RuleSet) -> list[Issue]:
     out: list[Issue] = []
-    texts = {"title": posting.title or "", "description": posting.description or ""}
+    texts = {"title": title or "", "description": description or ""}
     prepared = {k: rules.prepare(v) for k, v in texts.items() if v}
     if not rules.prefilter:
         for rule in rules.text_rules:
@@ -87,12 +87,11 @@ def _text_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
     return out
 
 
-def _age_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
+def _age_reasons(title: str | None, description: str | None, rules: RuleSet) -> list[Issue]:
     min_age = int(rules.age_rules.get("min_legal_age", 16))
     severity = rules.age_rules.get("child_labour_severity", "reject")
     out = []
-    for fld in ("title", "description"):
-        text = getattr(posting, fld) or ""
+    for fld, text in (("title", title or ""), ("description", description or "")):
         if "岁" not in text:
             continue
         masked = fold(text)
@@ -164,40 +163,20 @@ def _identity_reasons(posting: NormalisedPosting, channel_kind: str, channel_lic
     return out
 
 
-def screen(posting: NormalisedPosting, channel_kind: str, trust_level: str, channel_licence: str | None = None,
-           rules: RuleSet | None = None) -> ScreeningResult:
+def text_findings(title: str | None, description: str | None, rules: RuleSet) -> list[Issue]:
+    """What the text rules and the age check find in a title and a description (the rule tester
+    asks this of a pasted text; ``check`` of every posting)."""
+    return _text_reasons(title, description, rules) + _age_reasons(title, description, rules)
+
+
+def check(posting: NormalisedPosting, channel_kind: str, channel_licence: str | None = None,
+          rules: RuleSet | None = None) -> list[Issue]:
+    """Screening's findings on a normalised posting: text rules, age, pay, identity. Deciding what
+    they mean (publish, hold, reject) is ``indexer.intake.decide``'s, in one place."""
     rules = rules or load_rules()
-    channel_kind = str(channel_kind)
-    trust_level = str(trust_level)
-    reasons: list[Issue] = []
-    # Normalisation problems hold by default; an administrator may list codes that only inform.
-    informative = set(rules.setting("normalisation_issue_codes_info_only", [])) if posting.issues else ()
-    for issue in posting.issues:
-        if issue.severity == "hold" and issue.code in informative:
-            reasons.append(Issue(issue.code, issue.message, issue.field, "info", issue.span, issue.evidence))
-        else:
-            reasons.append(issue)
-    reasons += _text_reasons(posting, rules)
-    reasons += _age_reasons(posting, rules)
-    reasons += _pay_reasons(posting, rules)
-    reasons += _identity_reasons(posting, channel_kind, channel_licence, rules)
-
-    worst = max((_SEVERITY_RANK.get(r.severity, 1) for r in reasons), default=0)
-    if worst == 2:
-        outcome = "reject"
-    elif worst == 1:
-        outcome = "hold"
-    elif trust_level in rules.setting("always_review_trust_levels", ["low"]):
-        outcome = "hold"
-        reasons.append(Issue("channel_requires_review", "该渠道的岗位须逐条人工审核", "channel", "hold"))
-    elif trust_level in rules.setting("auto_publish_trust_levels", ["trusted"]):
-        outcome = "publish"
-    else:
-        outcome = "hold"
-        reasons.append(Issue("channel_not_trusted", "该渠道未设为可信渠道，岗位须人工审核后发布", "channel", "hold"))
-    reasons.sort(key=lambda r: -_SEVERITY_RANK.get(r.severity, 1))
-    return ScreeningResult(outcome=outcome, reasons=reasons)
+    return (text_findings(posting.title, posting.description, rules) + _pay_reasons(posting, rules)
+            + _identity_reasons(posting, str(channel_kind), channel_licence, rules))
 
 
-__all__ = ["screen", "load_rules", "clear_rules_cache", "RuleSet", "TextRule", "rules_from_dict", "read_rules_file",
+__all__ = ["check", "text_findings", "load_rules", "clear_rules_cache", "RuleSet", "TextRule", "rules_from_dict", "read_rules_file",
            "validate_rules"]

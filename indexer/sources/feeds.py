@@ -216,7 +216,7 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
     """
     from core.channels.services import get_channel
     from core.ingest.services import get_cursor
-    from indexer.pipeline import IngestSummary, Pipeline
+    from indexer.intake import IngestSummary, IntakeOptions, Pipeline
 
     channel = get_channel(session, channel_code)
     kind = str(channel.kind)
@@ -230,10 +230,9 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
         raise FeedError("no_feed_url", f"渠道 {channel.code} 未设置数据源地址（--url）")
     session.commit()
 
-    pipe = Pipeline(session, run_kind="pull", source_name=cursor.feed_url, format=fmt)
-    pipe._start_run(channel.code)
+    pipe = Pipeline(session, IntakeOptions(run_kind="pull", source_name=cursor.feed_url, format=fmt))
     result = PullResult(channel.code)
-    summary = IngestSummary(run_id=pipe.run.id if pipe.run else None, channel=channel.code)
+    summary = IngestSummary(run_id=pipe.start_run(channel.code), channel=channel.code)
     result.summary = summary
     since = cursor.updated_since
     page = cursor.next_page or 1
@@ -268,7 +267,7 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
                 cursor.updated_since, cursor.next_page = last_ts, None
                 cursor.last_success_at = _now()
             cursor.last_run_id = pipe.run.id if pipe.run else None
-            pipe._seen_keys.clear()  # boundary items come again on the next page: not in-batch repeats
+            pipe.forget_repeats()  # boundary items come again on the next page: not in-batch repeats
             for r in pipe.process_batch(drafts) if drafts else []:
                 summary.add(r)
             if not drafts:
@@ -281,10 +280,10 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
         result.error = {"code": exc.code, "message": exc.message}
     except BaseException as exc:
         session.rollback()
-        pipe._finish_run(summary, "failed", error=repr(exc))
+        pipe.finish_run(summary, "failed", error=repr(exc))
         raise
     result.cursor = {"updated_since": cursor.updated_since, "next_page": cursor.next_page}
-    pipe._finish_run(summary, "done" if result.complete else ("interrupted" if result.error else "done"),
+    pipe.finish_run(summary, "done" if result.complete else ("interrupted" if result.error else "done"),
                      error=result.error["message"] if result.error else None)
     return result
 

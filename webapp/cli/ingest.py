@@ -141,13 +141,13 @@ def ingest_group() -> None:
 def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
     """Ingest a file: XLSX/CSV spreadsheet, JSON/JSONL records, or the real data formats."""
     from core.channels.services import get_channel
-    from indexer.pipeline import Pipeline
+    from indexer.intake import IntakeOptions, Pipeline
 
     with reported_errors(as_json, exit_code=EXIT_BAD_INPUT):
         channel = get_channel(session(), channel_code)
         fmt, drafts, info = file_drafts(path, channel.code, int(max_mb * 1024 * 1024))
-    pipe = Pipeline(session(), run_kind="file", source_name=path.name, format=fmt,
-                    keep_results=as_json, workers=workers if workers == "auto" else int(workers))
+    pipe = Pipeline(session(), IntakeOptions(run_kind="file", source_name=path.name, format=fmt, keep_results=as_json,
+                                             workers=workers if workers == "auto" else int(workers)))
     d = pipe.ingest(drafts, channel.code).as_dict(with_results=as_json)
     d["format"] = fmt
     d.update(info)
@@ -191,7 +191,7 @@ def ingest_pull(channel_code, url, page_size, max_pages, timeout, as_json) -> No
 @with_appcontext
 def ingest_retry(channel_code, ids, limit, as_json) -> None:
     """Run the kept rejected records through the pipeline again."""
-    from indexer.pipeline import retry_rejected
+    from indexer.intake import retry_rejected
 
     d = retry_rejected(session(), channel_code=channel_code, ids=list(ids) or None, limit=limit)
     if as_json:

@@ -25,7 +25,7 @@ def screen(path, channel_code, max_mb, as_json) -> None:
     """For each record of a file, in file order: row number, outcome (publish/hold/reject), reasons.
     Nothing is ingested."""
     from core.channels.services import get_channel
-    from indexer.pipeline import screen_drafts
+    from indexer.intake import screen_drafts
 
     with reported_errors(as_json, exit_code=EXIT_BAD_INPUT):
         channel = get_channel(session(), channel_code) if channel_code else None

@@ -197,7 +197,7 @@ def demand_delete(project_id: int, demand_id: int):
 def _publish_one(demand_id: int) -> tuple[str, str]:
     """Publish one line through the intake pipeline and commit; (flash category, Chinese message).
     A refused line rolls back, so nothing half-made is kept."""
-    from indexer.pipeline import publish_labour_demand
+    from indexer.intake import publish_labour_demand
     from core.projects.models import LabourDemand
 
     demand = db.session.get(LabourDemand, demand_id)

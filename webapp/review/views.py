@@ -209,16 +209,10 @@ def _rule_set():
 
 
 def _try_rules(rules, text: str) -> list[dict]:
-    """The reasons the text rules give for ``text`` (as the description field), for the try-it box."""
-    found = []
-    prepared = rules.prepare(text)
-    for rule in rules.text_rules:
-        if not rule.enabled or "description" not in rule.fields:
-            continue
-        for start, end, matched in rules.find(rule, text, prepared=prepared):
-            found.append({"code": rule.code, "message": rule.message, "severity": rule.severity,
-                          "field": "description", "span": [start, end], "evidence": matched})
-    return found
+    """The reasons intake's one decision gives ``text`` as a job description, for the try-it box."""
+    from indexer.intake import judge_text
+
+    return [r.as_dict() for r in judge_text(text, rules).reasons]
 
 
 @bp.get("/rules")

@@ -11,7 +11,7 @@ from core.enterprises.models import Enterprise
 from core.identity import credit_code_check_char
 from core.projects.models import LabourDemand, MajorProject
 from core.postings.models import Posting, PostingSource
-from indexer.pipeline import publish_labour_demand, submit_enterprise_posting
+from indexer.intake import publish_labour_demand, submit_enterprise_posting
 
 SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples"
 

@@ -8,7 +8,8 @@ from core.screening.models import MinimumWage, ScreeningRule
 from core.screening.services import rules_document, save_rule, seed_rules, set_minimum_wage
 from indexer.drafts import PostingDraft
 from indexer.normalise import make_context, normalise
-from indexer.screening import clear_rules_cache, load_rules, screen
+from indexer.intake import screen
+from indexer.screening import clear_rules_cache, load_rules
 
 
 def _posting(description, pay_text="5000-6000元/月", region="临沂兰山"):

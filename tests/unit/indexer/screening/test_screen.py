@@ -6,7 +6,8 @@ import pytest
 from core.identity import credit_code_check_char
 from indexer.drafts import PostingDraft
 from indexer.normalise import make_context, normalise
-from indexer.screening import load_rules, read_rules_file, rules_from_dict, screen, validate_rules
+from indexer.intake import screen
+from indexer.screening import load_rules, read_rules_file, rules_from_dict, validate_rules
 
 VALID_CODE = "91440300MA5F" + "0A1B2"
 VALID_CODE = VALID_CODE + credit_code_check_char(VALID_CODE)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting, PostingSource
-from indexer.pipeline import Pipeline
+from indexer.intake import IntakeOptions, Pipeline
 from indexer.sources import spreadsheet
 
 COMMON = "负责仓库货物收发、盘点和台账登记，熟悉WMS系统，能适应倒班，有叉车证优先。"
@@ -20,7 +20,7 @@ RAW = {"岗位名称": "仓管员", "单位名称": "广州市示例仓储有限
 
 
 def _one(session, raw, channel, number, **kw):
-    [r] = Pipeline(session, format="spreadsheet", **kw).process_batch([spreadsheet.record_to_draft(raw, channel, number)])
+    [r] = Pipeline(session, IntakeOptions(format="spreadsheet", **kw)).process_batch([spreadsheet.record_to_draft(raw, channel, number)])
     return r
 
 

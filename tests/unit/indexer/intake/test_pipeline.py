@@ -11,15 +11,15 @@ from core.enterprises.models import Enterprise
 from core.ingest.models import IngestRun, RejectedRecord
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting, PostingSource
-from indexer.pipeline import Pipeline, retry_rejected
+from indexer.intake import IntakeOptions, Pipeline, prepare, retry_rejected
 from indexer.sources import jobhunting, spreadsheet
 
-FIX = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
+FIX = Path(__file__).resolve().parents[3] / "fixtures" / "ingest"
 
 
 def _ingest_sheet(session, name, channel_code, **kw):
     _table, drafts = spreadsheet.read(FIX / name, channel_code)
-    return Pipeline(session, format=spreadsheet.FORMAT, source_name=name, **kw).ingest(drafts, channel_code)
+    return Pipeline(session, IntakeOptions(format=spreadsheet.FORMAT, source_name=name, **kw)).ingest(drafts, channel_code)
 
 
 def _count(session, model, *where):
@@ -93,11 +93,11 @@ def test_changed_replay_updates_the_posting_and_bumps_its_version(db_session, ma
     make_channel("agency", "public_agency", "trusted")
     raw = {"岗位编号": "A-1", "岗位名称": "保洁员", "单位名称": "广州市示例物业管理有限公司", "工作地区": "广州市天河区",
            "工资待遇": "4000-4500元/月", "岗位职责": "负责写字楼公共区域保洁"}
-    pipe = Pipeline(db_session, format="spreadsheet")
+    pipe = Pipeline(db_session, IntakeOptions(format="spreadsheet"))
     [r1] = pipe.process_batch([spreadsheet.record_to_draft(raw, "agency", 2)])
     assert r1.outcome in {"accepted", "held"}
     raw2 = {**raw, "工资待遇": "4500-5000元/月"}
-    [r2] = Pipeline(db_session, format="spreadsheet").process_batch([spreadsheet.record_to_draft(raw2, "agency", 2)])
+    [r2] = Pipeline(db_session, IntakeOptions(format="spreadsheet")).process_batch([spreadsheet.record_to_draft(raw2, "agency", 2)])
     assert r2.outcome == "updated" and r2.posting_id == r1.posting_id
     p = db_session.get(Posting, r1.posting_id)
     assert p.version == 2 and p.pay_text == "4500-5000元/月"
@@ -109,14 +109,14 @@ def test_same_job_from_two_channels_becomes_one_posting_with_two_sources(db_sess
     make_channel("agency-b", "hr_market", "trusted")
     raw = {"岗位名称": "仓管员", "单位名称": "广州市示例仓储有限公司", "工作地区": "广州市白云区", "工资待遇": "5000-6000元/月",
            "岗位职责": "负责仓库货物收发、盘点和台账登记，熟悉WMS系统，能适应倒班，有叉车证优先"}
-    [a] = Pipeline(db_session, format="spreadsheet").process_batch([spreadsheet.record_to_draft(raw, "agency-a", 2)])
-    [b] = Pipeline(db_session, format="spreadsheet").process_batch([spreadsheet.record_to_draft(dict(raw), "agency-b", 2)])
+    [a] = Pipeline(db_session, IntakeOptions(format="spreadsheet")).process_batch([spreadsheet.record_to_draft(raw, "agency-a", 2)])
+    [b] = Pipeline(db_session, IntakeOptions(format="spreadsheet")).process_batch([spreadsheet.record_to_draft(dict(raw), "agency-b", 2)])
     assert b.outcome == "merged" and b.posting_id == a.posting_id
     channels = set(db_session.scalars(select(PostingSource.channel_id).where(PostingSource.posting_id == a.posting_id)))
     assert len(channels) == 2
     # a different job of the same enterprise stays apart
     other = {**raw, "岗位名称": "财务会计", "岗位职责": "负责总账、报税和成本核算，持初级会计证"}
-    [c] = Pipeline(db_session, format="spreadsheet").process_batch([spreadsheet.record_to_draft(other, "agency-b", 3)])
+    [c] = Pipeline(db_session, IntakeOptions(format="spreadsheet")).process_batch([spreadsheet.record_to_draft(other, "agency-b", 3)])
     assert c.outcome in {"accepted", "held"} and c.posting_id != a.posting_id
 
 
@@ -156,7 +156,7 @@ def test_malformed_json_line_is_kept_and_the_rest_loads(db_session):
 
     channels = ensure_demo_channels(db_session)
     drafts = jobhunting.read(jobhunting.open_lines(FIX / "jobhunting_lines.jsonl"), channels.get, channels["BOSS"])
-    d = Pipeline(db_session, format=jobhunting.FORMAT).ingest(drafts).as_dict()
+    d = Pipeline(db_session, IntakeOptions(format=jobhunting.FORMAT)).ingest(drafts).as_dict()
     assert d["received"] == 13
     bad = [r for r in d["rejected_records"] if r["reasons"][0]["code"] == "malformed_json"]
     assert [r["record"] for r in bad] == [6]
@@ -172,16 +172,16 @@ def test_a_conflict_from_a_concurrent_writer_sets_aside_only_that_record(db_sess
     make_channel("agency", "public_agency", "trusted")
     _table, drafts = spreadsheet.read(FIX / "training_postings_utf8bom.csv", "agency")
     drafts = list(drafts)
-    Pipeline(db_session, format="spreadsheet").process_batch([drafts[0]])  # "the other writer"
-    pipe = Pipeline(db_session, format="spreadsheet")
-    real = pipe._existing_sources
+    Pipeline(db_session, IntakeOptions(format="spreadsheet")).process_batch([drafts[0]])  # "the other writer"
+    pipe = Pipeline(db_session, IntakeOptions(format="spreadsheet"))
+    real = prepare.existing_sources
     calls = {"n": 0}
 
-    def blind_once(keys):
+    def blind_once(session, keys):
         calls["n"] += 1
-        return {} if calls["n"] == 1 else real(keys)  # the race: the first look-up misses the row
+        return {} if calls["n"] == 1 else real(session, keys)  # the race: the first look-up misses the row
 
-    monkeypatch.setattr(pipe, "_existing_sources", blind_once)
+    monkeypatch.setattr(prepare, "existing_sources", blind_once)
     results = pipe.process_batch(drafts)
     assert len(results) == 10
     assert results[0].outcome == "unchanged"  # record by record, the look-up now sees it
@@ -196,13 +196,13 @@ def test_worker_processes_decide_exactly_as_one_process(db_session):
 
     from indexer.demo import ensure_demo_channels
 
-    samples = Path(__file__).resolve().parents[3] / "data" / "samples" / "jobhunting-2024-2025.jsonl.gz"
+    samples = Path(__file__).resolve().parents[4] / "data" / "samples" / "jobhunting-2024-2025.jsonl.gz"
     channels = ensure_demo_channels(db_session)
 
     def drafts():
         return list(itertools.islice(jobhunting.read(jobhunting.open_lines(samples), channels.get, channels["BOSS"]), 240))
 
-    parallel = Pipeline(db_session, format=jobhunting.FORMAT, workers=2, batch_size=60)
+    parallel = Pipeline(db_session, IntakeOptions(format=jobhunting.FORMAT, workers=2, batch_size=60))
     assert parallel.workers == 2
     first = parallel.ingest(drafts()).as_dict()
     assert first["received"] == 240 and first["accepted"] + first["held"] + first["merged"] + first["rejected"] == 240
@@ -218,6 +218,6 @@ def test_worker_processes_decide_exactly_as_one_process(db_session):
     db_session.execute(delete(OutboxEvent))
     db_session.execute(delete(Posting))
     db_session.commit()
-    serial = Pipeline(db_session, format=jobhunting.FORMAT, workers=1, batch_size=60).ingest(drafts()).as_dict()
+    serial = Pipeline(db_session, IntakeOptions(format=jobhunting.FORMAT, workers=1, batch_size=60)).ingest(drafts()).as_dict()
     assert {r["external_id"]: (r["outcome"], r.get("status"), [x["code"] for x in r.get("reasons", [])])
             for r in serial["results"]} == by_id
