@@ -25,6 +25,9 @@ class User(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Part of every session's signed user id: raising it (sign-out, password change) ends the
+    # sessions that carry the old value, wherever their cookies are replayed from.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enterprise = relationship("Enterprise", lazy="joined")
     region = relationship("Region", lazy="joined")

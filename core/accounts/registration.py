@@ -12,6 +12,35 @@ from core.errors import DomainError, ValidationErrors
 from .models import User
 from .services import create_user, validate_password, validate_username
 
+# What a registrant sees when the ID number is already on a profile. It must read the same whether
+# or not that is so (anyone may type anyone's ID number), so it says what to do in either case.
+ID_NUMBER_CHECK_MESSAGE = (
+    "本次注册暂未完成。如果该身份证号码此前已经登记过，请直接用原来的账号登录；忘记账号或密码，"
+    "请带上身份证到就近的人社服务窗口办理。如果您从未登记过，请核对号码后重新填写。"
+)
+
+
+class IdNumberHeld(DomainError):
+    """Every field is valid but the ID number is already on a profile: nothing is saved, and the
+    caller answers with the neutral ``ID_NUMBER_CHECK_MESSAGE`` instead of a field error."""
+
+    def __init__(self) -> None:
+        super().__init__("id_number_check", ID_NUMBER_CHECK_MESSAGE, None)
+
+
+def _id_number_held(session: Session, cipher: PersonalDataCipher, id_number: str | None) -> bool:
+    """Whether a valid ``id_number`` is already on a profile (an invalid one is reported as such later)."""
+    from core.identity import validate_id_number
+    from core.seekers.services import find_by_id_number
+
+    if not id_number:
+        return False
+    try:
+        clean = validate_id_number(id_number)
+    except DomainError:
+        return False
+    return find_by_id_number(session, cipher, clean) is not None
+
 
 def _account_errors(username: str, password: str, password_confirm: str | None) -> list[DomainError]:
     errors: list[DomainError] = []
@@ -33,6 +62,9 @@ def _run_atomically(session: Session, errors: list[DomainError], build):
     nested = session.begin_nested()
     try:
         result = build()
+    except IdNumberHeld:
+        nested.rollback()
+        raise
     except ValidationErrors as e:
         nested.rollback()
         raise ValidationErrors(errors + [x for x in e.errors if x.field not in {y.field for y in errors}]) from None
@@ -60,9 +92,12 @@ def register_jobseeker(
     consent_recommendation: bool = False,
     consent_visible_to_enterprises: bool = False,
 ) -> User:
-    """A jobseeker account with its profile. Phone is required (enterprises contact applicants by it)."""
+    """A jobseeker account with its profile. Phone is required (enterprises contact applicants by it).
+    An ID number already on a profile is never reported as such: once everything else is valid the
+    call raises ``IdNumberHeld`` (nothing saved), so the form cannot be used to look people up."""
     from core.seekers.services import create_jobseeker
 
+    held = _id_number_held(session, cipher, id_number)
     errors = _account_errors(username, password, password_confirm)
     if not (phone or "").strip():
         errors.append(DomainError("missing_phone", "请填写手机号码", "phone"))
@@ -77,7 +112,7 @@ def register_jobseeker(
         create_jobseeker(
             session,
             cipher,
-            id_number=id_number or None,
+            id_number=None if held else (id_number or None),
             user_id=user.id if user else None,
             name=name,
             phone=phone,
@@ -85,6 +120,8 @@ def register_jobseeker(
             consent_recommendation=consent_recommendation,
             consent_visible_to_enterprises=consent_visible_to_enterprises,
         )
+        if held and not errors:
+            raise IdNumberHeld()
         return user
 
     return _run_atomically(session, errors, build)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,15 +32,60 @@ def _common_passwords() -> frozenset[str]:
         return frozenset(line.strip() for line in fh if line.strip())
 
 
+# Rows a person runs a finger along: a step to the neighbouring key is as guessable as 1→2 or a→b.
+_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+# A password may break its sequences at most this often and still count as one (12345678abcd: one break).
+_MAX_SEQUENCE_BREAKS = 2
+
+
+def normalise_password(password: str) -> str:
+    """The form guessers try: full-width characters as ASCII (ＡＢＣ１２３ → abc123), lower case, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", password or "").lower().split())
+
+
+def _predictable_step(a: str, b: str) -> bool:
+    """The same key again, the next/previous letter or digit (9→0 too), or the neighbouring keyboard key."""
+    if a == b:
+        return True
+    if a.isdigit() and b.isdigit():
+        return (int(b) - int(a)) % 10 in (1, 9)
+    if a.isascii() and b.isascii() and a.isalpha() and b.isalpha() and abs(ord(a) - ord(b)) == 1:
+        return True
+    return any(a in row and b in row and abs(row.index(a) - row.index(b)) == 1 for row in _KEYBOARD_ROWS)
+
+
+def is_sequence_or_repeat(password: str) -> bool:
+    """123456789012, abcdefghijkl, qwertyuiop12, aaaaaa111111, abc123abc123 and the like."""
+    p = normalise_password(password)
+    if len(p) < 2:
+        return True
+    for size in range(1, len(p) // 2 + 1):
+        if len(p) % size == 0 and p[:size] * (len(p) // size) == p:
+            return True
+    breaks = sum(not _predictable_step(a, b) for a, b in zip(p, p[1:]))
+    return breaks <= _MAX_SEQUENCE_BREAKS
+
+
+def _is_common(normalised: str) -> bool:
+    """In the list as typed, or once the digits and symbols people tack on at either end are removed
+    (password2026!, 2026password)."""
+    common = _common_passwords()
+    core = normalised.strip("0123456789!@#$%^&*()-_=+.,;:?~`'\"/\\|[]{}<> ")
+    return normalised in common or (len(core) >= 4 and core in common)
+
+
 def validate_password(password: str, username: str | None = None, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise DomainError("weak_password", f"密码至少需要{MIN_PASSWORD_LENGTH}个字符", field)
-    lowered = password.lower()
-    if lowered in _common_passwords():
+    normalised = normalise_password(password)
+    if _is_common(normalised):
         raise DomainError("common_password", "该密码过于常见，容易被猜中，请换一个", field)
-    if len(set(password)) < 4:
+    if len(set(normalised)) < 4:
         raise DomainError("weak_password", "密码字符过于单一，请混合使用不同字符", field)
-    if username and username.lower() in lowered:
+    if is_sequence_or_repeat(normalised):
+        raise DomainError("sequence_password",
+                          "密码是连续或重复的字符（如 123456、abcdef、qwerty、aaaa），很容易被猜中，请换一个", field)
+    if username and normalise_password(username) in normalised:
         raise DomainError("weak_password", "密码不能包含用户名", field)
 
 
@@ -111,6 +157,31 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the account out everywhere: every session carrying the current session version stops
+    working on its next request (a saved cookie replayed later included)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
+        session.flush()
+
+
+def change_password(session: Session, user_id: int, current: str, new: str, confirm: str) -> User:
+    """Set a new password after checking the current one; every other session of the account ends
+    (the caller signs the current one in again with the new session version)."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or not verify_password(user.password_hash, current or ""):
+        raise DomainError("wrong_password", "当前密码不正确", "current_password")
+    validate_password(new, user.username, field="new_password")
+    if new != confirm:
+        raise DomainError("password_mismatch", "两次输入的新密码不一致", "new_password_confirm")
+    if verify_password(user.password_hash, new):
+        raise DomainError("same_password", "新密码不能与当前密码相同", "new_password")
+    user.password_hash = hash_password(new)
+    end_sessions(session, user.id)
     return user
 
 

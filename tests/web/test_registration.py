@@ -69,6 +69,11 @@ def test_jobseeker_region_can_be_given_by_name(client, db_session):
         ("region_code", "不存在的县", "找不到"),
         ("password", "short-pw", "12"),
         ("password", "1qaz2wsx3edc", "常见"),
+        ("password", "123456789012", "连续或重复"),
+        ("password", "ｑｗｅｒｔｙｕｉｏｐ１２", "常见"),
+        ("password", "Password2026!", "常见"),
+        ("password", "mnopqrst6789", "连续或重复"),
+        ("password", "xyz789xyz789", "连续或重复"),
         ("password_confirm", "Another-Password-2026", "不一致"),
         ("username", "a b", "用户名"),
         ("name", "", "姓名"),
@@ -97,16 +102,47 @@ def test_jobseeker_registration_reports_all_bad_fields_at_once(client, count_row
     assert count_rows(User) == users
 
 
-def test_duplicate_username_and_id_number_are_refused(client, db_session, id_number, count_rows):
-    number = id_number()
-    assert client.post("/register/jobseeker", data=seeker_form(id_number=number)).status_code == 302
+def test_duplicate_username_is_refused(client, id_number, count_rows):
+    assert client.post("/register/jobseeker", data=seeker_form(id_number=id_number())).status_code == 302
     client.post("/logout")
     seekers = count_rows(Jobseeker)
-    resp = client.post("/register/jobseeker", data=seeker_form(username="lisi_reg", id_number=number))
-    assert resp.status_code == 400 and "已登记" in field_error(resp.get_data(as_text=True), "id_number")
     resp = client.post("/register/jobseeker", data=seeker_form(id_number=id_number()))
     assert resp.status_code == 400 and "已被注册" in field_error(resp.get_data(as_text=True), "username")
     assert count_rows(Jobseeker) == seekers
+
+
+def _without_csrf(html: str) -> str:
+    """The page minus what differs between any two renderings (a form's own token, when enabled)."""
+    return re.sub(r'name="csrf_token"[^>]*>', "", html)
+
+
+def test_registration_never_says_whether_an_id_number_is_registered(client, db_session, id_number, count_rows):
+    """Anyone may type anyone's ID number: the answer must read the same whether or not it is on a
+    profile, with a field error elsewhere or without one, and nothing is saved."""
+    number, unused = id_number(), id_number()
+    assert client.post("/register/jobseeker", data=seeker_form(id_number=number)).status_code == 302
+    client.post("/logout")
+    users, seekers = count_rows(User), count_rows(Jobseeker)
+
+    # every other field valid: a neutral next step, not a field error
+    resp = client.post("/register/jobseeker", data=seeker_form(username="lisi_reg", id_number=number))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "已登记" not in html.replace("已经登记过", "")
+    assert field_error(html, "id_number") is None
+    assert "如果该身份证号码此前已经登记过" in html and "如果您从未登记过" in html
+    assert count_rows(User) == users and count_rows(Jobseeker) == seekers
+    assert client.get("/me/profile").status_code == 302  # not signed in
+
+    # with another field wrong, a registered and an unused number get the very same page
+    bad_phone = {"username": "lisi_reg", "phone": "123"}
+    taken = client.post("/register/jobseeker", data=seeker_form(id_number=number, **bad_phone))
+    free = client.post("/register/jobseeker", data=seeker_form(id_number=unused, **bad_phone))
+    assert taken.status_code == free.status_code == 400
+    taken_html = _without_csrf(taken.get_data(as_text=True)).replace(number, "ID")
+    free_html = _without_csrf(free.get_data(as_text=True)).replace(unused, "ID")
+    assert taken_html == free_html
+    assert field_error(taken.get_data(as_text=True), "id_number") is None
+    assert count_rows(User) == users and count_rows(Jobseeker) == seekers
 
 
 def enterprise_form(code, **over):

@@ -1,4 +1,8 @@
-"""Flask-Login glue: the signed-in user is a small snapshot of the account, not an ORM row."""
+"""Flask-Login glue: the signed-in user is a small snapshot of the account, not an ORM row.
+
+The session stores ``"<user id>:<session version>"``; the account's version is checked on every
+request, so signing out or changing the password ends sessions server-side, not only in the
+browser that asked."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,6 +22,10 @@ class AuthUser(UserMixin):
     region_code: str | None
     enterprise_id: int | None
     active: bool = True
+    session_version: int = 0
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -37,14 +45,19 @@ class AuthUser(UserMixin):
             region_code=user.region_code,
             enterprise_id=user.enterprise_id,
             active=user.is_active,
+            session_version=user.session_version or 0,
         )
 
 
-def load_user(user_id: str):
+def load_user(session_id: str):
+    """The account for a session's stored id, or None (signed out) when the account is closed or
+    the session belongs to an earlier session version."""
     from webapp.extensions import db
 
+    user_id, sep, version = (session_id or "").partition(":")
     try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+        user = db.session.get(User, int(user_id)) if sep else None
+        current = user is not None and user.is_active and int(version) == (user.session_version or 0)
+    except (TypeError, ValueError, OverflowError):
         return None
-    return AuthUser.from_user(user) if user and user.is_active else None
+    return AuthUser.from_user(user) if current else None

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from core.accounts.registration import register_enterprise, register_jobseeker
-from core.accounts.services import authenticate
+from core.accounts.registration import IdNumberHeld, register_enterprise, register_jobseeker
+from core.accounts.services import authenticate, change_password, end_sessions
 from core.errors import DomainError
 from core.identity import validate_region_code
 
@@ -64,9 +64,32 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_sessions(db.session, current_user.id)  # a copy of this session's cookie stops working too
+    db.session.commit()
     logout_user()
     flash("您已安全退出", "success")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password_change():
+    """A new password ends every other session of the account; this one stays signed in."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            user = change_password(db.session, current_user.id, request.form.get("current_password") or "",
+                                   request.form.get("new_password") or "",
+                                   request.form.get("new_password_confirm") or "")
+        except DomainError as e:
+            db.session.rollback()
+            errors = field_errors(e)
+        else:
+            db.session.commit()
+            login_user(AuthUser.from_user(user))
+            flash("密码已修改，其他设备上的登录已全部退出", "success")
+            return redirect(_home_for(user.role))
+    return render_template("auth/password.html", errors=errors), (400 if errors else 200)
 
 
 # --- self-registration (jobseekers and enterprises) -----------------------------------------------
@@ -93,9 +116,26 @@ def register():
     return render_template("auth/register_choose.html")
 
 
+def _register_id_limit() -> str:
+    return current_app.config["REGISTER_ID_RATE_LIMIT"]
+
+
+def _id_number_key() -> str:
+    """Registrations naming one ID number share a budget whatever address they come from (keyed by
+    the ID number's keyed hash, never the number itself)."""
+    number = "".join((request.form.get("id_number") or "").split()).upper()[:30]
+    return "register-id:" + cipher().lookup_hash(number)
+
+
+def _no_id_number() -> bool:
+    return not (request.form.get("id_number") or "").strip()
+
+
 @bp.route("/register/jobseeker", methods=["GET", "POST"])
 @public
 @limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_register_id_limit, methods=["POST"], key_func=_id_number_key, exempt_when=_no_id_number,
+               scope="register-id")
 def register_jobseeker_view():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
@@ -117,6 +157,10 @@ def register_jobseeker_view():
                 consent_recommendation=form_flag("consent_recommendation"),
                 consent_visible_to_enterprises=form_flag("consent_visible_to_enterprises"),
             )
+        except IdNumberHeld as e:
+            db.session.rollback()
+            if not errors:  # the same answer whether or not the number is on a profile
+                return render_template("auth/register_check.html", message=e.message)
         except DomainError as e:
             db.session.rollback()
             for k, v in field_errors(e).items():
