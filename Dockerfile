@@ -1,6 +1,8 @@
-# JobLink application image: web (gunicorn), outbox relay and scheduled jobs share it.
+# JobLink application image: web (gunicorn), outbox relay and scheduler share it. On one machine
+# without compose, `joblink serve` runs all three under one supervisor.
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 JOBLINK_INSTANCE=/var/lib/joblink
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 JOBLINK_INSTANCE=/var/lib/joblink \
+    WEB_BIND=0.0.0.0:8000
 WORKDIR /app
 # CPU-only PyTorch: the matcher runs on CPU; avoids a multi-GB CUDA build.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
@@ -14,4 +16,5 @@ COPY data ./data
 RUN pip install . && useradd --system --home /var/lib/joblink joblink && mkdir -p /var/lib/joblink && chown joblink /var/lib/joblink
 USER joblink
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "webapp.wsgi:app"]
+# address, workers and threads: WEB_BIND, WEB_WORKERS, WEB_THREADS (webapp/gunicorn_conf.py)
+CMD ["gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp.wsgi:app"]

@@ -1,5 +1,7 @@
 # JobLink — `make run` serves a demo on http://127.0.0.1:5000, `make test` runs every test.
 # Both set up everything they need on a fresh machine (virtualenv, packages, database, data).
+# `make run` serves as a bureau would on one machine: gunicorn, the outbox relay and the scheduler
+# under one supervisor (`joblink serve`; Ctrl+C stops all three). Development: `joblink serve --dev`.
 
 PYTHON ?= python3.11
 VENV   := .venv

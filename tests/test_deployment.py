@@ -58,3 +58,43 @@ def test_every_script_the_makefile_runs_exists():
     assert "bench/run_all.py" in scripts
     missing = [s for s in sorted(scripts) if not (ROOT / s).exists()]
     assert not missing, f"Makefile runs missing scripts: {missing}"
+
+
+def test_one_machine_and_compose_run_the_same_three_processes_with_the_same_gunicorn_settings():
+    """`make run` ends in `joblink serve` (gunicorn + relay + scheduler, not the development server);
+    compose runs the same pieces as services, through the same commands and gunicorn settings."""
+    import re
+
+    from webapp.server import production_specs
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run_recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "$(JOBLINK) serve" in run_recipe and "--dev" not in run_recipe
+
+    specs = {s.name: s.argv for s in production_specs("127.0.0.1:5000", 5, 4)}
+    assert set(specs) == {"web", "relay", "scheduler"}
+    assert specs["relay"][-2:] == ["index", "work"] and specs["scheduler"][-2:] == ["schedule", "run"]
+    assert "python:webapp.gunicorn_conf" in specs["web"]
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    assert services["scheduler"]["command"] == ["joblink", "schedule", "run"]
+    assert services["worker"]["command"] == ["joblink", "index", "work"]
+    assert "python:webapp.gunicorn_conf" in services["web"]["command"]
+    assert 'CMD ["gunicorn", "-c", "python:webapp.gunicorn_conf"' in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_gunicorn_settings_follow_web_bind_workers_and_threads(monkeypatch):
+    import importlib
+
+    import webapp.gunicorn_conf as conf
+    from webapp.server import default_workers
+
+    monkeypatch.setenv("WEB_BIND", "0.0.0.0:8000")
+    monkeypatch.setenv("WEB_WORKERS", "3")
+    monkeypatch.setenv("WEB_THREADS", "2")
+    importlib.reload(conf)
+    assert (conf.bind, conf.workers, conf.threads, conf.worker_class) == (["0.0.0.0:8000"], 3, 2, "gthread")
+    for name in ("WEB_BIND", "WEB_WORKERS", "WEB_THREADS"):
+        monkeypatch.delenv(name)
+    importlib.reload(conf)
+    assert (conf.bind, conf.workers, conf.threads) == (["127.0.0.1:5000"], default_workers(), 4)

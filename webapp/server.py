@@ -64,13 +64,11 @@ class ChildSpec:
     argv: list[str]
 
 
-def web_spec(bind: str, workers: int, threads: int, timeout: int = 120) -> ChildSpec:
+def web_spec(bind: str, workers: int, threads: int) -> ChildSpec:
+    """gunicorn with the shared settings of webapp/gunicorn_conf.py, address and sizes given here."""
     return ChildSpec("web", [
-        sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads), "--timeout", str(timeout),
-        "--graceful-timeout", "20", "--name", "joblink",
-        "--no-control-socket",  # its default path is per user: two servers on one machine would share it
-        "webapp.wsgi:app",
+        sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf",
+        "--bind", bind, "--workers", str(workers), "--threads", str(threads), "webapp.wsgi:app",
     ])
 
 
