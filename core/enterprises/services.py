@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from core.applications.models import Application
 from core.audit.services import record_access
 from core.crypto import PersonalDataCipher
-from core.enums import ApplicationStatus, Role, VerificationStatus
+from core.enums import ApplicationStatus, VerificationStatus
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.identity import mask_id_number, validate_credit_code, validate_region_code
+from core.identity import validate_credit_code, validate_region_code
 from core.postings.models import Posting
+from core.seekers.privacy import SeekerView, view_jobseekers
 
 from .models import Enterprise
 from .names import normalize_company_name
@@ -104,99 +105,46 @@ def owned_posting(session: Session, enterprise_id: int, posting_id: int) -> Post
 
 
 @dataclass
-class ApplicantView:
-    """One application as the enterprise sees it. Contact details are shown only while the
-    application stands (applying is the jobseeker's consent for this enterprise to contact them);
-    the ID number is always masked for enterprises — they have no need of it (PIPL minimisation)."""
+class Applicant:
+    """One application to the enterprise, with the person as the enterprise may see them: contacts
+    while an application of theirs to this enterprise stands, never the ID number
+    (``core.seekers.privacy``)."""
 
-    application_id: int
-    posting_id: int
-    posting_title: str
-    status: str
-    origin: str
-    applied_at: object
-    seeker_id: int
-    name: str
-    phone: str
-    id_number: str
-    region_code: str | None
-    education: str
-    experience_years: int
-    skills: list[str]
-    certificates: list[str]
-    groups: list[str]
-    contact_visible: bool
-
-
-CONTACT_FIELDS = ["name", "phone", "id_number", "region_code", "education", "experience_years", "skills", "certificates", "groups"]
-
-
-def _applicant_view(app: Application, cipher: PersonalDataCipher) -> ApplicantView:
-    from core.seekers.services import view_jobseeker
-
-    entitled = app.status != ApplicationStatus.WITHDRAWN
-    v = view_jobseeker(app.jobseeker, cipher, entitled=entitled)
-    return ApplicantView(
-        application_id=app.id,
-        posting_id=app.posting_id,
-        posting_title=app.posting.title,
-        status=str(app.status),
-        origin=str(app.origin),
-        applied_at=app.created_at,
-        seeker_id=v.id,
-        name=v.name,
-        phone=v.phone,
-        id_number=mask_id_number(v.id_number) if entitled else v.id_number,
-        region_code=v.region_code,
-        education=v.education,
-        experience_years=v.experience_years,
-        skills=v.skills,
-        certificates=v.certificates,
-        groups=v.groups,
-        contact_visible=entitled,
-    )
+    application: Application
+    seeker: SeekerView
 
 
 def applicants_for_enterprise(
     session: Session,
     cipher: PersonalDataCipher,
+    viewer,
     *,
-    enterprise_id: int,
-    actor_user_id: int,
     posting_id: int | None = None,
     ip: str | None = None,
-) -> list[ApplicantView]:
-    """Applications to the enterprise's postings (optionally one posting). Every jobseeker whose data
-    is shown gets an AuditEvent naming the fields read (never their values); submitted applications
-    become viewed."""
+) -> list[Applicant]:
+    """Applications to ``viewer``'s enterprise's postings (optionally one posting), newest first. Every
+    person shown is recorded in the audit trail (fields, never values); submitted applications
+    become viewed (已查看), which the jobseeker sees."""
+    enterprise_id = viewer.enterprise_id
+    if not enterprise_id:
+        raise PermissionDenied("只有用人单位账号可以查看投递")
     stmt = (
         select(Application)
         .join(Posting, Posting.id == Application.posting_id)
         .where(Posting.enterprise_id == enterprise_id)
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
+    purpose = "查看收到的投递"
     if posting_id is not None:
-        owned_posting(session, enterprise_id, posting_id)
+        posting = owned_posting(session, enterprise_id, posting_id)
         stmt = stmt.where(Application.posting_id == posting_id)
+        purpose = f"查看投递岗位“{posting.title[:60]}”的求职者"
     apps = list(session.scalars(stmt))
-    views = [_applicant_view(a, cipher) for a in apps]
-    # The jobseeker sees that the enterprise has looked at the application (已查看).
+    views = view_jobseekers(session, cipher, viewer, [a.jobseeker for a in apps], purpose=purpose, ip=ip)
     for a in apps:
         if a.status == ApplicationStatus.SUBMITTED:
             a.status = ApplicationStatus.VIEWED
-    for v in views:
-        record_access(
-            session,
-            actor_user_id=actor_user_id,
-            actor_role=Role.ENTERPRISE.value,
-            action="read",
-            subject_type="jobseeker",
-            subject_id=v.seeker_id,
-            purpose=f"查看投递岗位“{v.posting_title[:60]}”的求职者（投递 #{v.application_id}）",
-            fields=CONTACT_FIELDS if v.contact_visible else [f for f in CONTACT_FIELDS if f not in ("phone", "id_number")],
-            ip=ip,
-        )
-    return views
+    return [Applicant(a, views[a.jobseeker_id]) for a in apps]
 
 
 def set_application_status(

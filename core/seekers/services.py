@@ -1,4 +1,5 @@
-"""Jobseeker profiles: validation at the edge, encrypted ID numbers, masked views, audited reads."""
+"""Jobseeker profiles: validation at the edge, encrypted ID numbers, priority-group verification.
+Who may see which personal data, and the masked read model, are in ``core.seekers.privacy``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,6 @@ from core.enums import Availability, Education, PriorityGroup, VerificationStatu
 from core.errors import DomainError, ValidationErrors
 from core.identity import (
     birth_date_from_id,
-    mask_id_number,
-    mask_phone,
     validate_id_number,
     validate_phone,
     validate_region_code,
@@ -250,40 +249,6 @@ def update_jobseeker(
 
 def find_by_id_number(session: Session, cipher: PersonalDataCipher, id_number: str) -> Jobseeker | None:
     return session.scalar(select(Jobseeker).where(Jobseeker.id_number_hash == cipher.lookup_hash(id_number)))
-
-
-@dataclass
-class SeekerView:
-    """A profile as one viewer may see it: ID number and phone masked unless the viewer is entitled."""
-
-    id: int
-    name: str
-    id_number: str
-    phone: str
-    region_code: str | None
-    education: str
-    experience_years: int
-    skills: list[str]
-    certificates: list[str]
-    groups: list[str]
-    masked: bool
-
-
-def view_jobseeker(seeker: Jobseeker, cipher: PersonalDataCipher, entitled: bool) -> SeekerView:
-    id_plain = cipher.decrypt(seeker.id_number_encrypted) if seeker.id_number_encrypted else ""
-    return SeekerView(
-        id=seeker.id,
-        name=seeker.name if entitled else (seeker.name[:1] + "*" * max(1, len(seeker.name) - 1)),
-        id_number=id_plain if entitled else mask_id_number(id_plain),
-        phone=(seeker.phone or "") if entitled else mask_phone(seeker.phone),
-        region_code=seeker.region_code,
-        education=str(seeker.education),
-        experience_years=seeker.experience_years,
-        skills=list(seeker.skills or []),
-        certificates=list(seeker.certificates or []),
-        groups=seeker.group_values(),
-        masked=not entitled,
-    )
 
 
 def verify_group(session: Session, seeker: Jobseeker, group: str, verifier_user_id: int, approve: bool) -> None:

@@ -138,17 +138,7 @@ def draw_sample():
 # --- priority group verification (重点群体认定) -------------------------------------------------------
 # The queue shows ID number and phone masked (enough to tell people apart); the per-jobseeker page,
 # where the commissioner checks the person's documents, shows them in full to a commissioner of the
-# jobseeker's jurisdiction. Every display of a jobseeker is recorded in the audit trail.
-
-_QUEUE_FIELDS = ["name", "id_number_masked", "phone_masked", "region_code", "groups"]
-_DETAIL_FIELDS = ["name", "id_number", "phone", "region_code", "groups"]
-
-
-def _audit_read(seeker_id: int, purpose: str, fields: list[str]) -> None:
-    from core.audit.services import record_access
-
-    record_access(db.session, actor_user_id=current_user.id, actor_role=str(current_user.role), action="read",
-                  subject_type="jobseeker", subject_id=seeker_id, purpose=purpose, fields=fields, ip=client_ip())
+# jobseeker's jurisdiction (core.seekers.privacy decides; every display is audited there).
 
 
 def _seeker_to_verify(seeker_id: int):
@@ -167,7 +157,8 @@ def _seeker_to_verify(seeker_id: int):
 @roles_required(Role.COMMISSIONER, Role.ADMIN)
 def priority_groups():
     from core.enums import PriorityGroup
-    from core.seekers.services import list_awaiting_group_verification, view_jobseeker
+    from core.seekers.privacy import NAME_ONLY, view_jobseekers
+    from core.seekers.services import list_awaiting_group_verification
 
     group = (request.args.get("group") or "").strip() or None
     page_no = request.args.get("page", 1, type=int) or 1
@@ -177,9 +168,8 @@ def priority_groups():
         flash(exc.message, "error")
         group = None
         queue = list_awaiting_group_verification(db.session, current_user, page=page_no)
-    views = {s.id: view_jobseeker(s, cipher(), entitled=False) for s in queue.items}
-    for s in queue.items:
-        _audit_read(s.id, "重点群体认定：待认定列表", _QUEUE_FIELDS)
+    views = view_jobseekers(db.session, cipher(), current_user, queue.items, purpose="重点群体认定：待认定列表",
+                            ip=client_ip(), at_most=NAME_ONLY)
     db.session.commit()
     return render_template(
         "commissioner/priority_groups.html", queue=queue, views=views, group=group,
@@ -190,11 +180,12 @@ def priority_groups():
 @bp.get("/priority-groups/<int:seeker_id>", endpoint="priority_group_seeker")
 @roles_required(Role.COMMISSIONER, Role.ADMIN)
 def priority_group_seeker(seeker_id: int):
-    from core.seekers.services import AWAITING_VERIFICATION, REFUSAL_NOTE_MAX, view_jobseeker
+    from core.seekers.privacy import view_jobseeker
+    from core.seekers.services import AWAITING_VERIFICATION, REFUSAL_NOTE_MAX
 
     seeker = _seeker_to_verify(seeker_id)
-    view = view_jobseeker(seeker, cipher(), entitled=True)
-    _audit_read(seeker.id, "重点群体认定：核对求职者身份与申报类别", _DETAIL_FIELDS)
+    view = view_jobseeker(db.session, cipher(), current_user, seeker, purpose="重点群体认定：核对求职者身份与申报类别",
+                          ip=client_ip())
     db.session.commit()
     return render_template("commissioner/priority_group_seeker.html", seeker=seeker, view=view,
                            awaiting=AWAITING_VERIFICATION, note_max=REFUSAL_NOTE_MAX)

@@ -144,7 +144,7 @@ def publish():
         if not data["title"]:
             errors.setdefault("title", []).append("请填写职位名称")
         if not errors:
-            from indexer.pipeline import submit_enterprise_posting
+            from indexer.intake import submit_enterprise_posting
 
             posting, issues = submit_enterprise_posting(db.session, ent.id, data, current_user.id)
             if posting is None:
@@ -170,9 +170,7 @@ def publish():
 @bp.get("/applicants")
 @roles_required(Role.ENTERPRISE)
 def applicants():
-    ent_id = _enterprise_id()
-    views = applicants_for_enterprise(db.session, cipher(), enterprise_id=ent_id, actor_user_id=current_user.id,
-                                      ip=client_ip())
+    views = applicants_for_enterprise(db.session, cipher(), current_user, ip=client_ip())
     db.session.commit()  # the audit events
     return render_template("enterprise/applicants.html", applicants=views, posting=None,
                            status_options=_status_options())
@@ -184,8 +182,7 @@ def applicants():
 def posting_applicants(posting_id: int):
     ent_id = _enterprise_id()
     posting = owned_posting(db.session, ent_id, posting_id)
-    views = applicants_for_enterprise(db.session, cipher(), enterprise_id=ent_id, actor_user_id=current_user.id,
-                                      posting_id=posting_id, ip=client_ip())
+    views = applicants_for_enterprise(db.session, cipher(), current_user, posting_id=posting_id, ip=client_ip())
     db.session.commit()
     return render_template("enterprise/applicants.html", applicants=views, posting=posting,
                            status_options=_status_options())

@@ -4,10 +4,11 @@
 - ``/commissioner/matching/postings/<id>``: ranked jobseekers with explanations and the group policy
   applied; pin, exclude (with a reason) or move; every list shown is stored with its inputs' versions;
 - ``/seeker/recommendations``: a jobseeker's recommended posts (none when they opted out);
-- ``/api/v1/postings/<id>/matches``: enterprises (their own postings; profiles masked until the
-  jobseeker applied or agreed to be visible) and commissioners (full profiles in their jurisdiction);
+- ``/api/v1/postings/<id>/matches``: enterprises (their own postings; name and phone masked unless the
+  person applied to one of the enterprise's postings, ID numbers always) and commissioners (full
+  profiles in their jurisdiction) — the rule is ``core.seekers.privacy``;
 - ``/api/v1/jobseekers/<id>/recommendations``: the jobseeker themself or a commissioner.
-Every read of personal data is audited.
+Every display of a jobseeker is audited (one event per person, by ``view_jobseekers``).
 """
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from sqlalchemy import select
 
 from core.applications.models import Application
 from core.audit.services import record_access
-from core.enums import PostingStatus, Role, label
+from core.enums import ApplicationStatus, PostingStatus, Role, label
 from core.errors import DomainError
 from core.matching import services as matching
 from core.postings.models import Posting
 from core.reference.services import RegionDirectory
 from core.seekers.models import Jobseeker
-from core.seekers.services import view_jobseeker
+from core.seekers.privacy import view_jobseekers
 
 from ..auth.inputs import cipher, client_ip
 from ..auth.policy import in_jurisdiction, owns_enterprise, roles_required
@@ -102,9 +103,9 @@ def posting_matches(posting_id: int):
                                seekers={}, views={}, overrides=[], k=k, form=form), 503
     outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, policy=policy,
                                                 actor_user_id=current_user.id)
-    ids = [i.id for i in outcome.ranked.items] + [e["id"] for e in outcome.excluded]
-    seekers = {s.id: s for s in db.session.scalars(select(Jobseeker).where(Jobseeker.id.in_(ids)))} if ids else {}
-    views = {sid: view_jobseeker(s, cipher(), entitled=in_jurisdiction(s.region_code)) for sid, s in seekers.items()}
+    seekers = _seekers([i.id for i in outcome.ranked.items] + [e["id"] for e in outcome.excluded])
+    views = view_jobseekers(db.session, cipher(), current_user, seekers.values(),
+                            purpose=f"人岗匹配：岗位“{posting.title[:60]}”的推荐人选", ip=client_ip())
     _audit("view_ranked_list", "posting", posting.id, "人岗匹配：查看岗位推荐人选", PROFILE_FIELDS)
     db.session.commit()
     return render_template("matching/posting_matches.html", posting=posting, outcome=outcome, problem=None,
@@ -135,6 +136,12 @@ def override(posting_id: int):
         db.session.rollback()
         flash(exc.message)
     return redirect(url_for("matching.posting_matches", posting_id=posting.id))
+
+
+def _seekers(ids: list[int]) -> dict[int, Jobseeker]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Jobseeker).where(Jobseeker.id.in_(ids)))}
 
 
 def _own_seeker() -> Jobseeker | None:
@@ -171,7 +178,8 @@ def _api_error(status: int, code: str, message: str):
 def _profile_json(v) -> dict:
     return {"name": v.name, "id_number": v.id_number, "phone": v.phone, "region_code": v.region_code,
             "education": v.education, "experience_years": v.experience_years, "skills": v.skills,
-            "certificates": v.certificates, "groups": v.groups, "masked": v.masked}
+            "certificates": v.certificates, "groups": v.groups, "masked": v.masked,
+            "id_number_masked": v.id_number_masked}
 
 
 @bp.get("/api/v1/postings/<int:posting_id>/matches")
@@ -191,21 +199,16 @@ def api_posting_matches(posting_id: int):
     k = min(max(request.args.get("k", 50, type=int), 1), 200)
     outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, actor_user_id=current_user.id)
     ids = [i.id for i in outcome.ranked.items]
-    seekers = {s.id: s for s in db.session.scalars(select(Jobseeker).where(Jobseeker.id.in_(ids)))} if ids else {}
+    views = view_jobseekers(db.session, cipher(), current_user, _seekers(ids).values(), ip=client_ip(),
+                            purpose=f"人岗匹配：接口获取岗位“{posting.title[:60]}”的推荐人选")
     applied = set(db.session.scalars(select(Application.jobseeker_id).where(
-        Application.posting_id == posting.id, Application.jobseeker_id.in_(ids)))) if ids else set()
-    items = []
-    for item in outcome.ranked.items:
-        s = seekers[item.id]
-        if staff:
-            entitled = in_jurisdiction(s.region_code)
-        else:
-            entitled = item.id in applied or bool(s.consent_visible_to_enterprises)
-        items.append({"id": item.id, "rank": item.rank, "score": round(item.score, 4),
-                      "explanation": item.explanation_text, "groups": item.groups,
-                      "applied": item.id in applied, "profile": _profile_json(view_jobseeker(s, cipher(), entitled))})
+        Application.posting_id == posting.id, Application.jobseeker_id.in_(ids),
+        Application.status != ApplicationStatus.WITHDRAWN))) if ids else set()
+    items = [{"id": item.id, "rank": item.rank, "score": round(item.score, 4), "explanation": item.explanation_text,
+              "groups": item.groups, "applied": item.id in applied, "profile": _profile_json(views[item.id])}
+             for item in outcome.ranked.items]
     _audit("api_ranked_list", "posting", posting.id,
-           "人岗匹配：接口获取岗位推荐人选" + ("" if staff else "（用人单位，未授权者脱敏）"), PROFILE_FIELDS)
+           "人岗匹配：接口获取岗位推荐人选" + ("" if staff else "（用人单位，未投递者脱敏）"), PROFILE_FIELDS)
     db.session.commit()
     ranked = outcome.ranked
     return jsonify({"posting_id": posting.id, "record_id": outcome.record_id, "model_version": ranked.model_version,

@@ -13,7 +13,8 @@ from core.applications.services import (
 )
 from core.enums import ApplicationOrigin, Availability, Education, PriorityGroup, Role, label
 from core.errors import DomainError
-from core.seekers.services import create_jobseeker, update_jobseeker, view_jobseeker
+from core.seekers.privacy import NOTHING, view_jobseeker
+from core.seekers.services import create_jobseeker, update_jobseeker
 
 from ..auth.inputs import (
     cipher,
@@ -52,7 +53,7 @@ def profile():
     seeker = _own_seeker()
     if seeker is None:
         return redirect(url_for("seeker.profile_edit"))
-    view = view_jobseeker(seeker, cipher(), entitled=True)  # the person's own data: no audit needed
+    view = view_jobseeker(db.session, cipher(), current_user, seeker, purpose="本人查看档案")  # own data: not audited
     return render_template("seeker/profile.html", seeker=seeker, view=view)
 
 
@@ -114,7 +115,8 @@ def profile_edit():
         return render_template("seeker/profile_edit.html", values=request.form, errors=errors, **_choices(), masked_id=None,
                                groups=request.form.getlist("groups")), 400
     values = _values_from(seeker) if seeker else {"name": current_user.display_name}
-    masked_id = view_jobseeker(seeker, cipher(), entitled=False).id_number if seeker else None
+    masked_id = view_jobseeker(db.session, cipher(), current_user, seeker, purpose="本人修改档案",
+                               at_most=NOTHING).id_number if seeker else None
     return render_template("seeker/profile_edit.html", values=values, errors=errors, masked_id=masked_id,
                            groups=seeker.group_values() if seeker else [], **_choices())
 

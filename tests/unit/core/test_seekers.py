@@ -1,6 +1,8 @@
 """Jobseeker profiles: validation names the field, nothing is half-saved, ID numbers never stored in clear."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -9,7 +11,8 @@ from core.enums import VerificationStatus
 from core.errors import ValidationErrors
 from core.outbox.models import OutboxEvent
 from core.seekers.models import Jobseeker
-from core.seekers.services import create_jobseeker, find_by_id_number, update_jobseeker, view_jobseeker
+from core.seekers.privacy import NOTHING, view_jobseeker
+from core.seekers.services import create_jobseeker, find_by_id_number, update_jobseeker
 
 
 @pytest.fixture
@@ -55,9 +58,10 @@ def test_duplicate_id_number_refused(db_session, cipher):
 
 def test_masked_view_unless_entitled(db_session, cipher):
     s = create_jobseeker(db_session, cipher, name="王小明", id_number="11010519491231002X", phone="13800138000")
-    masked = view_jobseeker(s, cipher, entitled=False)
+    admin = SimpleNamespace(id=None, role="admin", enterprise_id=None, region_code=None)
+    masked = view_jobseeker(db_session, cipher, admin, s, purpose="测试", at_most=NOTHING)
     assert masked.phone == "138****8000" and masked.id_number == "110***********002X" and masked.name == "王**"
-    full = view_jobseeker(s, cipher, entitled=True)
+    full = view_jobseeker(db_session, cipher, admin, s, purpose="测试")
     assert full.phone == "13800138000" and full.id_number == "11010519491231002X"
 
 

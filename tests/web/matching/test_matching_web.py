@@ -23,6 +23,10 @@ def test_commissioner_sees_ranked_seekers_with_explanations_and_policy(client, l
                              .where(RankedListRecord.posting_id == posting.id)) == 1
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "view_ranked_list"))
     assert event is not None and event.subject_id == posting.id and "phone" in event.fields
+    for person in (welder, veteran):  # and each person shown, with the fields shown
+        (read,) = db_session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "jobseeker",
+                                                              AuditEvent.subject_id == person.id)).all()
+        assert read.action == "read" and {"name", "phone", "id_number"} <= set(read.fields)
     listing = client.get("/commissioner/matching/").get_data(as_text=True)
     assert f"/commissioner/matching/postings/{posting.id}" in listing
 
@@ -59,18 +63,31 @@ def test_enterprise_api_masks_profiles_until_the_jobseeker_applies(client, login
                                                                    make_seeker, db_session):
     from core.applications.models import Application
 
+    from core.audit.models import AuditEvent
+    from core.enums import ApplicationStatus
+
     user = login_as("enterprise")
     posting = make_posting(title="电焊工", region_code="440106", enterprise_id=user.enterprise_id)
     applied = make_seeker(name="孙应聘", titles=["电焊工"], phone="13811112222")
-    quiet = make_seeker(name="周未投", titles=["电焊工"], phone="13833334444")
+    # "visible to enterprises" lets them find the profile, not reach the person (the leak of issue 10)
+    quiet = make_seeker(name="周未投", titles=["电焊工"], phone="13833334444", consent_visible_to_enterprises=True)
+    withdrew = make_seeker(name="吴撤回", titles=["电焊工"], phone="13855556666")
     db_session.add(Application(jobseeker_id=applied.id, posting_id=posting.id))
+    db_session.add(Application(jobseeker_id=withdrew.id, posting_id=posting.id, status=ApplicationStatus.WITHDRAWN))
     db_session.commit()
     resp = client.get(f"/api/v1/postings/{posting.id}/matches")
     assert resp.status_code == 200
     items = {i["id"]: i for i in resp.get_json()["items"]}
     assert items[applied.id]["profile"]["name"] == "孙应聘" and items[applied.id]["applied"]
-    assert items[quiet.id]["profile"]["name"] != "周未投" and items[quiet.id]["profile"]["masked"]
-    assert "13833334444" not in resp.get_data(as_text=True)
+    assert items[applied.id]["profile"]["phone"] == "13811112222" and items[applied.id]["profile"]["id_number_masked"]
+    for other in (quiet, withdrew):
+        profile = items[other.id]["profile"]
+        assert profile["name"] != other.name and profile["masked"] and not items[other.id]["applied"]
+    assert "13833334444" not in resp.get_data(as_text=True) and "13855556666" not in resp.get_data(as_text=True)
+    shown = {e.subject_id: e.fields for e in db_session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_type == "jobseeker", AuditEvent.actor_user_id == user.id))}
+    assert set(shown) == set(items)  # every person in the answer is in the audit trail
+    assert "phone" in shown[applied.id] and "phone_masked" in shown[quiet.id]
     assert all(i["explanation"] and "rank" in i for i in items.values())
     other = make_posting(title="保安", region_code="440106")  # not this enterprise's
     assert client.get(f"/api/v1/postings/{other.id}/matches").status_code == 403
