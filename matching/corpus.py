@@ -1,8 +1,11 @@
-"""Readers for the posting and occupation data the matcher learns from and is evaluated on.
+"""The plain records the matcher learns from and is evaluated on (``CorpusPosting``, ``Occupation``),
+and readers of the raw public data sets for the offline evaluations (bench/) and this library's tests.
 
-Two posting formats are recognised by their fields, whatever the file is called: the JobHunting
-export (``title``, ``description``, ``area``, ``lon``/``lat``...) and 智联 search-list records (``name``,
-``subJobTypeLevelName``, ``workCity``...). Files may be JSON lines, gzipped or not.
+The product does not read files here: ``joblink matcher train`` trains on the published postings in
+the database (``core.matching.corpus`` builds these records from them). The readers recognise two
+posting formats by their fields: the JobHunting export (``title``, ``description``, ``area``,
+``lon``/``lat``...) and 智联 search-list records (``name``, ``subJobTypeLevelName``, ``workCity``...).
+Files may be JSON lines, gzipped or not.
 """
 from __future__ import annotations
 

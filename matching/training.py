@@ -3,9 +3,14 @@
 A fresh offline machine has no Chinese model, so JobLink fits one: a BPE tokenizer learnt from the
 corpus, a sentence-transformers ``StaticEmbedding`` (mean of token vectors) over it, trained with
 ``MultipleNegativesRankingLoss`` (in-batch negatives, both directions) on pairs mined from real
-postings: title<->description, title<->skills, title<->the site's job category, titles of the same
-category (synonyms), a title<->the occupation (职业分类大典) name it contains, and each occupation name
-<->its parent group's name. Held-out postings (``CorpusPosting.held_out``) are never trained on.
+postings: title<->description, title<->skills, title<->its category (the posting's occupation, or a
+site's own job category), titles of the same category (synonyms), a title<->the occupation (职业分类大典)
+name it contains, and each occupation name<->its parent group's name. Held-out postings
+(``CorpusPosting.held_out``) are never trained on.
+
+It takes plain records (``train_on_postings``): ``joblink matcher train`` hands it the published
+postings from the database (``core.matching.corpus``); the offline evaluations read the raw public
+data sets instead (``train_encoder``).
 
 The result is an ordinary sentence-transformers model directory (loadable with
 ``SentenceTransformer(path)``) plus ``joblink_model.json`` and a README model card.
@@ -24,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.corpus import CorpusPosting, Occupation, iter_postings, load_occupations, occupations_file
+from matching.corpus import CorpusPosting, Occupation, iter_postings, load_occupations, occupations_file, posting_files
 from matching.text import DESCRIPTION_CHARS, core_title, normalise, posting_text
 
 MODEL_FAMILY = "joblink-zh-static"
@@ -133,59 +138,120 @@ def _batches(pairs: list[tuple[int, int]], batch_size: int, rng: random.Random) 
     return batches
 
 
+@dataclass(frozen=True)
+class Hyperparameters:
+    epochs: int = 2
+    dim: int = 256
+    vocab_size: int = 24000
+    batch_size: int = 1024
+    learning_rate: float = 0.1
+    vocab_sample: int = 40000
+    seed: int = 0
+
+
 def train_encoder(
     data: str | Path = "../shared/data",
     output_dir: str | Path = "instance/models/joblink-zh",
     limit: int | None = None,
-    epochs: int = 2,
-    dim: int = 256,
-    vocab_size: int = 24000,
-    batch_size: int = 1024,
-    learning_rate: float = 0.1,
-    vocab_sample: int = 40000,
-    time_budget_s: float | None = 540.0,
-    seed: int = 0,
-    log: Callable[[str], None] = print,
+    **settings,
 ) -> TrainResult:
-    """Fit the tokenizer and the encoder on the postings under ``data``; save to ``output_dir``.
-
-    ``limit`` caps the postings read per file (a quick demo run); ``time_budget_s`` stops training at
-    the step that crosses it, so a slow or busy machine still finishes in time with a usable model.
-    """
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-
-    started = time.perf_counter()
-    torch.manual_seed(seed)
-    rng = random.Random(seed)
+    """Train on the raw public data sets under ``data`` (``matching.corpus`` reads them): what the
+    offline evaluations (bench/) and the library's own tests use. ``limit`` caps the postings read per
+    file. The product trains on the postings it holds (``train_on_postings``, ``joblink matcher train``)."""
     postings = list(iter_postings(data, limit=limit))
     if not postings:
         raise ValueError(f"no postings found under {data}")
     occ_path = occupations_file(data)
-    occupations = load_occupations(occ_path) if occ_path else []
-    pairs = mine_pairs(postings, occupations, seed=seed)
-    log(f"{len(postings)} postings, {len(occupations)} occupations -> {len(pairs)} training pairs")
+    files = ", ".join(str(p) for p in posting_files(data))
+    source = f"files {files} (limit per file: {limit}); occupation names: {occ_path}"
+    return train_on_postings(postings, load_occupations(occ_path) if occ_path else [], output_dir,
+                             source=source, **settings)
 
+
+def train_on_postings(
+    postings: Sequence[CorpusPosting],
+    occupations: Sequence[Occupation],
+    output_dir: str | Path,
+    *,
+    source: str,
+    time_budget_s: float | None = 540.0,
+    log: Callable[[str], None] = print,
+    **hyperparameters,
+) -> TrainResult:
+    """Fit the tokenizer and the encoder on plain posting records; save to ``output_dir``.
+
+    ``source`` says where the records came from (for the model card). ``time_budget_s`` stops training
+    at the step that crosses it, so a slow or busy machine still finishes in time with a usable model.
+    Other keywords are ``Hyperparameters`` fields."""
+    import torch
+
+    hp = Hyperparameters(**hyperparameters)
+    started = time.perf_counter()
+    torch.manual_seed(hp.seed)
+    rng = random.Random(hp.seed)
+    if not postings:
+        raise ValueError("no postings to train on")
+    pairs = mine_pairs(postings, occupations, seed=hp.seed)
+    log(f"{len(postings)} postings, {len(occupations)} occupations -> {len(pairs)} training pairs")
+    tokenizer, texts, token_ids = _tokenise(pairs, occupations, hp, rng)
+    log(f"tokenizer: {tokenizer.get_vocab_size()} tokens; {len(texts)} distinct texts tokenised "
+        f"in {time.perf_counter() - started:.0f}s")
+    index = {t: i for i, t in enumerate(texts)}
+    id_pairs = [(index[a], index[b]) for a, b in pairs]
+    model, static = _new_model(tokenizer, hp.dim)
+    deadline = None if time_budget_s is None else started + time_budget_s
+    epochs_run = _fit(model, id_pairs, token_ids, hp, rng, deadline, log, started)
+    digest = hashlib.sha256(static.embedding.weight.detach().numpy().tobytes()).hexdigest()[:10]
+    today = dt.datetime.now(dt.UTC)
+    result = TrainResult(
+        output_dir=str(output_dir),
+        model_version=f"{MODEL_FAMILY}-{today:%Y%m%d}-{digest}",
+        pairs=len(pairs),
+        vocab_size=tokenizer.get_vocab_size(),
+        dim=hp.dim,
+        epochs_run=epochs_run,
+        seconds=round(time.perf_counter() - started, 1),
+        postings_used=sum(not p.held_out for p in postings),
+        evaluation=quick_evaluation(model, postings),
+    )
+    log(f"held-out evaluation: {result.evaluation}")
+    _save(model, result, hp, source, trained_at=today)
+    return result
+
+
+def _tokenise(pairs: list[tuple[str, str]], occupations: Sequence[Occupation], hp: Hyperparameters,
+              rng: random.Random):
+    """The tokenizer fitted to the pairs' texts, the distinct texts, and each text's token ids."""
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
     # The vocabulary is learnt from a sample: the merges a corpus repeats show up in any large sample,
     # and BPE training time grows with the text fed to it.
-    corpus_for_vocab = rng.sample(texts, min(len(texts), vocab_sample)) + [o.name for o in occupations]
-    tokenizer = fit_tokenizer(corpus_for_vocab, vocab_size=vocab_size)
-    index = {t: i for i, t in enumerate(texts)}
+    corpus_for_vocab = rng.sample(texts, min(len(texts), hp.vocab_sample)) + [o.name for o in occupations]
+    tokenizer = fit_tokenizer(corpus_for_vocab, vocab_size=hp.vocab_size)
     encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
-    token_ids = [np.asarray(e.ids, dtype=np.int64) for e in encoded]
-    log(f"tokenizer: {tokenizer.get_vocab_size()} tokens; {len(texts)} distinct texts tokenised "
-        f"in {time.perf_counter() - started:.0f}s")
+    return tokenizer, texts, [np.asarray(e.ids, dtype=np.int64) for e in encoded]
+
+
+def _new_model(tokenizer, dim: int):
+    """A sentence-transformers model: the mean of token vectors (randomly initialised), normalised."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
 
     static = StaticEmbedding(tokenizer, embedding_dim=dim)
     with torch.no_grad():
         static.embedding.weight.normal_(0.0, 0.1)
-    model = SentenceTransformer(modules=[static, Normalize()], device="cpu")
+    return SentenceTransformer(modules=[static, Normalize()], device="cpu"), static
+
+
+def _fit(model, id_pairs: list[tuple[int, int]], token_ids: list, hp: Hyperparameters, rng: random.Random,
+         deadline: float | None, log: Callable[[str], None], started: float) -> int:
+    """Train with in-batch negatives (both directions) and a decaying learning rate; returns the
+    number of epochs run (fewer when the deadline passes)."""
+    import torch
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+
     loss_fn = MultipleNegativesRankingLoss(model, scale=20.0, directions=("query_to_doc", "doc_to_query"))
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    id_pairs = [(index[a], index[b]) for a, b in pairs]
+    optimiser = torch.optim.Adam(model.parameters(), lr=hp.learning_rate)
 
     def features(ids: list[int]) -> dict:
         arrays = [token_ids[i] if len(token_ids[i]) else np.zeros(1, dtype=np.int64) for i in ids]
@@ -195,68 +261,43 @@ def train_encoder(
 
     model.train()
     epochs_run = 0
-    for epoch in range(epochs):
-        batches = _batches(id_pairs, batch_size, rng)
+    for epoch in range(hp.epochs):
+        batches = _batches(id_pairs, hp.batch_size, rng)
         total = 0.0
         for step, batch in enumerate(batches):
-            lr_now = learning_rate * (1 - (epoch * len(batches) + step) / (epochs * len(batches)) * 0.9)
             for group in optimiser.param_groups:
-                group["lr"] = lr_now
-            anchors = features([a for a, _ in batch])
-            positives = features([b for _, b in batch])
-            loss = loss_fn([anchors, positives], None)
+                group["lr"] = hp.learning_rate * (1 - (epoch * len(batches) + step) / (hp.epochs * len(batches)) * 0.9)
+            loss = loss_fn([features([a for a, _ in batch]), features([b for _, b in batch])], None)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             total += float(loss.detach())
-            if time_budget_s is not None and time.perf_counter() - started > time_budget_s:
+            if deadline is not None and time.perf_counter() > deadline:
                 break  # a slow or busy machine still ends within its budget, with the steps it made
         epochs_run += 1
-        log(f"epoch {epoch + 1}/{epochs}: mean loss {total / max(len(batches), 1):.3f} "
+        log(f"epoch {epoch + 1}/{hp.epochs}: mean loss {total / max(len(batches), 1):.3f} "
             f"({time.perf_counter() - started:.0f}s)")
-        if time_budget_s is not None and time.perf_counter() - started > time_budget_s:
+        if deadline is not None and time.perf_counter() > deadline:
             log("time budget reached; stopping early")
             break
     model.eval()
+    return epochs_run
 
-    train_seconds = time.perf_counter() - started
-    weights = static.embedding.weight.detach().numpy()
-    digest = hashlib.sha256(weights.tobytes()).hexdigest()[:10]
-    today = dt.datetime.now(dt.UTC)
-    version = f"{MODEL_FAMILY}-{today:%Y%m%d}-{digest}"
-    evaluation = quick_evaluation(model, postings)
-    log(f"held-out evaluation: {evaluation}")
 
-    out = Path(output_dir)
+def _save(model, result: TrainResult, hp: Hyperparameters, source: str, trained_at: dt.datetime) -> None:
+    """The model directory, its ``joblink_model.json`` and a README model card."""
+    out = Path(result.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out), create_model_card=False)
-    result = TrainResult(
-        output_dir=str(out),
-        model_version=version,
-        pairs=len(pairs),
-        vocab_size=tokenizer.get_vocab_size(),
-        dim=dim,
-        epochs_run=epochs_run,
-        seconds=round(train_seconds, 1),
-        postings_used=sum(not p.held_out for p in postings),
-        evaluation=evaluation,
-    )
     meta = {
         **asdict(result),
         "family": MODEL_FAMILY,
-        "trained_at": today.isoformat(timespec="seconds"),
-        "data": str(data),
-        "data_files": [str(p) for p in __import__("matching.corpus", fromlist=["posting_files"]).posting_files(data)],
-        "occupations_file": str(occ_path) if occ_path else None,
-        "limit_per_file": limit,
-        "hyperparameters": {
-            "epochs": epochs, "dim": dim, "vocab_size": vocab_size, "batch_size": batch_size,
-            "learning_rate": learning_rate, "vocab_sample": vocab_sample, "seed": seed, "loss": "MultipleNegativesRankingLoss(scale=20, symmetric)",
-        },
+        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "source": source,
+        "hyperparameters": {**asdict(hp), "loss": "MultipleNegativesRankingLoss(scale=20, symmetric)"},
     }
     (out / "joblink_model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "README.md").write_text(_model_card(meta), encoding="utf-8")
-    return result
 
 
 def quick_evaluation(model, postings: Sequence[CorpusPosting], sample: int = 2000, seed: int = 0) -> dict:
@@ -300,15 +341,14 @@ def _model_card(meta: dict) -> str:
 
 JobLink's in-domain Chinese sentence encoder (sentence-transformers `StaticEmbedding` over a BPE
 tokenizer fitted to the corpus, {meta['dim']} dimensions, {meta['vocab_size']} tokens). Trained on CPU by
-`joblink matcher train` (`matching.training.train_encoder`) on {meta['trained_at']} in {meta['seconds']} s.
+`joblink matcher train` (`matching.training.train_on_postings`) on {meta['trained_at']} in {meta['seconds']} s.
 
 Load it with `SentenceTransformer("{meta['output_dir']}")`, or set `MATCHER_MODEL` to this directory.
 
 ## Data
 
-- Postings: {', '.join(meta['data_files'])} (limit per file: {meta['limit_per_file']});
-  {meta['postings_used']} postings trained on; 10 % held out by a hash of the posting id.
-- Occupation names: {meta['occupations_file']}.
+- Postings: {meta['source']}; {meta['postings_used']} postings trained on, 10 % held out by a hash of
+  the posting id.
 - {meta['pairs']} (anchor, positive) pairs: title<->description head, title<->skills, title<->site category,
   same-category titles, title<->contained occupation name, occupation<->parent group.
 

@@ -6,21 +6,27 @@ import json
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from webapp.cli.common import SAMPLES_DIR, echo_json, fail, session
+from webapp.cli.common import echo_json, fail, session
 
 
-def train_model(data, output, limit=None, epochs=None, demo=False, log=None):
-    """Train the in-domain model (demo settings on the shipped sample: small and quick)."""
-    from matching.training import train_encoder
+def train_model(output, limit=None, epochs=None, demo=False, log=None, as_json=False):
+    """Train the in-domain model on the published postings in the database (demo settings: small and
+    quick)."""
+    from core.matching.corpus import training_occupations, training_postings
+    from matching.training import train_on_postings
 
     if demo:
         kwargs = dict(epochs=epochs or 3, dim=128, vocab_size=12000, batch_size=512, time_budget_s=150)
     else:
         kwargs = dict(epochs=epochs or 2)
-    return train_encoder(data, output, limit=limit, log=log or (lambda m: click.echo(m, err=True)), **kwargs)
+    postings = list(training_postings(session(), limit=limit))
+    if not postings:
+        fail(as_json, "no_published_postings", "还没有已发布的岗位，无法训练匹配模型：请先导入岗位（或加载演示数据）")
+    source = f"{len(postings)} published postings in the JobLink database"
+    return train_on_postings(postings, training_occupations(session()), output, source=source,
+                             log=log or (lambda m: click.echo(m, err=True)), **kwargs)
 
 
 def train_demo_model(skip_model: bool = False) -> None:
@@ -31,7 +37,7 @@ def train_demo_model(skip_model: bool = False) -> None:
     if skip_model or (path / "modules.json").exists():
         click.echo(f"  匹配模型：{'跳过' if skip_model else '已存在 ' + str(path)}", err=True)
         return
-    result = train_model(SAMPLES_DIR, path, demo=True)
+    result = train_model(path, demo=True)
     click.echo(f"  匹配模型 {result.model_version} 已训练（{result.seconds} 秒）：{path}", err=True)
 
 
@@ -52,26 +58,21 @@ def matcher_group() -> None:
 
 
 @matcher_group.command("train")
-@click.option("--data", "data", default=None,
-              help="postings (file or folder of *.jsonl[.gz]); default JOBLINK_SHARED_DATA, --demo: data/samples")
 @click.option("--output", default=None, help="model folder (default: MATCHER_MODEL)")
-@click.option("--limit", type=int, default=None, help="at most this many postings per file")
+@click.option("--limit", type=int, default=None, help="at most this many published postings (oldest first)")
 @click.option("--epochs", type=int, default=None)
-@click.option("--demo", is_flag=True, help="the shipped sample with quick settings")
+@click.option("--demo", is_flag=True, help="quick settings: a small model in about two minutes")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def matcher_train(data, output, limit, epochs, demo, as_json) -> None:
-    """Train the small Chinese sentence encoder from the postings (CPU, minutes)."""
+def matcher_train(output, limit, epochs, demo, as_json) -> None:
+    """Train the small Chinese sentence encoder from the published postings in the database (CPU, minutes)."""
     from dataclasses import asdict
 
     from webapp.matching.runtime import model_path, reset_ranker
 
-    if data is None:
-        data = str(SAMPLES_DIR) if demo else current_app.config.get("JOBLINK_SHARED_DATA")
-    if not data or not Path(data).exists():
-        fail(as_json, "data_not_found", f"找不到训练数据：{data}")
     out = output or model_path()
-    result = train_model(data, out, limit=limit, epochs=epochs, demo=demo, log=(lambda m: None) if as_json else None)
+    result = train_model(out, limit=limit, epochs=epochs, demo=demo, log=(lambda m: None) if as_json else None,
+                         as_json=as_json)
     # Only a model trained into the configured folder replaces the one in use; a model trained
     # elsewhere (for evaluation) leaves the stored vectors current.
     active = Path(out).resolve() == Path(model_path()).resolve()

@@ -123,13 +123,26 @@ def test_roster_import_gb18030_with_rejected_rows_and_existing_people(runner, tm
     assert db_session.scalar(select(Jobseeker.id).where(Jobseeker.name == "坏行")) is None
 
 
-def test_training_into_a_side_folder_leaves_the_active_model_and_vectors_alone(runner, tmp_path):
-    import json
+def test_training_into_a_side_folder_leaves_the_active_model_and_vectors_alone(runner, tmp_path, make_posting):
+    from pathlib import Path
 
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "matching" / "jobhunting-sample.jsonl"
+    records = [json.loads(line) for line in fixture.read_text(encoding="utf-8").splitlines()[:60]]
+    for rec in records:  # the model learns from the published postings JobLink holds
+        make_posting(title=rec["title"], description=rec["description"] or rec["title"])
+    make_posting(title="不发布的岗位", status="pending_review")
     out = tmp_path / "side-model"
-    result = runner.invoke(args=["matcher", "train", "--demo", "--limit", "150", "--epochs", "1",
+    result = runner.invoke(args=["matcher", "train", "--demo", "--limit", "50", "--epochs", "1",
                                  "--output", str(out), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output[result.output.index("{"):])
     assert summary["active"] is False and summary["embeddings_marked_stale"] is None
-    assert (out / "joblink_model.json").exists()
+    meta = json.loads((out / "joblink_model.json").read_text(encoding="utf-8"))
+    assert meta["source"] == "50 published postings in the JobLink database"
+
+
+def test_training_without_published_postings_says_what_to_do(runner, tmp_path):
+    result = runner.invoke(args=["matcher", "train", "--demo", "--output", str(tmp_path / "m"), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["error"]["code"] == "no_published_postings"
+    assert not (tmp_path / "m").exists()
