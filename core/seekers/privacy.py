@@ -10,7 +10,7 @@ their jurisdiction, admins of everyone; the person sees their own data.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,6 +98,9 @@ class SeekerView:
     groups: list[str]
     masked: bool  # contacts hidden
     id_number_masked: bool
+
+    def to_json(self) -> dict:
+        return asdict(self)
 
 
 def _mask_name(name: str) -> str:

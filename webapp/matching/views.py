@@ -21,6 +21,7 @@ from core.audit.services import record_access
 from core.enums import ApplicationStatus, PostingStatus, Role, label
 from core.errors import DomainError
 from core.matching import services as matching
+from core.numbers import finite_float
 from core.postings.models import Posting
 from core.reference.services import RegionDirectory
 from core.seekers.models import Jobseeker
@@ -82,7 +83,7 @@ def _requested_policy():
     groups = [g for g in request.args.getlist("group") if g in {x.value for x in PriorityGroup}]
     if not groups:
         return "auto", None
-    share = request.args.get("share", matching.DEFAULT_GROUP_SHARE, type=float)
+    share = request.args.get("share", matching.DEFAULT_GROUP_SHARE, type=finite_float)  # nan/inf: the default
     share = min(max(share, 0.05), 1.0)
     return GroupPolicy({g: round(share / len(groups), 4) for g in groups}, name="专员设定"), share
 
@@ -175,13 +176,6 @@ def _api_error(status: int, code: str, message: str):
     return resp
 
 
-def _profile_json(v) -> dict:
-    return {"name": v.name, "id_number": v.id_number, "phone": v.phone, "region_code": v.region_code,
-            "education": v.education, "experience_years": v.experience_years, "skills": v.skills,
-            "certificates": v.certificates, "groups": v.groups, "masked": v.masked,
-            "id_number_masked": v.id_number_masked}
-
-
 @bp.get("/api/v1/postings/<int:posting_id>/matches")
 @roles_required(Role.ENTERPRISE, Role.COMMISSIONER, Role.ADMIN)
 def api_posting_matches(posting_id: int):
@@ -205,7 +199,7 @@ def api_posting_matches(posting_id: int):
         Application.posting_id == posting.id, Application.jobseeker_id.in_(ids),
         Application.status != ApplicationStatus.WITHDRAWN))) if ids else set()
     items = [{"id": item.id, "rank": item.rank, "score": round(item.score, 4), "explanation": item.explanation_text,
-              "groups": item.groups, "applied": item.id in applied, "profile": _profile_json(views[item.id])}
+              "groups": item.groups, "applied": item.id in applied, "profile": views[item.id].to_json()}
              for item in outcome.ranked.items]
     _audit("api_ranked_list", "posting", posting.id,
            "人岗匹配：接口获取岗位推荐人选" + ("" if staff else "（用人单位，未投递者脱敏）"), PROFILE_FIELDS)

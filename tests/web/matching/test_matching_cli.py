@@ -69,6 +69,22 @@ def test_overrides_pin_exclude_and_need_a_reason(runner, matcher, make_posting, 
     assert ids[0] == pending.id and "专员置顶至第1位" in data["items"][0]["explanation"]
 
 
+def test_match_seekers_shows_people_masked_and_audits_them(runner, matcher, make_posting, make_seeker, db_session):
+    from core.audit.models import AuditEvent
+
+    posting, welders, *_ = market(make_posting, make_seeker)
+    data = run_json(runner, ["match", "seekers", "--posting", str(posting.id), "--json"])
+    profiles = {i["id"]: i["profile"] for i in data["items"]}
+    first = welders[0]
+    assert profiles[first.id]["name"] == "焊**" and profiles[first.id]["masked"]
+    assert profiles[first.id]["phone"] == first.phone[:3] + "****" + first.phone[-4:]
+    text = runner.invoke(args=["match", "seekers", "--posting", str(posting.id)]).output
+    assert f"#{first.id} 焊** " in text and first.phone not in text and "焊工0" not in text
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "jobseeker",
+                                                         AuditEvent.subject_id == first.id)).all()
+    assert len(events) == 2 and all(e.actor_role == "command_line" and "phone_masked" in e.fields for e in events)
+
+
 def test_match_postings_for_a_seeker_and_opt_out(runner, matcher, make_posting, make_seeker, db_session):
     weld = make_posting(title="电焊工", region_code="440106", description="钢结构焊接")
     far = make_posting(title="电焊工", region_code="110105", description="钢结构焊接")
