@@ -35,7 +35,6 @@ class _CompanyKeys:
     """The division names of one directory and a bounded memo of the keys computed with them."""
 
     def __init__(self, regions: RegionDirectory):
-        self.regions = regions
         names = set()
         for r in regions.all():
             names.add(r.name)
@@ -67,16 +66,10 @@ class _CompanyKeys:
         return t
 
 
-_keys_cache: dict[int, _CompanyKeys] = {}
-
-
+@lru_cache(maxsize=1)
 def _company_keys(regions: RegionDirectory) -> _CompanyKeys:
-    keys = _keys_cache.get(id(regions))
-    if keys is None or keys.regions is not regions:
-        keys = _CompanyKeys(regions)
-        _keys_cache.clear()
-        _keys_cache[id(regions)] = keys
-    return keys
+    """The keys of the directory in use (looked up by identity); a reloaded directory starts afresh."""
+    return _CompanyKeys(regions)
 
 
 def normalize_company_name(name: str | None, regions: RegionDirectory | None = None) -> str:
