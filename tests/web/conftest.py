@@ -108,3 +108,29 @@ def sign_in(client):
         return user
 
     return _sign_in
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A tiny in-domain matching model, trained once per test session on the shipped posting samples."""
+    from pathlib import Path
+
+    from matching.training import train_encoder
+
+    out = tmp_path_factory.mktemp("matcher-model")
+    train_encoder(Path(__file__).resolve().parents[1] / "fixtures" / "matching", out, epochs=4, dim=32,
+                  vocab_size=3000, batch_size=64, time_budget_s=None, log=lambda _: None)
+    return out
+
+
+@pytest.fixture
+def matcher(app, tiny_model_dir):
+    """Point the app at the tiny model for this test."""
+    from webapp.matching.runtime import reset_ranker
+
+    old = app.config.get("MATCHER_MODEL")
+    app.config["MATCHER_MODEL"] = str(tiny_model_dir)
+    reset_ranker(app)
+    yield tiny_model_dir
+    app.config["MATCHER_MODEL"] = old
+    reset_ranker(app)

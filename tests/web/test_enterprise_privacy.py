@@ -11,37 +11,11 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 from werkzeug.routing import IntegerConverter
 
 from core.enums import ApplicationStatus
 
 MAX_URLS_PER_RULE = 400  # a two-parameter route still gets every pair of the (about 16) candidate ids
-
-
-@pytest.fixture(scope="module")
-def privacy_model_dir(tmp_path_factory):
-    """A tiny in-domain model: the matches API ranks with it (quality does not matter here)."""
-    from pathlib import Path
-
-    from matching.training import train_encoder
-
-    out = tmp_path_factory.mktemp("privacy-model")
-    train_encoder(Path(__file__).resolve().parents[1] / "fixtures" / "matching", out, epochs=1, dim=16,
-                  vocab_size=2000, batch_size=64, time_budget_s=None, log=lambda _: None)
-    return out
-
-
-@pytest.fixture
-def ranker_model(app, privacy_model_dir):
-    from webapp.matching.runtime import reset_ranker
-
-    old = app.config.get("MATCHER_MODEL")
-    app.config["MATCHER_MODEL"] = str(privacy_model_dir)
-    reset_ranker(app)
-    yield privacy_model_dir
-    app.config["MATCHER_MODEL"] = old
-    reset_ranker(app)
 
 
 class Market:
@@ -117,7 +91,7 @@ def _leaks(body: bytes, market: Market) -> list[str]:
 
 
 def test_no_enterprise_surface_shows_an_id_number_or_the_phone_of_someone_who_did_not_apply(
-    app, client, login_as, make_user, make_posting, id_number, ranker_model, db_session,
+    app, client, login_as, make_user, make_posting, id_number, matcher, db_session,
 ):
     user = login_as("enterprise")
     market = Market(db_session, make_user, make_posting, id_number, user.enterprise_id)

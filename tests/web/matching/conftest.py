@@ -1,38 +1,13 @@
-"""A tiny in-domain model trained once per test session on the shipped posting samples, and
-helpers that build a small labour market: postings, jobseekers with groups and consent."""
+"""Helpers that build a small labour market: jobseekers with groups and consent (the tiny model,
+``matcher``, is in tests/web/conftest.py)."""
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "matching"
 _n = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory):
-    from matching.training import train_encoder
-
-    out = tmp_path_factory.mktemp("matcher-model")
-    train_encoder(FIXTURES, out, epochs=4, dim=32, vocab_size=3000, batch_size=64, time_budget_s=None,
-                  log=lambda _: None)
-    return out
-
-
-@pytest.fixture
-def matcher(app, tiny_model_dir):
-    """Point the app at the tiny model for this test."""
-    from webapp.matching.runtime import reset_ranker
-
-    old = app.config.get("MATCHER_MODEL")
-    app.config["MATCHER_MODEL"] = str(tiny_model_dir)
-    reset_ranker(app)
-    yield tiny_model_dir
-    app.config["MATCHER_MODEL"] = old
-    reset_ranker(app)
 
 
 @pytest.fixture
