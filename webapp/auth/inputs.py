@@ -2,6 +2,10 @@
 field for re-rendering a form, the personal-data cipher, the client address for audit events."""
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
 from flask import current_app, request
 
 from core.crypto import PersonalDataCipher
@@ -54,6 +58,20 @@ def resolve_region(text: str, field: str = "region_code") -> str | None:
         options = "、".join(f"{r.full_name}（{r.code}）" for r in hits[:6])
         raise DomainError("ambiguous_region", f"“{text}”对应多个地区，请填写代码：{options}", field)
     return hits[0].code
+
+
+def region_input(errors: dict[str, list[str]], field: str = "region_code", *, text: str | None = None,
+                 check: Callable[[str], object] | None = None) -> str | None:
+    """The region typed in ``field`` (or given as ``text``), by code or name, as its code, passed
+    through ``check`` when given; a refusal becomes a message in ``errors[field]`` and None."""
+    try:
+        code = resolve_region(form_text(field, 100) if text is None else text, field)
+        if code and check is not None:
+            check(code)
+        return code
+    except DomainError as e:
+        errors.setdefault(field, []).append(e.message)
+        return None
 
 
 def field_errors(exc: DomainError) -> dict[str, list[str]]:
@@ -110,21 +128,56 @@ def resolve_occupations(text: str, field: str) -> tuple[list[str], list[str]]:
     return codes, problems
 
 
-def commit_or_flash(action, success) -> bool:
-    """Run a use case behind a POST button: commit and flash ``success(result)`` on success; on a
-    refused input (400) roll back and flash the reason; anything else (403, 404, 500) propagates."""
-    from flask import flash
+BAD_INPUT = frozenset({400})  # refusals a page answers itself by default; 403/404 go to the error page
+EVERY_REFUSAL = None  # ``answered=EVERY_REFUSAL``: the page answers 403/404 refusals too
 
+
+@dataclass
+class Attempt:
+    """What a use case run from a view came to: its result, or the refusal the page shows."""
+
+    result: Any = None
+    refusal: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+    def errors(self) -> dict[str, list[str]]:
+        """The refusal's messages by field, for re-rendering the form (empty when it succeeded)."""
+        return field_errors(self.refusal) if self.refusal is not None else {}
+
+
+def attempt(action: Callable[[], Any], *, answered: Collection[int] | None = BAD_INPUT, keep: bool = True) -> Attempt:
+    """Run a use case in the request's transaction: on success commit (roll back instead when
+    ``keep`` is false: the form had other errors); on a refusal roll back and return it when its
+    status is ``answered`` (every refusal when ``answered`` is None), else let it propagate to the
+    error page. The one place views turn a DomainError into what the page shows."""
     from webapp.extensions import db
 
     try:
         result = action()
     except DomainError as e:
         db.session.rollback()
-        if e.status != 400:
+        if answered is not None and e.status not in answered:
             raise
-        flash(e.message, "error")
-        return False
-    db.session.commit()
-    flash(success(result), "success")
-    return True
+        return Attempt(refusal=e)
+    if keep:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return Attempt(result=result)
+
+
+def commit_or_flash(action: Callable[[], Any], success: Callable[[Any], str | None], *,
+                    answered: Collection[int] | None = BAD_INPUT, prefix: str = "") -> Attempt:
+    """``attempt`` behind a POST button: flash ``success(result)`` (unless it is None) or the
+    refusal's message (after ``prefix``)."""
+    from flask import flash
+
+    done = attempt(action, answered=answered)
+    if not done.ok:
+        flash(prefix + done.refusal.message, "error")
+    elif (message := success(done.result)) is not None:
+        flash(message, "success")
+    return done

@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.postings.models import PostingSource
 from core.review import services as review
 
+from ..auth.inputs import EVERY_REFUSAL, attempt, commit_or_flash
 from ..auth.policy import roles_required
 from ..extensions import db
 from .highlight import highlight
@@ -113,14 +114,11 @@ def queue():
 def decide(posting_id: int):
     decision = request.form.get("decision", "")
     note = request.form.get("note", "")
-    try:
-        review.review_posting(db.session, posting_id, decision, current_user, note, ip=request.remote_addr)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"岗位 #{posting_id}：{exc.message}", "error")
-        return redirect(_safe_next(url_for("review.queue")), code=303)
-    flash(f"岗位 #{posting_id} 已{'通过并发布' if decision == review.APPROVE else '驳回'}", "success")
+    commit_or_flash(
+        lambda: review.review_posting(db.session, posting_id, decision, current_user, note, ip=request.remote_addr),
+        lambda _: f"岗位 #{posting_id} 已{'通过并发布' if decision == review.APPROVE else '驳回'}",
+        answered=EVERY_REFUSAL, prefix=f"岗位 #{posting_id}：",
+    )
     return redirect(_safe_next(url_for("review.queue")), code=303)
 
 
@@ -128,15 +126,12 @@ def decide(posting_id: int):
 @roles_required(Role.REVIEWER, Role.ADMIN)
 def merge(posting_id: int):
     """A probable duplicate confirmed: its sources move to the posting it duplicates."""
-    try:
-        record = review.merge_posting(db.session, posting_id, current_user, request.form.get("note", ""),
-                                      ip=request.remote_addr)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"岗位 #{posting_id}：{exc.message}", "error")
-        return redirect(_safe_next(url_for("review.queue")), code=303)
-    flash(f"岗位 #{posting_id} {record.note}", "success")
+    commit_or_flash(
+        lambda: review.merge_posting(db.session, posting_id, current_user, request.form.get("note", ""),
+                                     ip=request.remote_addr),
+        lambda record: f"岗位 #{posting_id} {record.note}",
+        answered=EVERY_REFUSAL, prefix=f"岗位 #{posting_id}：",
+    )
     return redirect(_safe_next(url_for("review.queue")), code=303)
 
 
@@ -149,16 +144,12 @@ def bulk():
     if decision not in review.DECISIONS:
         flash("请选择批量通过或批量驳回", "error")
         return redirect(_safe_next(url_for("review.queue")), code=303)
-    try:
-        result = review.bulk_review(db.session, ids, decision, current_user, note, ip=request.remote_addr)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_safe_next(url_for("review.queue")), code=303)
     verb = "通过并发布" if decision == review.APPROVE else "驳回"
-    flash(f"已批量{verb} {len(result.done)} 条", "success")
-    for pid, message in result.skipped:
+    done = commit_or_flash(
+        lambda: review.bulk_review(db.session, ids, decision, current_user, note, ip=request.remote_addr),
+        lambda result: f"已批量{verb} {len(result.done)} 条", answered=EVERY_REFUSAL,
+    )
+    for pid, message in done.result.skipped if done.ok else ():
         flash(f"岗位 #{pid} 未处理：{message}", "error")
     return redirect(_safe_next(url_for("review.queue")), code=303)
 
@@ -274,20 +265,19 @@ def rule_edit():
             "fields": [f for f in request.form.getlist("fields") if f in dict(RULE_FIELDS)] or ["title", "description"],
             "enabled": request.form.get("enabled") == "1",
         }
-        try:
+
+        def save():
             if request.form.get("new") == "1" and existing is not None:
                 raise DomainError("rule_exists", f"已有代码为 {code} 的规则，请换一个代码，或在列表中编辑它", "code")
             _ensure_seeded(current_user.username)
-            save_rule(db.session, form.pop("code"), by=current_user.username, **form)
+            save_rule(db.session, code, by=current_user.username, **{k: v for k, v in form.items() if k != "code"})
             _rules_changed("修改筛查规则" if existing else "新增筛查规则", code)
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc
-            existing = None
-            rule = dict(form, code=code)
-        else:
+
+        done = attempt(save, answered=EVERY_REFUSAL)
+        if done.ok:
             flash(f"规则 {code} 已保存，之后入库的岗位按新规则筛查", "success")
             return redirect(url_for("review.rules") + f"#rule-{code}", code=303)
+        error, existing, rule = done.refusal, None, dict(form)
     else:
         rule = existing.as_dict() if existing else {
             "code": "", "message": "", "severity": "hold", "category": "other", "patterns": [], "exceptions": [],
@@ -336,15 +326,12 @@ def wage_save():
         effective = dt.date.fromisoformat(request.form.get("effective_from") or "") if request.form.get("effective_from") else None
     except ValueError:
         effective = None
-    try:
+    def save():
         if monthly is None:
             raise DomainError("invalid_amount", "请填写月最低工资标准（元）", "monthly")
         _ensure_seeded(current_user.username)
         set_minimum_wage(db.session, province, monthly, hourly, effective, (request.form.get("source") or "").strip()[:300] or None)
         _rules_changed("设置最低工资标准", province)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("review.rules") + "#wages", code=303)
-    flash(f"已更新 {province} 的最低工资标准", "success")
+
+    commit_or_flash(save, lambda _: f"已更新 {province} 的最低工资标准", answered=EVERY_REFUSAL)
     return redirect(url_for("review.rules") + "#wages", code=303)
