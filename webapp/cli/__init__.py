@@ -9,8 +9,8 @@ from flask.cli import FlaskGroup
 from webapp.cli import (channel, demo, index, ingest, match, matcher, normalise, postings, ref, schedule,
                         screening, seekers, serve, setup, user, validity)
 
-# In the order `joblink --help` is read: set-up and serving, reference and accounts, intake,
-# search index, matching, review jobs. (`db` comes from Flask-Migrate.)
+# By area: set-up and serving, reference data and accounts, intake, search index, matching,
+# scheduled jobs (`joblink --help` lists them alphabetically; `db` comes from Flask-Migrate).
 COMMANDS: tuple[click.Command, ...] = (
     setup.setup, serve.serve, ref.ref_group, user.user_group, demo.demo_group,
     channel.channel_group, ingest.ingest_group, screening.screen, screening.screening_group,
