@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from pathlib import Path
 
@@ -139,12 +140,17 @@ def save_rule(session: Session, code: str, *, message: str, patterns: list[str],
     return row
 
 
+def _positive_amount(value: float) -> bool:
+    """A real amount of yuan: ``nan`` and ``inf`` (which ``float()`` accepts from text) are not."""
+    return math.isfinite(value) and value > 0
+
+
 def set_minimum_wage(session: Session, province_code: str, monthly: float, hourly: float | None = None,
                      effective_from: dt.date | None = None, source: str | None = None,
                      verified: bool = True) -> MinimumWage:
     if not re.fullmatch(r"\d{2}0000", province_code or ""):
         raise DomainError("invalid_region_code", "请填写省级行政区划代码（如 370000）", "province_code")
-    if monthly <= 0 or (hourly is not None and hourly <= 0):
+    if not _positive_amount(monthly) or (hourly is not None and not _positive_amount(hourly)):
         raise DomainError("invalid_amount", "最低工资标准须为正数", "monthly")
     row = session.merge(MinimumWage(province_code=province_code, monthly=float(monthly),
                                     hourly=float(hourly) if hourly else None, effective_from=effective_from,

@@ -12,6 +12,7 @@ from core.accounts.services import commissioner_jurisdiction
 from core.crypto import PersonalDataCipher
 from core.enums import Availability, Education, PriorityGroup, VerificationStatus
 from core.errors import DomainError, ValidationErrors
+from core.numbers import finite_float
 from core.identity import (
     birth_date_from_id,
     validate_id_number,
@@ -89,10 +90,12 @@ def _check_place(session: Session, data: dict, clean: dict, errors: list[DomainE
                     clean["lat"], clean["lon"] = region.lat, region.lon
         except DomainError as e:
             errors.append(e)
-    for key in ("lat", "lon"):
+    for key, limit in (("lat", 90), ("lon", 180)):
         if data.get(key) is not None:
             try:
-                clean[key] = float(data[key])
+                clean[key] = finite_float(data[key])
+                if abs(clean[key]) > limit:
+                    raise ValueError
             except (TypeError, ValueError):
                 errors.append(DomainError("invalid_coordinates", "坐标格式不正确", key))
 

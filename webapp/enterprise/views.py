@@ -16,12 +16,15 @@ from core.enterprises.services import (
 )
 from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, PostingStatus, PriorityGroup, Role, label
 from core.errors import DomainError
+from core.numbers import finite_float
 
 from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text, resolve_occupations, resolve_region
 from ..auth.policy import owner_required, owns_enterprise, roles_required
 from ..extensions import db
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
+
+MAX_PAY = 1_000_000  # yuan per pay unit; a larger figure is a typo (and inf/nan are no figure at all)
 
 # Education as the form offers it; the pipeline's normaliser reads the Chinese text like any channel's.
 EDUCATION_CHOICES = [("", "学历不限")] + [(label(e), label(e)) for e in Education if e != Education.NONE]
@@ -90,13 +93,16 @@ def _posting_form_data(ent: Enterprise, errors: dict[str, list[str]]) -> dict:
         "contact": form_text("contact", 100),
         "valid_until": form_text("valid_until", 10) or None,
     }
-    for key, msg in (("pay_min", "最低薪资应为数字"), ("pay_max", "最高薪资应为数字")):
+    for key, msg in (("pay_min", "最低薪资应为 0 到 1000000 之间的数字（元）"),
+                     ("pay_max", "最高薪资应为 0 到 1000000 之间的数字（元）")):
         if data[key] is not None:
             try:
-                if float(data[key]) < 0:
+                if not 0 <= finite_float(data[key]) <= MAX_PAY:
                     raise ValueError
             except ValueError:
                 errors.setdefault(key, []).append(msg)
+    if data["pay_unit"] not in {u.value for u in PayUnit}:
+        errors.setdefault("pay_unit", []).append("薪资单位选项无效")
     if data["employment_type"] not in {t.value for t in EmploymentType}:
         errors.setdefault("employment_type", []).append("用工形式选项无效")
     bad_groups = [g for g in data["target_groups"] if g not in {p.value for p in PriorityGroup}]

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from core.channels.models import Channel
 from core.enums import Role
 from core.errors import DomainError
+from core.numbers import finite_float
 from core.channels.services import channel_for_api_key
 from core.tabular import TabularError
 from core.validity.services import postings_for_external_ids, refresh_channel_postings, refresh_posting
-from indexer.pipeline import Pipeline
+from indexer.intake import IntakeOptions, Pipeline
 from indexer.sources import partner as partner_source
 from indexer.sources import spreadsheet
 
@@ -37,16 +38,27 @@ def _api_key() -> str | None:
     return key or None
 
 
+def _verified_channel() -> Channel | None:
+    """The channel whose key the request carries, or None for a missing or wrong key; looked up once
+    per request (the rate limit needs it before the view does)."""
+    env = request.environ
+    if "joblink.partner_channel" not in env:
+        env["joblink.partner_channel"] = channel_for_api_key(db.session, _api_key())
+    return env["joblink.partner_channel"]
+
+
 def _rate_key() -> str:
-    key = _api_key()
-    return "partner:" + (key[:10] if key else (request.remote_addr or "?"))
+    """A verified channel draws on its own budget; a missing or wrong key on its address's budget, so
+    forged keys can never use up a partner's allowance."""
+    channel = _verified_channel()
+    return f"partner:channel:{channel.id}" if channel else f"partner:unverified:{request.remote_addr or '?'}"
 
 
 def _partner_rate() -> str:
-    return current_app.config["PARTNER_RATE_LIMIT"]
+    return current_app.config["PARTNER_RATE_LIMIT" if _verified_channel() else "PARTNER_UNVERIFIED_RATE_LIMIT"]
 
 
-# One allowance per key for the whole partner API (push and refresh draw on the same PARTNER_RATE_LIMIT).
+# One allowance per channel for the whole partner API (push and refresh draw on the same PARTNER_RATE_LIMIT).
 _partner_limit = limiter.shared_limit(_partner_rate, scope="partner-api", key_func=_rate_key)
 
 
@@ -66,15 +78,12 @@ def _error(status: int, code: str, message: str, field: str | None = None):
 @public  # authenticated by the channel's API key below, not by a login
 @_partner_limit
 def push_postings():
-    channel = channel_for_api_key(db.session, _api_key())
+    channel = _verified_channel()
     if channel is None:
         return _invalid_key()
-    if not request.is_json and not (request.content_type or "").startswith("text/plain"):
-        return _error(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）")
-    try:
-        body = json.loads(request.get_data(as_text=False).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return _error(400, "malformed_json", "请求体不是有效的 UTF-8 JSON")
+    body, err = _json_body()
+    if err:
+        return err
     records = body.get("postings") if isinstance(body, dict) else body
     if not isinstance(records, list):
         return _error(400, "invalid_batch", "请求体应为 {\"postings\": [...]} 或岗位数组", "postings")
@@ -84,8 +93,9 @@ def push_postings():
         return _error(413, "batch_too_large",
                       f"每批最多 {partner_source.MAX_BATCH} 条，本批 {len(records)} 条，请拆分后重试", "postings")
     drafts = [partner_source.record_to_draft(rec, channel.code, i) for i, rec in enumerate(records)]
-    pipe = Pipeline(db.session, run_kind="push", source_name=f"api:{channel.api_key_prefix}",
-                    format=partner_source.FORMAT, batch_size=partner_source.MAX_BATCH, dedup_mode="db")
+    pipe = Pipeline(db.session, IntakeOptions(run_kind="push", source_name=f"api:{channel.api_key_prefix}",
+                                              format=partner_source.FORMAT, batch_size=partner_source.MAX_BATCH,
+                                              dedup_mode="db"))
     summary = pipe.ingest(drafts, channel.code)
     d = summary.as_dict(with_results=True)
     d.pop("held_records", None)
@@ -104,14 +114,26 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONFLICT_CODES = {"cannot_refresh"}
 
 
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_body():
-    """The request's JSON value, or an error response (415/400) as the push API answers them."""
+    """The request's JSON value, or an error response (415/400), for every partner endpoint. Refused:
+    what is not UTF-8 JSON, NaN/Infinity and numbers beyond a float (1e400), nesting deeper than
+    Python's parser goes, and lone surrogates (\\ud800), which no database or answer can carry."""
     if not request.is_json and not (request.content_type or "").startswith("text/plain"):
         return None, _error(415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）")
     try:
-        return json.loads(request.get_data(as_text=False).decode("utf-8")), None
-    except (UnicodeDecodeError, ValueError):
-        return None, _error(400, "malformed_json", "请求体不是有效的 UTF-8 JSON")
+        body = json.loads(request.get_data(as_text=False).decode("utf-8"), parse_constant=_not_json,
+                          parse_float=finite_float)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        return None, _error(400, "json_too_deep", "请求体嵌套层数过多")
+    except ValueError:  # UnicodeDecodeError/UnicodeEncodeError included
+        return None, _error(400, "malformed_json",
+                            "请求体不是有效的 UTF-8 JSON（不接受 NaN、Infinity、超出范围的数字或不成对的 \\u 代理字符）")
+    return body, None
 
 
 def _valid_until(value, field: str) -> dt.date:
@@ -149,7 +171,7 @@ def _unknown_external_id(external_id: str) -> DomainError:
 @_partner_limit
 def refresh_one(external_id: str):
     """Extend one posting's validity; an expired posting is published again."""
-    channel = channel_for_api_key(db.session, _api_key())
+    channel = _verified_channel()
     if channel is None:
         return _invalid_key()
     body, err = _json_body()
@@ -176,7 +198,7 @@ def refresh_one(external_id: str):
 @_partner_limit
 def refresh_batch():
     """Extend many postings at once; one result per item, a bad item never blocks the others."""
-    channel = channel_for_api_key(db.session, _api_key())
+    channel = _verified_channel()
     if channel is None:
         return _invalid_key()
     body, err = _json_body()
@@ -269,8 +291,8 @@ def upload():
         else:
             try:
                 table, drafts = spreadsheet.read(file.stream, channel.code, filename=file.filename)
-                pipe = Pipeline(db.session, run_kind="file", source_name=file.filename, format=spreadsheet.FORMAT,
-                                dedup_mode="db")
+                pipe = Pipeline(db.session, IntakeOptions(run_kind="file", source_name=file.filename,
+                                                          format=spreadsheet.FORMAT, dedup_mode="db"))
                 summary = pipe.ingest(drafts, channel.code).as_dict(with_results=False)
                 flash(f"导入完成：新增 {summary['accepted']} 条，待审核 {summary['held']} 条，"
                       f"更新 {summary['updated']} 条，合并重复 {summary['merged']} 条，未通过 {summary['rejected']} 条", "success")
