@@ -43,6 +43,13 @@ def decide(problems: Iterable[Issue], findings: Iterable[Issue], trust_level: st
     return Decision(outcome, _unique([*problems, *findings]))
 
 
+def reported(decision: Decision) -> list[Issue]:
+    """The reasons to report: all of them; for a refusal, what refused it (its hints are moot)."""
+    if decision.outcome != "reject":
+        return decision.reasons
+    return [i for i in decision.reasons if i.severity != "info"] or decision.reasons
+
+
 def screen(posting: NormalisedPosting, channel_kind: str, trust_level: str, channel_licence: str | None = None,
            rules: RuleSet | None = None) -> Decision:
     """Screen a normalised posting from a channel of this kind and trust level, and decide."""

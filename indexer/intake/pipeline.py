@@ -28,6 +28,7 @@ from indexer.drafts import Issue, PostingDraft
 from indexer.screening import RuleSet, load_rules
 
 from . import runs
+from .decide import reported
 from .duplicates import BatchDuplicates, Duplicates, ProbableDuplicate
 from .enterprises import Enterprises
 from .persist import Writes, insert_returning_ids, posting_row, source_row
@@ -167,10 +168,10 @@ class Pipeline:
             if record.error is not None:  # a bug in a stage must not lose the batch
                 batch.rejected.append((record, [Issue("processing_error", f"处理该记录时出错：{record.error}", None, "reject")]))
                 continue
-            record.issues = record.decision.reasons
+            record.issues = reported(record.decision)
             if record.decision.outcome == "reject":
                 # (a rejected update leaves the posting as it was last accepted)
-                batch.rejected.append((record, [x for x in record.issues if x.severity != "info"] or record.issues))
+                batch.rejected.append((record, record.issues))
                 continue
             passed.append(record)
         return passed

@@ -15,11 +15,11 @@ from core.ingest.models import RejectedRecord
 from core.postings.models import Posting
 from core.projects.models import LabourDemand
 from indexer import normalise
-from indexer.drafts import Issue, PostingDraft
+from indexer.drafts import Decision, Issue, PostingDraft
 from indexer.screening import check, load_rules
 from indexer.sources import enterprise_form, major_project, redraft
 
-from .decide import decide
+from .decide import decide, reported
 from .pipeline import DEFAULT_BATCH_SIZE, IntakeOptions, Pipeline
 from .prepare import chunks
 from .results import IngestSummary, RecordResult
@@ -96,21 +96,18 @@ def screen_drafts(session: Session, drafts: Iterable[PostingDraft], channel: Cha
     seen: dict[str, int | None] = {}
     out = []
     for d in drafts:
-        issues: list[Issue] = list(d.issues)
-        if any(i.severity == "reject" for i in issues):
-            outcome = "reject"
+        if any(i.severity == "reject" for i in d.issues):
+            decision = Decision("reject", list(d.issues))
         elif d.external_id and d.external_id in seen:
-            issues.append(Issue("duplicate_external_id", f"外部编号 {d.external_id} 与第 {seen[d.external_id]} 条重复",
-                                "external_id", "reject"))
-            outcome = "reject"
+            decision = Decision("reject", [*d.issues, Issue(
+                "duplicate_external_id", f"外部编号 {d.external_id} 与第 {seen[d.external_id]} 条重复", "external_id", "reject")])
         else:
             if d.external_id:
                 seen[d.external_id] = d.record_number
             norm = normalise.normalise(d, ctx)
             decision = decide(norm.issues, check(norm, kind, licence, rules), trust, rules)
-            outcome, issues = decision.outcome, decision.reasons
-        out.append({"row": d.record_number, "external_id": d.external_id, "title": d.title, "outcome": outcome,
-                    "reasons": [i.as_dict() for i in issues]})
+        out.append({"row": d.record_number, "external_id": d.external_id, "title": d.title,
+                    "outcome": decision.outcome, "reasons": [i.as_dict() for i in reported(decision)]})
     return out
 
 
