@@ -148,36 +148,39 @@ class Attempt:
         return field_errors(self.refusal) if self.refusal is not None else {}
 
 
-def attempt(action: Callable[[], Any], *, answered: Collection[int] | None = BAD_INPUT, keep: bool = True) -> Attempt:
+def attempt(action: Callable[[], Any], *, answered: Collection[int] | None = BAD_INPUT,
+            keep: bool | None = True) -> Attempt:
     """Run a use case in the request's transaction: on success commit (roll back instead when
-    ``keep`` is false: the form had other errors); on a refusal roll back and return it when its
-    status is ``answered`` (every refusal when ``answered`` is None), else let it propagate to the
-    error page. The one place views turn a DomainError into what the page shows."""
+    ``keep`` is False: the form had other errors; leave the transaction alone when it is None: a
+    read); on a refusal roll back (unless ``keep`` is None) and return it when its status is
+    ``answered`` (every refusal when ``answered`` is None), else let it propagate to the error page.
+    The one place views turn a DomainError into what the page shows."""
     from webapp.extensions import db
 
     try:
         result = action()
     except DomainError as e:
-        db.session.rollback()
+        if keep is not None:
+            db.session.rollback()
         if answered is not None and e.status not in answered:
             raise
         return Attempt(refusal=e)
     if keep:
         db.session.commit()
-    else:
+    elif keep is False:
         db.session.rollback()
     return Attempt(result=result)
 
 
-def commit_or_flash(action: Callable[[], Any], success: Callable[[Any], str | None], *,
-                    answered: Collection[int] | None = BAD_INPUT, prefix: str = "") -> Attempt:
-    """``attempt`` behind a POST button: flash ``success(result)`` (unless it is None) or the
-    refusal's message (after ``prefix``)."""
+def commit_or_flash(action: Callable[[], Any], success: Callable[[Any], str | None] | None, *,
+                    answered: Collection[int] | None = BAD_INPUT, prefix: str = "", keep: bool | None = True) -> Attempt:
+    """``attempt`` behind a button or a page: flash ``success(result)`` (when there is a message)
+    or the refusal's message (after ``prefix``)."""
     from flask import flash
 
-    done = attempt(action, answered=answered)
+    done = attempt(action, answered=answered, keep=keep)
     if not done.ok:
         flash(prefix + done.refusal.message, "error")
-    elif (message := success(done.result)) is not None:
+    elif success is not None and (message := success(done.result)) is not None:
         flash(message, "success")
     return done

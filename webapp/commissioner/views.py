@@ -11,13 +11,12 @@ from sqlalchemy import select
 
 from core.db import utcnow
 from core.enums import Role, label
-from core.errors import DomainError
 from core.postings.models import PostingSource
 from core.reference.services import RegionDirectory
 from core.validity import services as validity
 from core.validity.models import OUTCOME_LABELS, CallbackOutcome
 
-from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text
+from ..auth.inputs import EVERY_REFUSAL, cipher, client_ip, commit_or_flash, form_text
 from ..auth.policy import roles_required
 from ..extensions import db
 
@@ -74,22 +73,20 @@ def index():
 @roles_required(Role.COMMISSIONER, Role.ADMIN)
 def record_outcome(task_id: int):
     outcome = request.form.get("outcome", "")
-    try:
-        result = validity.record_outcome(
-            db.session, task_id, outcome, current_user, request.form.get("note", ""), ip=request.remote_addr
-        )
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("commissioner.index"), code=303)
-    if not result.final:
-        flash(f"已记录第 {result.task.attempts} 次联系不上；满 {validity.UNREACHABLE_LIMIT} 次将撤下该岗位", "success")
-    elif result.posting_status is not None:
-        flash(f"已登记「{OUTCOME_LABELS[result.task.outcome]}」，岗位已下线（{label(result.posting_status)}）", "success")
-    else:
-        flash(f"已登记「{OUTCOME_LABELS[result.task.outcome]}」", "success")
+    commit_or_flash(
+        lambda: validity.record_outcome(db.session, task_id, outcome, current_user, request.form.get("note", ""),
+                                        ip=request.remote_addr),
+        _outcome_recorded, answered=EVERY_REFUSAL,
+    )
     return redirect(url_for("commissioner.index"), code=303)
+
+
+def _outcome_recorded(result) -> str:
+    if not result.final:
+        return f"已记录第 {result.task.attempts} 次联系不上；满 {validity.UNREACHABLE_LIMIT} 次将撤下该岗位"
+    if result.posting_status is not None:
+        return f"已登记「{OUTCOME_LABELS[result.task.outcome]}」，岗位已下线（{label(result.posting_status)}）"
+    return f"已登记「{OUTCOME_LABELS[result.task.outcome]}」"
 
 
 @bp.get("/validity", endpoint="validity")
@@ -101,11 +98,9 @@ def validity_page():
         prefix = None
     else:
         prefix = _region_prefix()
-    try:
-        report = validity.validity_report(db.session, month, region_prefix=prefix)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        report = validity.validity_report(db.session, None, region_prefix=prefix)
+    asked = commit_or_flash(lambda: validity.validity_report(db.session, month, region_prefix=prefix), None,
+                            answered=EVERY_REFUSAL, keep=None)
+    report = asked.result if asked.ok else validity.validity_report(db.session, None, region_prefix=prefix)
     return render_template("commissioner/validity.html", report=report, runs=validity.list_runs(db.session),
                            outcomes=[(o.value, OUTCOME_LABELS[o]) for o in CallbackOutcome])
 
@@ -115,17 +110,17 @@ def validity_page():
 def draw_sample():
     """What the monthly scheduled job does, for an admin who wants this month's tasks now."""
     per_channel = request.form.get("per_channel", "")
-    try:
-        result = validity.draw_monthly_sample(
+    done = commit_or_flash(
+        lambda: validity.draw_monthly_sample(
             db.session, request.form.get("month") or None,
             int(per_channel) if per_channel.isdigit() else validity.DEFAULT_PER_CHANNEL,
             actor_id=current_user.id,
-        )
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        ),
+        None, answered=EVERY_REFUSAL,
+    )
+    if not done.ok:
         return redirect(url_for("commissioner.validity"), code=303)
+    result = done.result
     if result.created:
         extra = f"，其中 {result.unassigned} 个所在地区暂无服务专员" if result.unassigned else ""
         flash(f"已抽取 {result.run.month} 样本：{result.tasks} 个回访任务{extra}", "success")
@@ -162,12 +157,11 @@ def priority_groups():
 
     group = (request.args.get("group") or "").strip() or None
     page_no = request.args.get("page", 1, type=int) or 1
-    try:
-        queue = list_awaiting_group_verification(db.session, current_user, group=group, page=page_no)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    asked = commit_or_flash(lambda: list_awaiting_group_verification(db.session, current_user, group=group, page=page_no),
+                            None, answered=EVERY_REFUSAL, keep=None)
+    if not asked.ok:
         group = None
-        queue = list_awaiting_group_verification(db.session, current_user, page=page_no)
+    queue = asked.result if asked.ok else list_awaiting_group_verification(db.session, current_user, page=page_no)
     views = view_jobseekers(db.session, cipher(), current_user, queue.items, purpose="重点群体认定：待认定列表",
                             ip=client_ip(), at_most=NAME_ONLY)
     db.session.commit()
