@@ -2,7 +2,7 @@
 the dry run (``screen_drafts``) and the retry of kept rejected records."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-_SEVERITY_RANK = {"info": 0, "hold": 1, "reject": 2}
+from indexer.intake.decide import SEVERITY_RANK as _SEVERITY_RANK
 MAX_OCCURRENCES = 20
 
 
