@@ -314,3 +314,33 @@ def partner_key(db_session, make_posting):
 def test_partner_endpoints_refuse_what_json_cannot_carry(client, partner_key, url, body, code):
     resp = client.post(url, data=body, headers={"X-API-Key": partner_key, "Content-Type": "application/json"})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == code
+
+
+def test_registration_is_throttled_per_id_number_from_any_address(tmp_path, limiter_guard, id_number):
+    """Guessing whether one person is registered from many addresses still meets one budget per ID
+    number; other numbers, and registrations without one, are not held up by it."""
+    app = _dedicated_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                         REGISTER_RATE_LIMIT="50 per minute", REGISTER_ID_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    target, other = id_number(), id_number()
+
+    def register(number: str, peer: str) -> int:
+        data = {"username": "a b", "password": "x", "name": "张三", "phone": "13812345678", "id_number": number}
+        return client.post("/register/jobseeker", data=data, environ_base={"REMOTE_ADDR": peer}).status_code
+
+    assert [register(target, f"198.51.100.{i}") for i in range(1, 5)] == [400, 400, 429, 429]
+    assert register(" " + target.lower() + " ", "198.51.100.9") == 429  # the same number, written differently
+    assert register(other, "198.51.100.1") == 400
+    assert register("", "198.51.100.1") == 400
+
+
+def test_search_api_answers_valid_json_for_non_finite_numbers(client):
+    import json
+
+    def strict(name):
+        raise ValueError(name)
+
+    for query in ("pay_min=inf", "pay_min=1e308", "lat=nan&lon=1", "radius=inf&lat=30&lon=120", "pay_unit=century"):
+        resp = client.get(f"/api/v1/postings/search?{query}")
+        assert resp.status_code == 400, query
+        json.loads(resp.get_data(as_text=True), parse_constant=strict)

@@ -76,6 +76,7 @@ def test_every_route_answers_with_the_security_headers(app, db_session, make_use
                 continue  # would end the session the walk goes on with; checked below
             resp = c.open(url, method=method)
             failures += [(who, method, url, resp.status_code, p) for p in _problems(resp)]
+            resp.close()  # static files answer with an open file
     resp = app.test_client().post("/logout")
     failures += [("anonymous", "POST", "/logout", resp.status_code, p) for p in _problems(resp)]
     assert failures == []
