@@ -7,10 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.enums import PostingStatus, Role, label
-from core.errors import DomainError
 from core.projects import services as svc
 
-from ..auth.inputs import commit_or_flash, field_errors, resolve_region
+from ..auth.inputs import EVERY_REFUSAL, attempt, commit_or_flash, region_input, resolve_region
 from ..auth.policy import roles_required
 from ..extensions import db
 
@@ -27,10 +26,7 @@ def _form(fields: tuple[str, ...], errors: dict[str, list[str]]) -> dict:
     """The submitted fields; a region typed as a name is resolved to its code here, at the edge."""
     data = {k: (request.form.get(k) or "").strip() for k in fields if k in request.form}
     if data.get("region_code"):
-        try:
-            data["region_code"] = resolve_region(data["region_code"]) or ""
-        except DomainError as e:
-            errors.setdefault("region_code", []).append(e.message)
+        data["region_code"] = region_input(errors, text=data["region_code"]) or ""
     return data
 
 
@@ -44,14 +40,14 @@ def _status_options(blank: str | None = None) -> list[tuple[str, str]]:
 def index():
     status = (request.args.get("status") or "").strip()
     region_text = (request.args.get("region") or "").strip()
-    region = None
-    try:
-        region = resolve_region(region_text, "region") if region_text else None
-        rows = svc.list_projects(db.session, current_user, status=status or None, region_code=region)
-    except DomainError as e:
-        flash(e.message, "error")
-        status, region = "", None
-        rows = svc.list_projects(db.session, current_user)
+    asked = commit_or_flash(
+        lambda: svc.list_projects(db.session, current_user, status=status or None,
+                                  region_code=resolve_region(region_text, "region") if region_text else None),
+        None, answered=EVERY_REFUSAL, keep=None,
+    )
+    if not asked.ok:
+        status = ""
+    rows = asked.result if asked.ok else svc.list_projects(db.session, current_user)
     return render_template("projects/list.html", projects=rows, summaries=svc.project_summaries(db.session, rows),
                            status=status, region_text=region_text, status_options=_status_options("全部状态"),
                            status_labels=svc.STATUS_LABELS)
@@ -78,16 +74,11 @@ def new():
     errors: dict[str, list[str]] = {}
     data = _form(_PROJECT_FIELDS, errors)
     if not errors:
-        try:
-            project = svc.create_project(db.session, current_user, data)
-            db.session.commit()
-            flash(f"已登记重大项目“{project.name}”，请添加用工需求", "success")
-            return redirect(url_for("projects.detail", project_id=project.id), code=303)
-        except DomainError as e:
-            db.session.rollback()
-            if e.status != 400:
-                raise
-            errors = field_errors(e)
+        done = attempt(lambda: svc.create_project(db.session, current_user, data))
+        if done.ok:
+            flash(f"已登记重大项目“{done.result.name}”，请添加用工需求", "success")
+            return redirect(url_for("projects.detail", project_id=done.result.id), code=303)
+        errors = done.errors()
     return _project_form(None, request.form, errors, 400)
 
 
@@ -104,16 +95,11 @@ def edit(project_id: int):
     errors: dict[str, list[str]] = {}
     data = _form(_PROJECT_FIELDS, errors)
     if not errors:
-        try:
-            svc.update_project(db.session, current_user, project_id, data)
-            db.session.commit()
+        done = attempt(lambda: svc.update_project(db.session, current_user, project_id, data))
+        if done.ok:
             flash("项目信息已保存", "success")
             return redirect(url_for("projects.detail", project_id=project_id), code=303)
-        except DomainError as e:
-            db.session.rollback()
-            if e.status != 400:
-                raise
-            errors = field_errors(e)
+        errors = done.errors()
     return _project_form(svc.get_project(db.session, project_id, current_user), request.form, errors, 400)
 
 
@@ -143,16 +129,11 @@ def demand_new(project_id: int):
     errors: dict[str, list[str]] = {}
     data = _form(_DEMAND_FIELDS, errors)
     if not errors:
-        try:
-            demand = svc.add_demand(db.session, current_user, project_id, data)
-            db.session.commit()
-            flash(f"已添加用工需求“{demand.title}”（尚未发布）", "success")
-            return redirect(url_for("projects.detail", project_id=project_id, _anchor=f"demand-{demand.id}"), code=303)
-        except DomainError as e:
-            db.session.rollback()
-            if e.status != 400:
-                raise
-            errors = field_errors(e)
+        done = attempt(lambda: svc.add_demand(db.session, current_user, project_id, data))
+        if done.ok:
+            flash(f"已添加用工需求“{done.result.title}”（尚未发布）", "success")
+            return redirect(url_for("projects.detail", project_id=project_id, _anchor=f"demand-{done.result.id}"), code=303)
+        errors = done.errors()
     return _demand_form(svc.get_project(db.session, project_id, current_user), None, request.form, errors, 400)
 
 
@@ -167,17 +148,12 @@ def demand_edit(project_id: int, demand_id: int):
     errors: dict[str, list[str]] = {}
     data = _form(_DEMAND_FIELDS, errors)
     if not errors:
-        try:
-            svc.update_demand(db.session, current_user, demand_id, data, project_id)
-            db.session.commit()
+        done = attempt(lambda: svc.update_demand(db.session, current_user, demand_id, data, project_id))
+        if done.ok:
             note = "；已发布的岗位需点“发布”后才会更新" if demand.posting_id else ""
             flash(f"用工需求已保存{note}", "success")
             return redirect(url_for("projects.detail", project_id=project_id, _anchor=f"demand-{demand_id}"), code=303)
-        except DomainError as e:
-            db.session.rollback()
-            if e.status != 400:
-                raise
-            errors = field_errors(e)
+        errors = done.errors()
     demand = svc.get_demand(db.session, demand_id, current_user, project_id)
     return _demand_form(demand.project, demand, request.form, errors, 400)
 
