@@ -99,12 +99,21 @@ def fresh_database_url(request, tmp_path):
 
 @pytest.fixture
 def app_factory(tmp_path):
-    """Build an extra app (own database, own instance folder) for tests that need one."""
+    """Build an extra app (own database, own instance folder) for tests that need one; its database
+    connections are closed when the test ends (an open one is a ResourceWarning, an error here)."""
+    apps = []
 
     def _make(db_url: str, **overrides):
-        return make_test_app(db_url, tmp_path, **overrides)
+        apps.append(make_test_app(db_url, tmp_path, **overrides))
+        return apps[-1]
 
-    return _make
+    yield _make
+    from webapp.extensions import db
+
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def make_test_app(db_url: str, instance_path, **overrides):
