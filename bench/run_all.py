@@ -26,6 +26,7 @@ def plan(data: Path, quick: bool, model: Path | None) -> list[tuple[str, list[st
         ("dedup_quality", ["dedup_quality.py", "--data", str(data)]),
         ("search", ["search.py", "--data", str(data)] + (["--sizes", "20000"] if quick else ["--sizes", "100000,1000000"])),
         ("match_quality", ["match_quality.py", "--data", str(data)] + (["--train-limit", "5000"] if quick else [])),
+        ("http", ["http.py", "--data", str(data)] + (["--quick"] if quick else [])),
     ]
     if model is not None:
         runs.append(("match_speed", ["match_speed.py", "--data", str(data), "--model", str(model)]
@@ -37,7 +38,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.environ.get("JOBLINK_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a first look")
-    ap.add_argument("--only", default=None, help="comma-separated names: ingest,dedup_quality,search,match_quality,match_speed")
+    ap.add_argument("--only", default=None, help="comma-separated names: ingest,dedup_quality,search,match_quality,http,match_speed")
     ap.add_argument("--model", default=str(ROOT / "instance" / "models" / "joblink-zh"))
     args = ap.parse_args()
 

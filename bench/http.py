@@ -1,0 +1,308 @@
+"""HTTP benchmark: the search API and the /search page at 100,000 postings, through the production
+server (`joblink serve`: gunicorn, the relay and the scheduler) and, in the same run, the
+development server (`joblink serve --dev`).
+
+    nice -n 10 .venv/bin/python bench/http.py [--data ../shared/data] [--n 100000] [--quick]
+                                              [--requests 2000] [--concurrency 50] [--threads 1,2,4]
+
+The instance (SQLite + the embedded search index) is built once from the real postings resampled to
+N (the ingest benchmark's records, through the real pipeline, then indexed by the relay) and kept in
+--cache for later runs. The load generator is bounded: a fixed number of GET requests (a mix of
+real queries: text, text with region/type/pay/education filters, facet browsing, page 2, and the
+HTML page) from a fixed number of clients, each on its own keep-alive connection and its own
+loopback address (127.x.y.z: the rate limit counts per client address, as it would for a city of
+visitors). Prints requests/s, p50/p95/p99 latency and errors per server. Target (issue 11): at
+least 300 requests/s and p95 at most 100 ms on 2 cores with 0 errors.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file shares its name with the standard library's http package: keep its folder off the
+# import path, or `import http.client` (here, in urllib, in werkzeug) would find this script.
+BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import importlib.util  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import sqlite3  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
+
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _ingest_bench():
+    """bench/ingest.py, for its real records and fresh database (loaded by path: see above)."""
+    spec = importlib.util.spec_from_file_location("bench_ingest", BENCH / "ingest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+WORDS = ("普工 电焊工 焊工 保安 司机 驾驶员 销售 客服 仓管员 快递员 服务员 厨师 保洁 电工 会计 java 前端 "
+         "python 产品经理 数据分析 护士 教师 文员 行政 人事 财务 设计师 运营 质检员 叉车 操作工 外卖 育婴师 "
+         "家政 店长 主管 实习生 兼职 日结 软件工程师 机械工程师 测试工程师 市场专员 销售顾问 收银员 采购 物流").split()
+PAIRS = ("普工 包吃住", "java 开发", "销售 底薪", "司机 五险一金", "客服 双休", "保安 夜班", "厨师 包住",
+         "会计 出纳", "仓管员 叉车", "护士 医院")
+TARGET_RPS, TARGET_P95_MS = 300.0, 100.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The instance: N real postings through the pipeline, indexed by the relay
+# ---------------------------------------------------------------------------------------------
+
+def build_instance(instance: Path, n: int, data: Path) -> None:
+    ready = instance / "BENCH_READY"
+    if ready.exists() and ready.read_text().strip() == str(n):
+        print(f"# instance with {n} postings reused: {instance}", flush=True)
+        return
+    import shutil
+
+    shutil.rmtree(instance, ignore_errors=True)
+    instance.mkdir(parents=True)
+    from indexer.intake import IntakeOptions, Pipeline
+
+    ingest = _ingest_bench()
+    t0 = time.perf_counter()
+    _engine, session = ingest._fresh_db(instance / "joblink.db")
+    summary = Pipeline(session, IntakeOptions(run_kind="bench", format="jobhunting", keep_results=False)).ingest(
+        ingest.to_drafts(ingest.make_records(n, data / "postings")))
+    print(f"# ingested {n} records in {time.perf_counter() - t0:.0f}s: {summary.counts}", flush=True)
+    session.close()
+    t1 = time.perf_counter()
+    _index(instance)
+    print(f"# indexed in {time.perf_counter() - t1:.0f}s", flush=True)
+    ready.write_text(str(n))
+
+
+def _index(instance: Path) -> None:
+    """Drain the outbox into the embedded index (what `joblink index work` does), then compact."""
+    from indexer.search.factory import make_backend
+    from indexer.worker import Relay
+    from webapp.extensions import db
+    from webapp import create_app
+
+    app = create_app()
+    with app.app_context():
+        backend = make_backend(app.config)
+        stats = Relay(backend, batch_size=2000).drain(db.session)
+        for name in ("postings", "seekers"):
+            backend.compact(name)
+        print(f"# relay: {stats.done} events indexed, {stats.dead} dead", flush=True)
+
+
+def top_regions(instance: Path, k: int = 20) -> list[str]:
+    """The cities with the most published postings (6-digit codes), for the filter queries."""
+    with sqlite3.connect(instance / "joblink.db") as conn:
+        rows = conn.execute(
+            "SELECT substr(region_code, 1, 4) || '00' AS city, count(*) AS n FROM postings "
+            "WHERE region_code IS NOT NULL GROUP BY city ORDER BY n DESC LIMIT ?", (k,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def make_paths(regions: list[str], count: int, seed: int) -> list[tuple[str, str]]:
+    """(kind, path): 80 % the JSON API in four shapes, 20 % the HTML page."""
+    rng = random.Random(seed)
+    api = "/api/v1/postings/search?"
+    out = []
+    for _ in range(count):
+        r = rng.random()
+        text = rng.choice(WORDS) if rng.random() < 0.8 else rng.choice(PAIRS)
+        if r < 0.35:
+            out.append(("api text", api + urllib.parse.urlencode({"q": text})))
+        elif r < 0.55:
+            params = {"q": rng.choice(WORDS), "region": rng.choice(regions)}
+            extra = rng.choice([("type", "full_time"), ("pay_min", str(rng.choice([4000, 6000, 8000]))),
+                                ("education", rng.choice(["junior", "senior", "associate"]))])
+            params[extra[0]] = extra[1]
+            out.append(("api filters", api + urllib.parse.urlencode(params)))
+        elif r < 0.70:
+            out.append(("api browse", api + urllib.parse.urlencode({"region": rng.choice(regions), "sort": "newest"})))
+        elif r < 0.80:
+            out.append(("api page 2", api + urllib.parse.urlencode({"q": text, "page": 2})))
+        else:
+            out.append(("page /search", "/search?" + urllib.parse.urlencode({"q": text})))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+# ---------------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(dev: bool, instance: Path, workers: int | None, threads: int | None) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = {**os.environ, "JOBLINK_INSTANCE": str(instance), "DATABASE_URL": "", "SEARCH_BACKEND": "embedded"}
+    if workers:
+        env["WEB_WORKERS"] = str(workers)
+    if threads:
+        env["WEB_THREADS"] = str(threads)
+    cmd = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if dev:
+        cmd.append("--dev")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            break
+    proc.kill()
+    raise SystemExit(f"server did not start: {' '.join(cmd)}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# The bounded load generator
+# ---------------------------------------------------------------------------------------------
+
+def run_load(port: int, paths: list[tuple[str, str]], concurrency: int, subnet: int) -> dict:
+    """Every path once, from ``concurrency`` clients (threads with a keep-alive connection each,
+    client i on address 127.<subnet>.<i // 250>.<i % 250 + 1>)."""
+    lock = threading.Lock()
+    queue = list(reversed(paths))
+    results: list[tuple[str, float, int | str]] = []
+    first_error: dict = {}
+
+    def client(i: int) -> None:
+        source = (f"127.{subnet}.{i // 250}.{i % 250 + 1}", 0)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=source)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                kind, path = queue.pop()
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                body = resp.read()
+                status: int | str = resp.status
+                if status != 200 and status not in first_error:
+                    first_error[status] = body[:300]
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=source)
+            with lock:
+                results.append((kind, (time.perf_counter() - t0) * 1000, status))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"seconds": time.perf_counter() - t0, "results": results, "first_error": first_error}
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def summarise(name: str, run: dict) -> dict:
+    res = run["results"]
+    lat = [ms for _k, ms, _s in res]
+    errors: dict[str, int] = {}
+    for _k, _ms, status in res:
+        if status != 200:
+            errors[str(status)] = errors.get(str(status), 0) + 1
+    row = {"server": name, "requests": len(res), "seconds": run["seconds"], "rps": len(res) / run["seconds"],
+           "p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99), "errors": sum(errors.values()),
+           "error_kinds": errors, "first_error": run.get("first_error"),
+           "by_kind": {k: pct([ms for kk, ms, _ in res if kk == k], 95) for k in sorted({k for k, _, _ in res})}}
+    return row
+
+
+def print_row(row: dict) -> None:
+    met = row["rps"] >= TARGET_RPS and row["p95"] <= TARGET_P95_MS and row["errors"] == 0
+    print(f"{row['server']:<34} {row['requests']:>6} {row['rps']:>9.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+          f"{row['p99']:>8.1f} {row['errors']:>6} {row['load']:>6.1f}  {'met' if met else 'missed'}", flush=True)
+    print("    p95 ms by kind: " + ", ".join(f"{k} {v:.1f}" for k, v in row["by_kind"].items())
+          + (f"; errors: {row['error_kinds']}, first: {row['first_error']}" if row["errors"] else ""), flush=True)
+
+
+def measure(name: str, dev: bool, instance: Path, args, paths, warm, subnet: int,
+            workers: int | None = None, threads: int | None = None) -> dict:
+    proc, port = start_server(dev, instance, workers, threads)
+    try:
+        run_load(port, warm, args.concurrency, subnet)  # every worker opens the index before the clock starts
+        time.sleep(2)
+        row = summarise(name, run_load(port, paths, args.concurrency, subnet + 1))
+        row["load"] = os.getloadavg()[0]  # the machine is shared: how busy it was while measuring
+    finally:
+        stop_server(proc)
+    print_row(row)
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=os.environ.get("JOBLINK_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
+    ap.add_argument("--n", type=int, default=100_000, help="postings in the instance")
+    ap.add_argument("--quick", action="store_true", help="20,000 postings and 1,000 requests, for a first look")
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the WEB_WORKERS rule)")
+    ap.add_argument("--threads", default="", help="comma-separated threads per worker to compare, e.g. 1,2,4")
+    ap.add_argument("--no-dev", action="store_true", help="skip the development server")
+    ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "joblink-bench-http"))
+    args = ap.parse_args()
+    if args.quick:
+        args.n, args.requests = min(args.n, 20_000), min(args.requests, 1000)
+
+    instance = Path(args.cache) / f"instance-{args.n}"
+    os.environ.update({"JOBLINK_INSTANCE": str(instance), "DATABASE_URL": "", "SEARCH_BACKEND": "embedded"})
+    build_instance(instance, args.n, Path(args.data))
+    regions = top_regions(instance)
+    paths = make_paths(regions, args.requests, seed=7)
+    warm = make_paths(regions, max(200, args.concurrency * 4), seed=8)
+    print(f"\n# {args.n} postings, {args.requests} requests, {args.concurrency} concurrent clients, "
+          f"{os.cpu_count()} cores; target >= {TARGET_RPS:.0f} requests/s, p95 <= {TARGET_P95_MS:.0f} ms, 0 errors")
+    print(f"{'server':<34} {'reqs':>6} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'load':>6}", flush=True)
+    from webapp.server import default_workers
+
+    workers = args.workers or default_workers()
+    subnet = 10
+    for threads in [int(t) for t in args.threads.split(",") if t] or [None]:
+        label = f"joblink serve ({workers} workers" + (f", {threads} threads)" if threads else ")")
+        measure(label, False, instance, args, paths, warm, subnet, workers, threads)
+        subnet += 2
+    if not args.no_dev:
+        measure("joblink serve --dev (werkzeug)", True, instance, args, paths, warm, subnet)
+
+
+if __name__ == "__main__":
+    main()
