@@ -121,6 +121,15 @@ def _too_long(value: str, limit: int, field_name: str, label: str, errors: list[
         errors.append(DomainError("too_long", f"{label}不能超过{limit}个字", field_name))
 
 
+def _required_text(data: dict, field_name: str, label: str, errors: list[DomainError], limit: int = 200) -> str:
+    """A field that must be filled in (``missing_<field>``) and not be longer than ``limit``."""
+    value = _text(data, field_name)
+    if not value:
+        errors.append(DomainError(f"missing_{field_name}", f"请填写{label}", field_name))
+    _too_long(value, limit, field_name, label, errors)
+    return value
+
+
 # --- projects --------------------------------------------------------------------------------------
 
 def _enterprise(session: Session, data: dict, errors: list[DomainError]) -> tuple[bool, int | None]:
@@ -149,11 +158,7 @@ def _enterprise(session: Session, data: dict, errors: list[DomainError]) -> tupl
 def _project_fields(session: Session, data: dict, actor, project: MajorProject | None) -> dict:
     errors: list[DomainError] = []
     clean: dict = {}
-    name = _text(data, "name")
-    if not name:
-        errors.append(DomainError("missing_name", "请填写项目名称", "name"))
-    _too_long(name, 200, "name", "项目名称", errors)
-    clean["name"] = name
+    clean["name"] = _required_text(data, "name", "项目名称", errors)
 
     region = _region(session, _text(data, "region_code"), "region_code", "项目所在地", errors)
     if region is None and not any(e.field == "region_code" for e in errors):
@@ -238,11 +243,7 @@ def commissioner_choices(session: Session) -> list:
 def _demand_fields(session: Session, data: dict) -> dict:
     errors: list[DomainError] = []
     clean: dict = {}
-    title = _text(data, "title")
-    if not title:
-        errors.append(DomainError("missing_title", "请填写岗位名称", "title"))
-    _too_long(title, 200, "title", "岗位名称", errors)
-    clean["title"] = title
+    clean["title"] = _required_text(data, "title", "岗位名称", errors)
     for key, label, limit in (("occupation_text", "工种/职业", 100), ("pay_text", "薪酬", 100)):
         value = _text(data, key)
         _too_long(value, limit, key, label, errors)
