@@ -67,7 +67,9 @@ class Analyzer:
                     tok = jieba.Tokenizer()
                     tok.initialize()
                     if self._dict_path is not None and Path(self._dict_path).exists():
-                        tok.load_userdict(str(self._dict_path))
+                        # an open file, not the path: given a path, jieba never closes the file
+                        with open(self._dict_path, "rb") as fh:
+                            tok.load_userdict(fh)
                     for word in self.synonyms:  # every synonym must survive segmentation whole
                         tok.add_word(word, freq=tok.suggest_freq(word, tune=False) or 1000)
                     self._tok = tok
