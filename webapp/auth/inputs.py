@@ -147,6 +147,14 @@ class Attempt:
         """The refusal's messages by field, for re-rendering the form (empty when it succeeded)."""
         return field_errors(self.refusal) if self.refusal is not None else {}
 
+    def add_errors_to(self, errors: dict[str, list[str]], *, explained: Collection[str] = ()) -> None:
+        """Add the refusal's messages to the form's own ``errors``; a field in ``explained`` that
+        already has a message there keeps only that one."""
+        for field, messages in self.errors().items():
+            if field in explained and errors.get(field):
+                continue
+            errors.setdefault(field, []).extend(messages)
+
 
 def attempt(action: Callable[[], Any], *, answered: Collection[int] | None = BAD_INPUT,
             keep: bool | None = True) -> Attempt:

@@ -12,17 +12,18 @@ from core.applications.services import (
     withdraw_application,
 )
 from core.enums import ApplicationOrigin, Availability, Education, PriorityGroup, Role, label
-from core.errors import DomainError
 from core.seekers.privacy import NOTHING, view_jobseeker
 from core.seekers.services import create_jobseeker, update_jobseeker
 
 from ..auth.inputs import (
+    EVERY_REFUSAL,
+    attempt,
     cipher,
-    field_errors,
+    commit_or_flash,
     form_flag,
     form_text,
+    region_input,
     resolve_occupations,
-    resolve_region,
     resolve_regions,
 )
 from ..auth.policy import owner_required, roles_required
@@ -75,10 +76,7 @@ def _profile_form_data(errors: dict[str, list[str]]) -> dict:
         "consent_recommendation": form_flag("consent_recommendation"),
         "consent_visible_to_enterprises": form_flag("consent_visible_to_enterprises"),
     }
-    try:
-        data["region_code"] = resolve_region(form_text("region_code", 100)) or None
-    except DomainError as e:
-        errors.setdefault("region_code", []).append(e.message)
+    data["region_code"] = region_input(errors) or None
     for key, resolve in (("desired_occupations", resolve_occupations), ("desired_regions", resolve_regions)):
         codes, problems = resolve(form_text(key, 1000), key)
         data[key] = codes
@@ -96,22 +94,18 @@ def profile_edit():
         data = _profile_form_data(errors)
         id_number = form_text("id_number", 30) or None
         groups = [g for g in request.form.getlist("groups") if g]
-        try:
+
+        def save():
             if seeker is None:
-                seeker = create_jobseeker(db.session, cipher(), id_number=id_number, groups=groups, user_id=current_user.id, **data)
-            else:
-                update_jobseeker(db.session, cipher(), seeker, id_number=id_number, groups=groups, **data)
-        except DomainError as e:
-            db.session.rollback()
-            for k, v in field_errors(e).items():
-                errors.setdefault(k, []).extend(v)
-        else:
-            if errors:  # a name could not be resolved: keep nothing of this submission
-                db.session.rollback()
-            else:
-                db.session.commit()
-                flash("档案已保存", "success")
-                return redirect(url_for("seeker.profile"))
+                return create_jobseeker(db.session, cipher(), id_number=id_number, groups=groups, user_id=current_user.id, **data)
+            return update_jobseeker(db.session, cipher(), seeker, id_number=id_number, groups=groups, **data)
+
+        # a name that could not be resolved: the rest is still checked, and nothing of this submission kept
+        done = attempt(save, answered=EVERY_REFUSAL, keep=not errors)
+        if done.ok and not errors:
+            flash("档案已保存", "success")
+            return redirect(url_for("seeker.profile"))
+        done.add_errors_to(errors)
         return render_template("seeker/profile_edit.html", values=request.form, errors=errors, **_choices(), masked_id=None,
                                groups=request.form.getlist("groups")), 400
     values = _values_from(seeker) if seeker else {"name": current_user.display_name}
@@ -167,18 +161,13 @@ def apply(posting_id: int):
         flash("请先填写求职档案，再投递岗位", "error")
         return redirect(url_for("seeker.profile_edit"))
     origin = form_text("origin", 20) or ApplicationOrigin.SEARCH.value
-    try:
-        apply_to_posting(db.session, jobseeker_id=seeker.id, posting_id=posting_id, origin=origin)
-    except DomainError as e:
-        db.session.rollback()
-        if e.status == 404:
-            raise
-        flash(e.message, "error")
-        if e.field == "phone":
-            return redirect(url_for("seeker.profile_edit"))
-        return redirect(url_for("public.posting_detail", posting_id=posting_id))
-    db.session.commit()
-    flash("投递成功。用人单位可以看到您的联系方式，将直接与您联系。", "success")
+    done = commit_or_flash(
+        lambda: apply_to_posting(db.session, jobseeker_id=seeker.id, posting_id=posting_id, origin=origin),
+        lambda _: "投递成功。用人单位可以看到您的联系方式，将直接与您联系。",
+        answered={400, 403},  # a posting that is gone is the 404 page
+    )
+    if not done.ok and done.refusal.field == "phone":
+        return redirect(url_for("seeker.profile_edit"))
     return redirect(url_for("public.posting_detail", posting_id=posting_id))
 
 
