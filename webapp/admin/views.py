@@ -11,7 +11,7 @@ from core.enums import ChannelKind, Role, TrustLevel, label
 from core.errors import DomainError
 from core.postings.models import Posting
 
-from ..auth.inputs import commit_or_flash, field_errors, form_text, resolve_region
+from ..auth.inputs import EVERY_REFUSAL, attempt, commit_or_flash, form_text, resolve_region
 from ..auth.policy import roles_required
 from ..extensions import db
 
@@ -41,28 +41,11 @@ def channels():
 def users():
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        role = form_text("role", 20)
-        try:
-            if role not in {r.value for r in STAFF_ROLES}:
-                raise DomainError("invalid_role", "只能在此创建人社服务专员、审核员或管理员账号", "role")
-            region = resolve_region(form_text("region_code", 100))
-            if (request.form.get("password") or "") != (request.form.get("password_confirm") or ""):
-                raise DomainError("password_mismatch", "两次输入的密码不一致", "password_confirm")
-            user = create_user(
-                db.session,
-                username=form_text("username", 64),
-                password=request.form.get("password") or "",
-                role=role,
-                display_name=form_text("display_name", 64) or None,
-                region_code=region,
-            )
-        except DomainError as e:
-            db.session.rollback()
-            errors = field_errors(e)
-        else:
-            db.session.commit()
-            flash(f"已创建{label(user.role)}账号：{user.username}", "success")
+        done = attempt(_create_staff_user, answered=EVERY_REFUSAL)
+        if done.ok:
+            flash(f"已创建{label(done.result.role)}账号：{done.result.username}", "success")
             return redirect(url_for("admin.users"))
+        errors = done.errors()
     staff = list(
         db.session.scalars(select(User).where(User.role.in_([r.value for r in STAFF_ROLES])).order_by(User.role, User.username))
     )
@@ -75,6 +58,24 @@ def users():
     ), (400 if errors else 200)
 
 
+def _create_staff_user() -> User:
+    """The staff account the form describes (a commissioner, reviewer or admin)."""
+    role = form_text("role", 20)
+    if role not in {r.value for r in STAFF_ROLES}:
+        raise DomainError("invalid_role", "只能在此创建人社服务专员、审核员或管理员账号", "role")
+    region = resolve_region(form_text("region_code", 100))
+    if (request.form.get("password") or "") != (request.form.get("password_confirm") or ""):
+        raise DomainError("password_mismatch", "两次输入的密码不一致", "password_confirm")
+    return create_user(
+        db.session,
+        username=form_text("username", 64),
+        password=request.form.get("password") or "",
+        role=role,
+        display_name=form_text("display_name", 64) or None,
+        region_code=region,
+    )
+
+
 def _channel_choices() -> dict:
     return {
         "kind_options": [(k.value, label(k)) for k in ChannelKind],
@@ -85,33 +86,34 @@ def _channel_choices() -> dict:
 @bp.route("/channels/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def channel_new():
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        done = attempt(_create_channel, answered=EVERY_REFUSAL)
+        if done.ok:
+            flash(f"已创建渠道：{done.result.name}", "success")
+            return redirect(url_for("admin.channels"))
+        errors = done.errors()
+    return render_template("admin/channel_new.html", values=request.form, errors=errors, **_channel_choices()), (
+        400 if errors else 200)
+
+
+def _create_channel() -> Channel:
+    """The channel the form describes; HR service firms need their licence number."""
     from core.channels.services import create_channel
     from core.reference.models import Region
 
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        kind = form_text("kind", 40)
-        licence = form_text("licence_number", 64) or None
-        try:
-            region = resolve_region(form_text("region_code", 100))
-            if region and (not region.isdigit() or db.session.get(Region, region) is None):
-                raise DomainError("unknown_region", f"行政区划代码 {region} 不存在", "region_code")
-            if kind in {k.value for k in LICENSED_KINDS} and not licence:
-                raise DomainError("missing_licence", "人力资源服务机构须填写人力资源服务许可证编号", "licence_number")
-            if not form_text("name", 128):
-                raise DomainError("missing_name", "请填写渠道名称", "name")
-            channel = create_channel(db.session, form_text("code", 64), form_text("name", 128), kind,
-                                     region_code=region, trust_level=form_text("trust_level", 20) or TrustLevel.STANDARD,
-                                     licence_number=licence)
-        except DomainError as e:
-            db.session.rollback()
-            errors = field_errors(e)
-        else:
-            db.session.commit()
-            flash(f"已创建渠道：{channel.name}", "success")
-            return redirect(url_for("admin.channels"))
-    return render_template("admin/channel_new.html", values=request.form, errors=errors, **_channel_choices()), (
-        400 if errors else 200)
+    kind = form_text("kind", 40)
+    licence = form_text("licence_number", 64) or None
+    region = resolve_region(form_text("region_code", 100))
+    if region and (not region.isdigit() or db.session.get(Region, region) is None):
+        raise DomainError("unknown_region", f"行政区划代码 {region} 不存在", "region_code")
+    if kind in {k.value for k in LICENSED_KINDS} and not licence:
+        raise DomainError("missing_licence", "人力资源服务机构须填写人力资源服务许可证编号", "licence_number")
+    if not form_text("name", 128):
+        raise DomainError("missing_name", "请填写渠道名称", "name")
+    return create_channel(db.session, form_text("code", 64), form_text("name", 128), kind,
+                          region_code=region, trust_level=form_text("trust_level", 20) or TrustLevel.STANDARD,
+                          licence_number=licence)
 
 
 @bp.post("/channels/<int:channel_id>/key")
