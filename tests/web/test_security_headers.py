@@ -101,6 +101,7 @@ def test_the_development_server_does_not_name_its_software(app, db_session):
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/static/css/joblink.css", timeout=10) as r:
             headers = r.headers
+            r.read()  # the whole answer: a client hanging up early leaves the server's file open (ResourceWarning)
     finally:
         server.shutdown()
         thread.join(5)
