@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,43 +13,18 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+# the process helpers (free port, /proc children, alive, wait) of the production server's test
+from .test_server import CLI, ROOT, _alive, _children, _free_port, _wait
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            text = (task / "children").read_text().split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # a server thread ended between listing and reading
-        out.extend(int(x) for x in text)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.split(")")[-1].split()[0] != "Z"  # a zombie has exited
 
 
 def _start(tmp_path: Path) -> tuple[subprocess.Popen, int, int]:
     env = {**os.environ, "JOBLINK_INSTANCE": str(tmp_path / "instance"), "DATABASE_URL": "",
            "SEARCH_BACKEND": "embedded"}
-    cli = [sys.executable, "-m", "webapp.cli"]
-    subprocess.run([*cli, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run([*CLI, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
-    server = subprocess.Popen([*cli, "serve", "--dev", "--port", str(port)], cwd=ROOT, env=env,
+    server = subprocess.Popen([*CLI, "serve", "--dev", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -68,15 +42,6 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen, int, int]:
     return server, port, relays[0]
 
 
-def _wait_gone(pid: int, seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_the_relay_stops_with_the_server(tmp_path, sig):
     server, _port, relay = _start(tmp_path)
@@ -84,7 +49,7 @@ def test_the_relay_stops_with_the_server(tmp_path, sig):
         assert _alive(relay)
         server.send_signal(sig)
         server.wait(timeout=15)
-        assert _wait_gone(relay), "the outbox relay kept running after its server stopped"
+        assert _wait(lambda: not _alive(relay), 15), "the outbox relay kept running after its server stopped"
     finally:
         for pid in (server.pid, relay):
             try:
