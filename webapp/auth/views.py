@@ -8,12 +8,11 @@ from flask_login import current_user, login_user, logout_user
 
 from core.accounts.registration import IdNumberHeld, register_enterprise, register_jobseeker
 from core.accounts.services import authenticate, change_password, end_sessions
-from core.errors import DomainError
 from core.identity import validate_region_code
 
 from ..extensions import db, limiter
 from .forms import LoginForm
-from .inputs import cipher, field_errors, form_flag, form_text, resolve_region
+from .inputs import EVERY_REFUSAL, attempt, cipher, form_flag, form_text, region_input
 from .login import AuthUser
 from .policy import login_required, public
 
@@ -77,18 +76,15 @@ def password_change():
     """A new password ends every other session of the account; this one stays signed in."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        try:
-            user = change_password(db.session, current_user.id, request.form.get("current_password") or "",
-                                   request.form.get("new_password") or "",
-                                   request.form.get("new_password_confirm") or "")
-        except DomainError as e:
-            db.session.rollback()
-            errors = field_errors(e)
-        else:
-            db.session.commit()
-            login_user(AuthUser.from_user(user))
+        done = attempt(lambda: change_password(db.session, current_user.id, request.form.get("current_password") or "",
+                                               request.form.get("new_password") or "",
+                                               request.form.get("new_password_confirm") or ""),
+                       answered=EVERY_REFUSAL)
+        if done.ok:
+            login_user(AuthUser.from_user(done.result))
             flash("密码已修改，其他设备上的登录已全部退出", "success")
-            return redirect(_home_for(user.role))
+            return redirect(_home_for(done.result.role))
+        errors = done.errors()
     return render_template("auth/password.html", errors=errors), (400 if errors else 200)
 
 
@@ -100,14 +96,7 @@ def _register_limit() -> str:
 
 def _region_input(errors: dict, field: str = "region_code") -> str | None:
     """Region typed as code or name; an unresolvable name becomes a field error (code checked later)."""
-    try:
-        code = resolve_region(form_text(field, 100), field)
-        if code:
-            validate_region_code(code, field)
-        return code
-    except DomainError as e:
-        errors.setdefault(field, []).append(e.message)
-        return None
+    return region_input(errors, field, check=lambda code: validate_region_code(code, field))
 
 
 @bp.get("/register")
@@ -143,36 +132,28 @@ def register_jobseeker_view():
     values = request.form
     if request.method == "POST":
         region = _region_input(errors)
-        try:
-            user = register_jobseeker(
-                db.session,
-                cipher(),
-                username=form_text("username", 64),
-                password=request.form.get("password") or "",
-                password_confirm=request.form.get("password_confirm") or "",
-                name=form_text("name", 64),
-                phone=form_text("phone", 30),
-                id_number=form_text("id_number", 30) or None,
-                region_code=None if errors else region,
-                consent_recommendation=form_flag("consent_recommendation"),
-                consent_visible_to_enterprises=form_flag("consent_visible_to_enterprises"),
-            )
-        except IdNumberHeld as e:
-            db.session.rollback()
+        done = attempt(lambda: register_jobseeker(
+            db.session,
+            cipher(),
+            username=form_text("username", 64),
+            password=request.form.get("password") or "",
+            password_confirm=request.form.get("password_confirm") or "",
+            name=form_text("name", 64),
+            phone=form_text("phone", 30),
+            id_number=form_text("id_number", 30) or None,
+            region_code=None if errors else region,
+            consent_recommendation=form_flag("consent_recommendation"),
+            consent_visible_to_enterprises=form_flag("consent_visible_to_enterprises"),
+        ), answered=EVERY_REFUSAL, keep=not errors)  # a region name that could not be resolved: keep nothing
+        if isinstance(done.refusal, IdNumberHeld):
             if not errors:  # the same answer whether or not the number is on a profile
-                return render_template("auth/register_check.html", message=e.message)
-        except DomainError as e:
-            db.session.rollback()
-            for k, v in field_errors(e).items():
-                errors.setdefault(k, []).extend(v)
+                return render_template("auth/register_check.html", message=done.refusal.message)
         else:
-            if errors:  # the region name could not be resolved: keep nothing
-                db.session.rollback()
-            else:
-                db.session.commit()
-                login_user(AuthUser.from_user(user))
-                flash("注册成功，请完善您的求职档案", "success")
-                return redirect(url_for("seeker.profile_edit"))
+            done.add_errors_to(errors)
+        if done.ok and not errors:
+            login_user(AuthUser.from_user(done.result))
+            flash("注册成功，请完善您的求职档案", "success")
+            return redirect(url_for("seeker.profile_edit"))
     return render_template("auth/register_jobseeker.html", values=values, errors=errors), (400 if errors else 200)
 
 
@@ -186,31 +167,21 @@ def register_enterprise_view():
     values = request.form
     if request.method == "POST":
         region = _region_input(errors)
-        try:
-            user = register_enterprise(
-                db.session,
-                username=form_text("username", 64),
-                password=request.form.get("password") or "",
-                password_confirm=request.form.get("password_confirm") or "",
-                contact_name=form_text("contact_name", 64),
-                enterprise_name=form_text("enterprise_name", 200),
-                credit_code=form_text("credit_code", 30),
-                region_code=region if not errors else "",
-                industry=form_text("industry", 100),
-                size=form_text("size", 50),
-            )
-        except DomainError as e:
-            db.session.rollback()
-            for k, v in field_errors(e).items():
-                if k == "region_code" and errors.get("region_code"):
-                    continue  # the name look-up already explained what is wrong
-                errors.setdefault(k, []).extend(v)
-        else:
-            if errors:
-                db.session.rollback()
-                return render_template("auth/register_enterprise.html", values=values, errors=errors), 400
-            db.session.commit()
-            login_user(AuthUser.from_user(user))
+        done = attempt(lambda: register_enterprise(
+            db.session,
+            username=form_text("username", 64),
+            password=request.form.get("password") or "",
+            password_confirm=request.form.get("password_confirm") or "",
+            contact_name=form_text("contact_name", 64),
+            enterprise_name=form_text("enterprise_name", 200),
+            credit_code=form_text("credit_code", 30),
+            region_code=region if not errors else "",
+            industry=form_text("industry", 100),
+            size=form_text("size", 50),
+        ), answered=EVERY_REFUSAL, keep=not errors)
+        done.add_errors_to(errors, explained={"region_code"})  # the name look-up already explained what is wrong
+        if done.ok and not errors:
+            login_user(AuthUser.from_user(done.result))
             flash("注册成功。单位信息待人社部门核验，核验前发布的岗位将先经审核。", "success")
             return redirect(url_for("enterprise.postings"))
     return render_template("auth/register_enterprise.html", values=values, errors=errors), (400 if errors else 200)
