@@ -260,3 +260,15 @@ def login_as(client, make_user):
         return user
 
     return _login
+
+
+@pytest.fixture
+def limiter_guard():
+    """Flask-Limiter keeps ``enabled`` on the shared extension object: a test whose app switches rate
+    limits on restores it afterwards (and clears the counters), so the other tests' apps stay unlimited."""
+    from webapp.extensions import limiter
+
+    saved = limiter.enabled
+    yield limiter
+    limiter.enabled = saved
+    limiter.reset()

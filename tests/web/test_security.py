@@ -32,21 +32,6 @@ def _dedicated_app(tmp_path, **overrides):
     return app
 
 
-@pytest.fixture
-def limiter_guard():
-    """Flask-Limiter keeps ``enabled`` on the shared extension object: restore it after the test so
-    the other tests' apps stay unlimited."""
-    from webapp.extensions import limiter
-
-    saved = limiter.enabled
-    yield
-    limiter.enabled = saved
-    try:
-        limiter.reset()
-    except Exception:
-        pass
-
-
 def test_csrf_refused_without_token_and_accepted_with_it(tmp_path):
     app = _dedicated_app(tmp_path, WTF_CSRF_ENABLED=True)
     client = app.test_client()

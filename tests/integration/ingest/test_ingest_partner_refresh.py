@@ -241,32 +241,24 @@ def test_bad_batches_are_refused_whole(client, db_session, make_channel):
     assert r.status_code == 413 and r.get_json()["error"]["code"] == "batch_too_large"
 
 
-def test_refresh_shares_the_push_apis_rate_limit(app_factory, tmp_path):
+def test_refresh_shares_the_push_apis_rate_limit(app_factory, tmp_path, limiter_guard):
     from core.all_models import metadata
+    from core.channels.services import create_channel
     from webapp.extensions import db
 
-    from core.channels.services import create_channel
-    from webapp.extensions import limiter
-
     app = app_factory(f"sqlite:///{tmp_path / 'rl.db'}", RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    was_enabled = limiter.enabled
-    try:
-        with app.app_context():
-            metadata.create_all(db.engine)
-            key = issue_api_key(db.session, create_channel(db.session, "rl-refresh", "限流测试渠道", "hr_market"))
-            db.session.commit()
-            c = app.test_client()
-            h = {"X-API-Key": key}
-            codes = [c.post(PUSH, json={"postings": []}, headers=h).status_code for _ in range(60)]
-            codes += [c.post(_url("P-1"), json={}, headers=h).status_code for _ in range(30)]
-            codes += [c.post(BATCH, json={"items": []}, headers=h).status_code for _ in range(31)]
-            assert codes[:120] == [400] * 120 and codes[120] == 429  # bad bodies, but all on the channel's budget
-            assert c.post(_url("P-1"), json={}, headers=h).status_code == 429
-            # a wrong key has its address's budget, not the channel's
-            assert c.post(_url("P-1"), json={}, headers={"X-API-Key": key[:10] + "forged"}).status_code == 401
-    finally:
-        limiter.enabled = was_enabled
-        limiter.reset()
+    with app.app_context():
+        metadata.create_all(db.engine)
+        key = issue_api_key(db.session, create_channel(db.session, "rl-refresh", "限流测试渠道", "hr_market"))
+        db.session.commit()
+        c, h = app.test_client(), {"X-API-Key": key}
+        codes = [c.post(PUSH, json={"postings": []}, headers=h).status_code for _ in range(60)]
+        codes += [c.post(_url("P-1"), json={}, headers=h).status_code for _ in range(30)]
+        codes += [c.post(BATCH, json={"items": []}, headers=h).status_code for _ in range(31)]
+        assert codes[:120] == [400] * 120 and codes[120] == 429  # bad bodies, but all on the channel's budget
+        assert c.post(_url("P-1"), json={}, headers=h).status_code == 429
+        # a wrong key has its address's budget, not the channel's
+        assert c.post(_url("P-1"), json={}, headers={"X-API-Key": key[:10] + "forged"}).status_code == 401
 
 
 def test_batch_service_keeps_the_single_refresh_rules(db_session, client, make_channel):

@@ -69,25 +69,19 @@ def test_instance_folder_database_and_session_cookie_come_from_the_environment(m
         assert str(db.engine.url) == f"sqlite:///{tmp_path / 'env.db'}"
 
 
-def test_partner_rate_limit_comes_from_the_environment(monkeypatch, tmp_path):
+def test_partner_rate_limits_come_from_the_environment(monkeypatch, tmp_path, limiter_guard):
     from core.all_models import metadata
-    from webapp.extensions import db, limiter
-
     from core.channels.services import create_channel, issue_api_key
+    from webapp.extensions import db
 
     app = _app_from_env(monkeypatch, tmp_path, {"SEARCH_BACKEND": "null", "PARTNER_RATE_LIMIT": "2 per minute",
                                                 "PARTNER_UNVERIFIED_RATE_LIMIT": "1 per minute",
                                                 "RATELIMIT_STORAGE_URI": "memory://"}, RATELIMIT_ENABLED=True)
-    was_enabled = limiter.enabled
-    try:
-        with app.app_context():
-            metadata.create_all(db.engine)
-            key = issue_api_key(db.session, create_channel(db.session, "probe", "测试渠道", "hr_market"))
-            db.session.commit()
-            client = app.test_client()
-            codes = [client.post("/api/v1/partner/postings", json={"postings": []},
-                                 headers={"X-API-Key": k}).status_code for k in [key] * 3 + ["jl_probe-key"] * 2]
-        assert codes == [400, 400, 429, 401, 429]  # the channel's 2, then a wrong key's own 1
-    finally:
-        limiter.enabled = was_enabled
-        limiter.reset()
+    with app.app_context():
+        metadata.create_all(db.engine)
+        key = issue_api_key(db.session, create_channel(db.session, "probe", "测试渠道", "hr_market"))
+        db.session.commit()
+        keys = [key] * 3 + ["jl_probe-key"] * 2
+        codes = [app.test_client().post("/api/v1/partner/postings", json={"postings": []},
+                                        headers={"X-API-Key": k}).status_code for k in keys]
+    assert codes == [400, 400, 429, 401, 429]  # the channel's 2, then a wrong key's own 1
