@@ -2,8 +2,10 @@
 or GB18030, which is what Chinese office software exports), with column-alias recognition.
 
 Generic: the caller passes the columns it wants (each with the header names offices use for it);
-the reader checks the file size BEFORE reading the content, names every required column that is
-missing, and yields rows keyed by the caller's column keys with their spreadsheet row number.
+the reader checks the file size BEFORE reading the content (and an XLSX's unpacked size before
+parsing it), stops at a row cap, names every required column that is missing, and yields rows keyed
+by the caller's column keys with their spreadsheet row number. A row the CSV parser cannot read is
+kept as a row with its ``problem``, so the rows around it still go in.
 Exports neutralise formula injection (cells starting with ``=``, ``+``, ``-``, ``@``).
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
@@ -20,6 +23,12 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 from core.errors import DomainError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # 10 MB: a few tens of thousands of rows
+# An XLSX is a zip: its parts may unpack to at most this many times the file size limit (real
+# workbooks unpack 5-10 times; a "zip bomb" of a few hundred KB unpacks to gigabytes).
+UNPACKED_RATIO = 10
+# Rows read (empty ones count: an XLSX of 0.14 MB can hold a million of them, 39 s of parsing).
+DEFAULT_MAX_ROWS = 100_000
+MAX_COLUMNS = 256  # columns read per row; office templates have a few dozen
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -45,6 +54,15 @@ class Row:
     number: int                   # spreadsheet row number (header = row 1)
     values: dict[str, str]        # column key -> text ("" when empty)
     raw: dict[str, str]           # header as written -> text
+    problem: str | None = None    # why the row could not be read (its values are then empty)
+
+
+class UnreadableRow(list):
+    """In place of a row's cells: the CSV parser could not read this record (``reason`` says why)."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
 
 
 @dataclass
@@ -133,13 +151,48 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def csv_records(text: str, delimiter: str = ",") -> Iterator[list[str]]:
+    """The records of CSV text. One cell may be as long as the text (a description of a few hundred
+    thousand characters is the edge check's to refuse, not a reason to stop the file); a record the
+    parser still cannot read comes as an ``UnreadableRow`` and the records after it follow."""
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(len(text) + 1)  # (process-wide; the text is within the file size limit)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield UnreadableRow(f"第 {reader.line_num} 行附近的 CSV 格式无法读取（{exc}）")
+
+
 def _csv_rows(text: str) -> Iterator[list[str]]:
     sample = text[:4096]
     first_line = sample.splitlines()[0] if sample else ""
     delimiter = max([",", "\t", ";"], key=first_line.count) if first_line else ","
     if first_line.count(delimiter) == 0:
         delimiter = ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    yield from csv_records(text, delimiter)
+
+
+def check_unpacked_size(data: bytes, max_bytes: int) -> None:
+    """Refuse an XLSX whose parts unpack beyond ``UNPACKED_RATIO`` times the file size limit, before
+    anything is parsed (the sizes are read from the zip's directory; a part longer than its declared
+    size fails its check when read)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise TabularError("unreadable_xlsx", "无法打开该 Excel 文件，文件可能已损坏。", "file") from None
+    limit = max_bytes * UNPACKED_RATIO
+    if unpacked > limit:
+        raise TabularError(
+            "file_too_large_unpacked",
+            f"该 Excel 文件解压后有 {unpacked / 1048576:.0f} MB，超过上限 {limit / 1048576:.0f} MB，未读取。"
+            "请删除多余的工作表、图片或格式后另存，或拆分后分批上传。",
+            "file",
+        )
 
 
 def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list[Any]]:
@@ -151,10 +204,30 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list[Any]]:
         raise TabularError("unreadable_xlsx", "无法打开该 Excel 文件，文件可能已损坏。", "file") from None
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        for values in ws.iter_rows(values_only=True):
+        # a sheet claiming all 16,384 columns would make every row that wide
+        width = min(ws.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        for values in ws.iter_rows(values_only=True, max_col=width):
             yield list(values)
     finally:
         wb.close()
+
+
+def _capped(rows: Iterator[list[Any]], max_rows: int) -> Iterator[list[Any]]:
+    """The rows, stopping with a ``too_many_rows`` refusal at the first row past ``max_rows``."""
+    last_filled = 0
+    for n, values in enumerate(rows, start=1):
+        if n > max_rows:
+            raise TabularError(
+                "too_many_rows",
+                f"文件超过 {max_rows} 行（空行也计入），已在第 {n} 行停止读取，未导入。"
+                f"最后一行有内容的是第 {last_filled} 行：如其后都是空行，请删除空行后重新上传；否则请拆分后分批上传。",
+                "file",
+            )
+        if len(values) > MAX_COLUMNS:
+            values = values[:MAX_COLUMNS]
+        if isinstance(values, UnreadableRow) or any(v is not None and v != "" for v in values):
+            last_filled = n
+        yield values
 
 
 def detect_format(data: bytes, filename: str | None = None) -> str:
@@ -195,13 +268,16 @@ def read_table(
     *,
     filename: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
     sheet: str | None = None,
     header_search_rows: int = 5,
 ) -> Table:
-    """Read a whole table (after checking its size). Raises ``TabularError`` for file-level problems.
+    """Read a whole table (after checking its size). Raises ``TabularError`` for file-level problems:
+    then nothing of the file is imported.
 
     The header is the first of the first ``header_search_rows`` rows that matches any known column
-    (templates often carry a title line above the header).
+    (templates often carry a title line above the header). Reading stops with ``too_many_rows`` past
+    ``max_rows`` rows, empty ones included.
     """
     if filename is None and isinstance(source, (str, Path)):
         filename = str(source)
@@ -211,13 +287,43 @@ def read_table(
     fmt = detect_format(data, filename)
     encoding = None
     if fmt == "xlsx":
+        check_unpacked_size(data, max_bytes)
         row_iter: Iterator[list[Any]] = _xlsx_rows(data, sheet)
     else:
         text, encoding = decode_text(data)
-        if "\x00" in text:
-            raise TabularError("bad_encoding", "文件含有二进制内容，不是文本格式的 CSV。", "file")
+        _refuse_binary(text)
         row_iter = _csv_rows(text)
+    row_iter = _capped(row_iter, max_rows)
+    header, header_row, mapping, unknown = _find_header(row_iter, columns, header_search_rows)
+    headers_text = [_cell_text(h) for h in header]
+    table = Table(fmt, encoding, headers_text, {k: headers_text[i] for k, i in mapping.items()}, unknown)
+    number = header_row
+    for values in row_iter:
+        number += 1
+        if isinstance(values, UnreadableRow):
+            table.rows.append(Row(number, {k: "" for k in mapping}, {}, values.reason))
+            continue
+        texts = [_cell_text(v) for v in values]
+        if not any(texts):
+            continue
+        keyed = {k: (texts[i] if i < len(texts) else "") for k, i in mapping.items()}
+        raw = {headers_text[i]: texts[i] for i in range(min(len(headers_text), len(texts))) if headers_text[i]}
+        table.rows.append(Row(number, keyed, raw))
+    return table
 
+
+def _refuse_binary(text: str) -> None:
+    """A file full of NUL bytes is not a CSV (UTF-16 without its mark, a binary file); a stray NUL in a
+    cell is the edge check's to remove."""
+    sample = text[:8192]
+    if sample.count("\x00") > max(2, len(sample) // 100) or text.count("\x00") > len(text) // 100:
+        raise TabularError("bad_encoding", "文件含有二进制内容，不是文本格式的 CSV。", "file")
+
+
+def _find_header(row_iter: Iterator[list[Any]], columns: Sequence[ColumnSpec],
+                 header_search_rows: int) -> tuple[list[Any], int, dict[str, int], list[str]]:
+    """(header cells, its row number, column key -> index, unknown headers), or a ``TabularError``
+    naming the required columns that are missing."""
     header: list[Any] | None = None
     header_row = 0
     mapping: dict[str, int] = {}
@@ -248,19 +354,7 @@ def read_table(
         )
         err.missing = [c.key for c in missing]  # type: ignore[attr-defined]
         raise err
-
-    headers_text = [_cell_text(h) for h in header]
-    table = Table(fmt, encoding, headers_text, {k: headers_text[i] for k, i in mapping.items()}, unknown)
-    number = header_row
-    for values in row_iter:
-        number += 1
-        texts = [_cell_text(v) for v in values]
-        if not any(texts):
-            continue
-        keyed = {k: (texts[i] if i < len(texts) else "") for k, i in mapping.items()}
-        raw = {headers_text[i]: texts[i] for i in range(min(len(headers_text), len(texts))) if headers_text[i]}
-        table.rows.append(Row(number, keyed, raw))
-    return table
+    return header, header_row, mapping, unknown
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -324,5 +418,5 @@ def xlsx_bytes(
 __all__ = [
     "ColumnSpec", "Row", "Table", "TabularError", "read_table", "map_headers", "normalise_header",
     "decode_text", "detect_format", "neutralise_cell", "write_csv", "csv_bytes", "xlsx_bytes",
-    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_BYTES", "DEFAULT_MAX_ROWS", "csv_records", "check_unpacked_size", "UnreadableRow",
 ]

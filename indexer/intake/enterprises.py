@@ -42,17 +42,22 @@ class Enterprises:
         """Set each record's ``enterprise_id`` (None when the record names no enterprise)."""
         norms = [r.normalised for r in records]
         self._load(norms)
-        to_create: dict[tuple[str | None, str], dict] = {}
-        pending: list[tuple[Record, tuple[str | None, str]]] = []
+        to_create: dict[tuple[str | None, str | None], dict] = {}
+        pending: list[tuple[Record, tuple[str | None, str | None]]] = []
         for record in records:
             n = record.normalised
             credit = _credit(n)
             name = name_key(n)
-            record.enterprise_id = self._known(credit, name)
-            if record.enterprise_id is not None or (not name and not credit):
+            if not name and not credit:
+                record.enterprise_id = None
                 continue
-            key = (credit, name or credit or "")
+            # A credit code is one enterprise whatever name a row gives it (two names for one code in
+            # a file made two rows of one code, and the whole batch failed on the unique code).
+            key = (credit, None) if credit else (None, name)
             if key not in to_create:
+                record.enterprise_id = self._known(credit, name)
+                if record.enterprise_id is not None:
+                    continue
                 to_create[key] = self._new_row(n, credit, name)
             pending.append((record, key))
         if to_create:
@@ -108,10 +113,11 @@ class Enterprises:
             "created_at": utcnow(),
         }
 
-    def _create(self, rows: dict[tuple[str | None, str], dict]) -> dict[tuple[str | None, str], int]:
+    def _create(self, rows: dict[tuple[str | None, str | None], dict]) -> dict[tuple[str | None, str | None], int]:
         keys = list(rows)
         ids = insert_returning_ids(self.session, Enterprise.__table__, [rows[k] for k in keys])
-        for (credit, name), eid in zip(keys, ids):
+        for key, eid in zip(keys, ids):
+            credit, name = key[0], rows[key]["normalized_name"]
             if credit:
                 self._by_credit[credit] = eid
             if name:

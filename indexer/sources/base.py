@@ -8,6 +8,8 @@ import hashlib
 import re
 from typing import Any
 
+from core.textfields import FIELD_LIMITS, TextProblem, checked_tags, checked_text
+from core.validity.services import MAX_VALIDITY_DAYS
 from indexer.drafts import Issue, PostingDraft
 
 
@@ -120,7 +122,7 @@ def rejected_draft(channel_code: str, record_number: int | None, code: str, mess
     """A record the adapter could not read: it still travels the pipeline so it is reported and kept."""
     payload = dict(raw or {})
     if raw_text is not None:
-        payload["_raw_text"] = raw_text[:20000]
+        payload["_raw_text"] = raw_text[:20000].replace("\x00", "\ufffd")  # PostgreSQL text holds no NUL
     return PostingDraft(
         channel_code=channel_code, external_id=external_id, raw=payload, record_number=record_number,
         issues=[Issue(code, message, field, "reject")],
@@ -131,3 +133,35 @@ def clip(value: str | None, length: int) -> str | None:
     if value is None:
         return None
     return value if len(value) <= length else value[:length]
+
+
+# The draft's text fields, checked by ``edge_checked`` against ``core.textfields.FIELD_LIMITS``.
+_TEXT_FIELDS = tuple(f for f in FIELD_LIMITS if f != "tag")
+_TAG_FIELDS = ("welfare", "skills", "target_groups")
+
+
+def edge_checked(draft: PostingDraft, today: dt.date | None = None) -> PostingDraft:
+    """The one check every adapter ends with: each text field cleaned of invisible and control
+    characters and within its limit, links http(s) only, tags bounded, ``valid_until`` within what a
+    refresh may set. What is too long or out of range refuses the record (kept with its reason, as
+    every refused record is); a link that is not http(s) is dropped with a note."""
+    problems: list[TextProblem] = []
+    for name in _TEXT_FIELDS:
+        value, problem = checked_text(name, getattr(draft, name))
+        setattr(draft, name, value)
+        if problem:
+            problems.append(problem)
+    for name in _TAG_FIELDS:
+        tags, problem = checked_tags(name, getattr(draft, name) or [])
+        setattr(draft, name, tags)
+        if problem:
+            problems.append(problem)
+    draft.issues.extend(Issue(p.code, p.message, p.field, "info" if p.code == "invalid_url" else "reject")
+                        for p in problems)
+    latest = (today or dt.date.today()) + dt.timedelta(days=MAX_VALIDITY_DAYS)
+    if draft.valid_until is not None and draft.valid_until > latest:
+        draft.issues.append(Issue(
+            "invalid_valid_until",
+            f"有效期 {draft.valid_until:%Y-%m-%d} 太远：最长到 {latest:%Y-%m-%d}（{MAX_VALIDITY_DAYS} 天内），请改正后重新提交",
+            "valid_until", "reject"))
+    return draft

@@ -12,7 +12,7 @@ from typing import Any
 
 from indexer.drafts import Issue, PostingDraft
 
-from .base import clip, number, parse_date, split_list, text
+from .base import edge_checked, number, parse_date, split_list, text
 
 FORMAT = "enterprise_form"
 
@@ -22,22 +22,16 @@ def _s(form: dict, key: str) -> str | None:
 
 
 def form_to_draft(form: dict[str, Any], enterprise, channel_code: str, user_id: int | None) -> PostingDraft:
-    issues: list[Issue] = []
-    title = _s(form, "title")
-    if not title:
-        issues.append(Issue("missing_title", "请填写职位名称", "title", "reject"))
-    elif len(title) > 200:
-        issues.append(Issue("title_too_long", "职位名称不能超过200个字", "title", "reject"))
     ext = _s(form, "external_id") or f"form-{enterprise.id}-{uuid.uuid4().hex[:16]}"
     raw = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.items()
            if isinstance(v, (str, int, float, list, type(None))) or hasattr(v, "isoformat")}
     raw.update({"enterprise_id": enterprise.id, "submitted_by": user_id})
-    return PostingDraft(
+    draft = edge_checked(PostingDraft(
         channel_code=channel_code,
-        external_id=clip(ext, 128),
+        external_id=ext,
         raw=raw,
         record_number=1,
-        title=title,
+        title=_s(form, "title"),
         description=_s(form, "description") or "",
         company_name=enterprise.name,
         credit_code=enterprise.credit_code,
@@ -61,8 +55,10 @@ def form_to_draft(form: dict[str, Any], enterprise, channel_code: str, user_id: 
         valid_until=parse_date(form.get("valid_until")),
         start_date=parse_date(form.get("start_date")),
         duration_text=_s(form, "duration"),
-        issues=issues,
-    )
+    ))
+    if not draft.title:  # (after the edge check: invisible characters are no title)
+        draft.issues.insert(0, Issue("missing_title", "请填写职位名称", "title", "reject"))
+    return draft
 
 
 def record_to_draft(raw: dict, channel_code: str, record_number: int | None = None) -> PostingDraft:

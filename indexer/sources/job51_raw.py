@@ -4,16 +4,14 @@ is hashed into a stable external id, so an exact repeat row is a repeat, not a n
 from __future__ import annotations
 
 import ast
-import csv
-import io
 import re
 from pathlib import Path
 from typing import Iterator
 
-from core.tabular import decode_text
+from core.tabular import UnreadableRow, csv_records, decode_text
 from indexer.drafts import PostingDraft
 
-from .base import parse_datetime, rejected_draft, stable_id, text
+from .base import edge_checked, parse_datetime, rejected_draft, stable_id, text
 
 FORMAT = "job51_raw"
 COLUMNS = ["职位", "薪资", "公司", "公司信息", "公司地址", "地区", "工作经验", "学历", "人数", "时间", "岗位信息"]
@@ -49,7 +47,7 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
         headcount = headcount.replace("招", "").replace("人", "").strip() or "若干"
     ext = text(rec.get("_external_id")) or stable_id(*(rec.get(k) for k in COLUMNS))
     region = c["地区"]
-    return PostingDraft(
+    return edge_checked(PostingDraft(
         channel_code=channel_code,
         external_id=ext,
         raw=rec,
@@ -67,17 +65,20 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
         headcount_text=headcount,
         published_at=parse_datetime(c["时间"]),
         skills=extra,
-    )
+    ))
 
 
 def read_bytes(data: bytes, channel_code: str) -> Iterator[PostingDraft]:
     decoded, _enc = decode_text(data)
-    reader = csv.reader(io.StringIO(decoded, newline=""))
+    reader = csv_records(decoded)
     header = next(reader, None)
     if not header or [h.strip() for h in header[: len(COLUMNS)]] != COLUMNS:
         yield rejected_draft(channel_code, 1, "unexpected_header", "表头与 51job 导出格式不符：" + ",".join(header or []))
         return
     for n, values in enumerate(reader, start=2):
+        if isinstance(values, UnreadableRow):
+            yield rejected_draft(channel_code, n, "unreadable_row", values.reason)
+            continue
         if not any(v.strip() for v in values):
             continue
         rec = {k: (values[i] if i < len(values) else "") for i, k in enumerate(COLUMNS)}

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from indexer.drafts import PostingDraft
 
-from .base import number, parse_datetime, rejected_draft, split_list, text
+from .base import edge_checked, number, parse_datetime, rejected_draft, split_list, text
 
 FORMAT = "jobhunting"
 
@@ -44,7 +44,7 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
     if rec.get("hiring_company") and rec.get("company_full_name") in (0, False, "0"):
         # BOSS shows a brand ("汇智微美医疗"); the hiring company field may hold the registered name.
         company = text(rec.get("hiring_company")) or company
-    return PostingDraft(
+    return edge_checked(PostingDraft(
         channel_code=channel_code,
         external_id=ext,
         raw=rec,
@@ -67,7 +67,7 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
         skills=split_list(rec.get("skills")),
         welfare=split_list(rec.get("welfare")),
         published_at=parse_datetime(rec.get("published_at")) or parse_datetime(rec.get("first_seen")),
-    )
+    ))
 
 
 def open_lines(path: str | Path) -> Iterator[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from indexer.drafts import Issue, PostingDraft
 
-from .base import parse_date, text
+from .base import edge_checked, parse_date, text
 
 FORMAT = "major_project"
 
@@ -31,7 +31,7 @@ def record_to_draft(raw: dict, channel_code: str, record_number: int | None = No
     if project:
         desc = f"【重大项目：{project}】\n{desc}".strip()
     headcount = raw.get("headcount")
-    return PostingDraft(
+    return edge_checked(PostingDraft(
         channel_code=channel_code,
         external_id=f"demand-{raw.get('demand_id')}",
         raw=raw,
@@ -47,4 +47,4 @@ def record_to_draft(raw: dict, channel_code: str, record_number: int | None = No
         start_date=parse_date(raw.get("start_date")),
         valid_until=parse_date(raw.get("end_date")),
         issues=issues,
-    )
+    ))

@@ -12,7 +12,7 @@ from typing import IO, Iterator
 from core.tabular import DEFAULT_MAX_BYTES, ColumnSpec, Table, csv_bytes, map_headers, read_table, xlsx_bytes
 from indexer.drafts import Issue, PostingDraft
 
-from .base import clip, number, parse_date, split_list, stable_id, text
+from .base import edge_checked, number, parse_date, rejected_draft, split_list, stable_id, text
 
 FORMAT = "spreadsheet"
 
@@ -55,7 +55,7 @@ TEMPLATE_NOTES = [
     "3. 薪资可写成“5000-7000元/月”“8千-1.2万/月”“150元/天”“25元/小时”“面议”，或填写最低/最高薪资列（元/月）。",
     "4. 招聘人数填数字，或“若干”。统一社会信用代码为18位。",
     "5. 岗位编号用于再次上传时更新同一岗位；不填时按职位名称+企业名称+工作地点识别。",
-    "6. 支持 .xlsx 以及 UTF-8 或 GB18030（Excel“CSV”默认）编码的 .csv 文件，单个文件不超过 10 MB。",
+    "6. 支持 .xlsx 以及 UTF-8 或 GB18030（Excel“CSV”默认）编码的 .csv 文件，单个文件不超过 10 MB、10 万行。",
     "7. 岗位信息不得含有性别、民族、地域、婚育等歧视性内容，不得向求职者收取任何费用或押金。",
 ]
 
@@ -81,10 +81,6 @@ def _values_from_raw(raw: dict) -> dict[str, str]:
 def values_to_draft(v: dict[str, str], raw: dict, channel_code: str, record_number: int | None) -> PostingDraft:
     issues: list[Issue] = []
     title, company = text(v.get("title")), text(v.get("company_name"))
-    if not title:
-        issues.append(Issue("missing_title", "职位名称为空", "title", "reject"))
-    if not company:
-        issues.append(Issue("missing_company", "企业名称为空", "company_name", "reject"))
     desc_parts = [p for p in (text(v.get("description")), text(v.get("requirements"))) if p]
     if text(v.get("requirements")) and text(v.get("description")):
         desc = f"{desc_parts[0]}\n任职要求：{desc_parts[1]}"
@@ -96,9 +92,9 @@ def values_to_draft(v: dict[str, str], raw: dict, channel_code: str, record_numb
     if text(v.get("valid_until")) and valid_until is None:
         issues.append(Issue("invalid_date", f"有效期“{v.get('valid_until')}”不是有效日期（例如 2026-12-31）",
                             "valid_until", "hold"))
-    return PostingDraft(
+    draft = edge_checked(PostingDraft(
         channel_code=channel_code,
-        external_id=clip(ext, 128),
+        external_id=ext,
         raw=raw,
         record_number=record_number,
         title=title,
@@ -123,7 +119,13 @@ def values_to_draft(v: dict[str, str], raw: dict, channel_code: str, record_numb
         duration_text=text(v.get("duration")),
         licence_number=text(v.get("licence_number")),
         issues=issues,
-    )
+    ))
+    # (after the edge check: a title of nothing but invisible characters is no title)
+    missing = [Issue("missing_title", "职位名称为空", "title", "reject")] if not draft.title else []
+    if not draft.company_name:
+        missing.append(Issue("missing_company", "企业名称为空", "company_name", "reject"))
+    draft.issues[:0] = missing
+    return draft
 
 
 def record_to_draft(raw: dict, channel_code: str, record_number: int | None = None) -> PostingDraft:
@@ -139,6 +141,9 @@ def read(source: str | Path | bytes | IO[bytes], channel_code: str, *, filename:
 
     def drafts() -> Iterator[PostingDraft]:
         for row in table.rows:
-            yield values_to_draft(row.values, row.raw, channel_code, row.number)
+            if row.problem:
+                yield rejected_draft(channel_code, row.number, "unreadable_row", row.problem)
+            else:
+                yield values_to_draft(row.values, row.raw, channel_code, row.number)
 
     return table, drafts()

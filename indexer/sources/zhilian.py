@@ -7,7 +7,7 @@ from typing import Iterator
 
 from indexer.drafts import PostingDraft
 
-from .base import parse_datetime, rejected_draft, split_list, text
+from .base import edge_checked, parse_datetime, rejected_draft, split_list, text
 
 FORMAT = "zhilian30"
 
@@ -23,7 +23,7 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
     if salary and rec.get("salaryCount"):
         salary += f"·{text(rec.get('salaryCount'))}"
     work_type = text(rec.get("workType"))
-    return PostingDraft(
+    return edge_checked(PostingDraft(
         channel_code=channel_code,
         external_id=text(rec.get("jobId")),
         raw=rec,
@@ -45,7 +45,7 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
         skills=split_list(rec.get("skillLabel")),
         welfare=split_list(rec.get("welfareLabel")),
         published_at=parse_datetime(rec.get("publishTime")),
-    )
+    ))
 
 
 def read(lines, channel_code: str) -> Iterator[PostingDraft]:

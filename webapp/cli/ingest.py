@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, echo_json, reported_errors, session
+from webapp.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, echo_json, fail, reported_errors, session
 
 
 def sniff_format(path: Path) -> str:
@@ -103,6 +104,34 @@ def _partner_json(path: Path, channel_code: str):
     return (partner.record_to_draft(r, channel_code, i) for i, r in enumerate(records, start=1))
 
 
+class StopPoint:
+    """Where a run stopped: the record numbers drawn, and how many records were done (the pipeline's
+    progress after each batch), so a failure names the first record of the batch it stopped in."""
+
+    def __init__(self):
+        self.numbers: list[int | None] = []
+        self.done = 0
+
+    def noting(self, drafts):
+        for d in drafts:
+            self.numbers.append(d.record_number)
+            yield d
+
+    def progress(self, done: int, total: int | None = None, label: str = "") -> None:
+        self.done = done
+
+    def where(self) -> str:
+        number = self.numbers[self.done] if self.done < len(self.numbers) else None
+        return f"第 {number} 条起的一批记录处" if number is not None else "开始写入时"
+
+
+def database_reason(exc: SQLAlchemyError) -> str:
+    """The database's own reason in one line (its first: later lines may quote the row's values)."""
+    orig = getattr(exc, "orig", None)
+    first = (str(orig) if orig is not None else exc.__class__.__name__).strip().splitlines()
+    return (first[0] if first else exc.__class__.__name__)[:200]
+
+
 def reasons_text(reasons: list[dict]) -> str:
     """A record's screening or rejection reasons on one line: message[code]；…"""
     return "；".join(f"{x['message']}[{x['code']}]" for x in reasons)
@@ -146,9 +175,15 @@ def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
     with reported_errors(as_json, exit_code=EXIT_BAD_INPUT):
         channel = get_channel(session(), channel_code)
         fmt, drafts, info = file_drafts(path, channel.code, int(max_mb * 1024 * 1024))
+    stopped = StopPoint()
     pipe = Pipeline(session(), IntakeOptions(run_kind="file", source_name=path.name, format=fmt, keep_results=as_json,
-                                             workers=workers if workers == "auto" else int(workers)))
-    d = pipe.ingest(drafts, channel.code).as_dict(with_results=as_json)
+                                             workers=workers if workers == "auto" else int(workers),
+                                             progress=stopped.progress))
+    try:
+        d = pipe.ingest(stopped.noting(drafts), channel.code).as_dict(with_results=as_json)
+    except SQLAlchemyError as exc:  # the reason and the row only: never the statement's values
+        fail(as_json, "database_error", f"数据库拒绝写入，导入在{stopped.where()}停止：{database_reason(exc)}。"
+             "此前的批次已保存；排除原因后重新导入同一文件即可（已导入的记录不会重复）。")
     d["format"] = fmt
     d.update(info)
     if as_json:
