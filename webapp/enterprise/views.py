@@ -18,7 +18,7 @@ from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, Po
 from core.errors import DomainError
 from core.numbers import finite_float
 
-from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text, resolve_occupations, resolve_region
+from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text, region_input, resolve_occupations
 from ..auth.policy import owner_required, owns_enterprise, roles_required
 from ..extensions import db
 
@@ -108,18 +108,7 @@ def _posting_form_data(ent: Enterprise, errors: dict[str, list[str]]) -> dict:
     bad_groups = [g for g in data["target_groups"] if g not in {p.value for p in PriorityGroup}]
     if bad_groups:
         errors.setdefault("target_groups", []).append("重点群体选项无效")
-    try:
-        region = resolve_region(form_text("region_code", 100))
-        if region:
-            from core.identity import validate_region_code
-            from core.reference.models import Region
-
-            validate_region_code(region)
-            if db.session.get(Region, region) is None:
-                raise DomainError("unknown_region", f"行政区划代码 {region} 不存在", "region_code")
-        data["region_code"] = region or ent.region_code
-    except DomainError as e:
-        errors.setdefault("region_code", []).append(e.message)
+    data["region_code"] = region_input(errors, check=_known_region) or ent.region_code
     occupation = form_text("occupation", 100)
     if occupation:
         codes, problems = resolve_occupations(occupation, "occupation")
@@ -132,6 +121,15 @@ def _posting_form_data(ent: Enterprise, errors: dict[str, list[str]]) -> dict:
                 errors.setdefault("occupation", []).append(f"职业代码 {codes[0]} 不存在")
             data["occupation_code"] = codes[0]
     return data
+
+
+def _known_region(code: str) -> None:
+    from core.identity import validate_region_code
+    from core.reference.models import Region
+
+    validate_region_code(code)
+    if db.session.get(Region, code) is None:
+        raise DomainError("unknown_region", f"行政区划代码 {code} 不存在", "region_code")
 
 
 # Pipeline issue fields -> the form's field names.

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from core.applications.models import Application
 from core.audit.services import record_access
 from core.enums import ApplicationStatus, PostingStatus, Role, label
-from core.errors import DomainError
 from core.matching import services as matching
 from core.numbers import finite_float
 from core.postings.models import Posting
@@ -27,7 +26,7 @@ from core.reference.services import RegionDirectory
 from core.seekers.models import Jobseeker
 from core.seekers.privacy import view_jobseekers
 
-from ..auth.inputs import cipher, client_ip
+from ..auth.inputs import EVERY_REFUSAL, attempt, cipher, client_ip
 from ..auth.policy import in_jurisdiction, owns_enterprise, roles_required
 from ..extensions import db
 from .runtime import get_ranker
@@ -119,23 +118,21 @@ def posting_matches(posting_id: int):
 def override(posting_id: int):
     posting = _staff_posting(posting_id)
     action = request.form.get("action", "")
-    try:
-        seeker_id = int(request.form.get("jobseeker_id", ""))
-        position = request.form.get("position", type=int)
-        if action == "clear":
-            matching.clear_override(db.session, posting_id=posting.id, jobseeker_id=seeker_id)
-        else:
-            matching.set_override(db.session, posting_id=posting.id, jobseeker_id=seeker_id, action=action,
-                                  actor_user_id=current_user.id, reason=request.form.get("reason", ""),
-                                  position=position)
-        db.session.commit()
-        flash({"pin": "已置顶", "exclude": "已排除", "move": "已调整名次", "clear": "已撤销人工调整"}.get(action, "已保存"))
-    except ValueError:
-        db.session.rollback()
+    seeker_id = request.form.get("jobseeker_id", type=int)
+    if seeker_id is None:
         flash("请选择求职者")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message)
+        return redirect(url_for("matching.posting_matches", posting_id=posting.id))
+
+    def change():
+        if action == "clear":
+            return matching.clear_override(db.session, posting_id=posting.id, jobseeker_id=seeker_id)
+        return matching.set_override(db.session, posting_id=posting.id, jobseeker_id=seeker_id, action=action,
+                                     actor_user_id=current_user.id, reason=request.form.get("reason", ""),
+                                     position=request.form.get("position", type=int))
+
+    done = attempt(change, answered=EVERY_REFUSAL)
+    flash(done.refusal.message if not done.ok else
+          {"pin": "已置顶", "exclude": "已排除", "move": "已调整名次", "clear": "已撤销人工调整"}.get(action, "已保存"))
     return redirect(url_for("matching.posting_matches", posting_id=posting.id))
 
 
