@@ -1,12 +1,11 @@
-"""The scheduled jobs: joblink validity sample|report and joblink postings expire."""
+"""``joblink validity sample|report``: the monthly spot-check sample (drawn once a month) and the
+validity rates."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from sqlalchemy import update
 
-from core.db import utcnow
 from core.enums import PostingStatus
 from core.postings.models import Posting
 
@@ -37,15 +36,3 @@ def test_validity_sample_and_report_commands(runner, db_session, make_held, make
     bad = runner.invoke(args=["validity", "sample", "--month", "2031-13"])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
     assert {p.id for p in ps} >= {t.posting_id for t in tasks}
-
-
-def test_postings_expire_command(runner, db_session, make_held):
-    old = make_held(status=PostingStatus.PUBLISHED, reasons=[], valid_until=utcnow().date() - dt.timedelta(days=1))
-    fresh = make_held(status=PostingStatus.PUBLISHED, reasons=[])
-    result = runner.invoke(args=["postings", "expire", "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert old.id in data["posting_ids"] and fresh.id not in data["posting_ids"]
-    db_session.refresh(old)
-    db_session.refresh(fresh)
-    assert old.status == PostingStatus.EXPIRED and fresh.status == PostingStatus.PUBLISHED
