@@ -52,10 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    with app.app_context():
-        from core.db import install_sqlite_pragmas
+    from . import transactions
 
-        install_sqlite_pragmas(db.engine)
+    transactions.init_app(app)  # writes queue instead of failing (WAL, busy timeout, BEGIN IMMEDIATE)
 
     _init_search(app)
     from .auth.hardening import init_app as init_hardening
@@ -79,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+    transactions.wrap_views(app)  # last: every view is a unit of work that runs again after a conflict
     return app
 
 

@@ -14,6 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # name -> (default, description). The README's configuration table is generated from this.
 SETTINGS: dict[str, tuple[str | None, str]] = {
     "DATABASE_URL": (None, "SQLAlchemy URL; default sqlite:///<instance>/joblink.db"),
+    "SQLITE_BUSY_TIMEOUT_MS": ("30000", "SQLite: how long a write waits for the one before it (milliseconds) before it fails"),
     "SECRET_KEY": (None, "Flask session signing key; generated into instance/secrets.json when unset"),
     "JOBLINK_PII_KEY": (None, "Fernet key encrypting ID numbers; generated into instance/secrets.json when unset"),
     "JOBLINK_PII_HASH_KEY": (None, "HMAC key for ID-number look-up hashes; generated when unset"),

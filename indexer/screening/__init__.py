@@ -33,7 +33,8 @@ def load_rules(session=None, path=None, refresh: bool = False) -> RuleSet:
         from core.screening.services import rules_document
 
         # Before the migration that creates the table, the shipped file is the rule set.
-        doc = rules_document(session) if inspect(session.get_bind()).has_table("screening_rules") else None
+        # (on the session's own connection: a second one would wait behind this session's write lock)
+        doc = rules_document(session) if inspect(session.connection()).has_table("screening_rules") else None
         if doc:
             key = f"db:{doc.get('revision', '')}"
             if refresh or key not in _cache:
