@@ -22,6 +22,7 @@ from indexer.intake import IntakeOptions, Pipeline
 from indexer.sources import partner as partner_source
 from indexer.sources import spreadsheet
 
+from ..auth.inputs import EVERY_REFUSAL, attempt
 from ..auth.policy import public, roles_required
 from ..extensions import csrf, db, limiter
 
@@ -179,18 +180,43 @@ def refresh_one(external_id: str):
         return err
     if not isinstance(body, dict):
         return _error(400, "invalid_body", "请求体应为 {\"valid_until\": \"YYYY-MM-DD\"}", "valid_until")
-    try:
+
+    def refresh():
         until = _valid_until(body.get("valid_until"), "valid_until")
         posting_id = postings_for_external_ids(db.session, channel.id, [external_id]).get(external_id)
         if posting_id is None:
             raise _unknown_external_id(external_id)
-        result = _refreshed(refresh_posting(db.session, posting_id, until, channel_id=channel.id,
-                                            actor_role=f"channel:{channel.id}"))
-    except DomainError as exc:
-        db.session.rollback()
-        return jsonify(exc.as_dict()), _status_of(exc)
-    db.session.commit()
-    return jsonify({"external_id": external_id, **result}), 200
+        return _refreshed(refresh_posting(db.session, posting_id, until, channel_id=channel.id,
+                                          actor_role=f"channel:{channel.id}"))
+
+    done = attempt(refresh, answered=EVERY_REFUSAL)
+    if not done.ok:
+        return jsonify(done.refusal.as_dict()), _status_of(done.refusal)
+    return jsonify({"external_id": external_id, **done.result}), 200
+
+
+def _item_external_id(item) -> str | None:
+    """A batch item's external id as sent (None when the item is not an object)."""
+    if not isinstance(item, dict):
+        return None
+    raw = item.get("external_id")
+    return str(raw).strip() if isinstance(raw, (str, int)) else ""
+
+
+def _refresh_item(i: int, item, known: dict[str, int], seen: set[str]) -> tuple[str, int, dt.date]:
+    """One batch item checked: (external id, posting id, new last day), or a refusal saying what is wrong."""
+    if not isinstance(item, dict):
+        raise DomainError("malformed_item", "每一项应为 {\"external_id\": …, \"valid_until\": …}", f"items[{i}]")
+    ext = _item_external_id(item)
+    if not ext:
+        raise DomainError("missing_external_id", "缺少 external_id（推送时的岗位编号）", "external_id")
+    if ext in seen:
+        raise DomainError("duplicate_external_id", f"编号 {ext[:128]} 在本批中重复出现，只处理第一次", "external_id")
+    seen.add(ext)
+    until = _valid_until(item.get("valid_until"), "valid_until")
+    if ext not in known:
+        raise _unknown_external_id(ext)
+    return ext, known[ext], until
 
 
 @bp.post("/api/v1/partner/postings/refresh")
@@ -212,30 +238,17 @@ def refresh_batch():
     if len(items) > MAX_REFRESH_BATCH:
         return _error(413, "batch_too_large",
                       f"每批最多 {MAX_REFRESH_BATCH} 条，本批 {len(items)} 条，请拆分后重试", "items")
-    ids = [str(it["external_id"]).strip() for it in items
-           if isinstance(it, dict) and isinstance(it.get("external_id"), (str, int)) and str(it["external_id"]).strip()]
-    known = postings_for_external_ids(db.session, channel.id, ids)
+    known = postings_for_external_ids(db.session, channel.id, [e for e in map(_item_external_id, items) if e])
     seen: set[str] = set()
     results: list[dict | None] = [None] * len(items)
     todo: list[tuple[int, str, int, dt.date]] = []
     for i, item in enumerate(items):
-        ext = None
-        try:
-            if not isinstance(item, dict):
-                raise DomainError("malformed_item", "每一项应为 {\"external_id\": …, \"valid_until\": …}", f"items[{i}]")
-            raw = item.get("external_id")
-            ext = str(raw).strip() if isinstance(raw, (str, int)) else ""
-            if not ext:
-                raise DomainError("missing_external_id", "缺少 external_id（推送时的岗位编号）", "external_id")
-            if ext in seen:
-                raise DomainError("duplicate_external_id", f"编号 {ext[:128]} 在本批中重复出现，只处理第一次", "external_id")
-            seen.add(ext)
-            until = _valid_until(item.get("valid_until"), "valid_until")
-            if ext not in known:
-                raise _unknown_external_id(ext)
-            todo.append((i, ext, known[ext], until))
-        except DomainError as exc:
-            results[i] = {"index": i, "external_id": ext or None, "outcome": "rejected", "error": exc.as_dict()["error"]}
+        checked = attempt(lambda: _refresh_item(i, item, known, seen), answered=EVERY_REFUSAL, keep=None)
+        if checked.ok:
+            todo.append((i, *checked.result))
+        else:
+            results[i] = {"index": i, "external_id": _item_external_id(item) or None, "outcome": "rejected",
+                          "error": checked.refusal.as_dict()["error"]}
     done = refresh_channel_postings(db.session, channel.id, [(pid, until) for _, _, pid, until in todo],
                                     actor_role=f"channel:{channel.id}")
     for (i, ext, _pid, _until), outcome in zip(todo, done):
