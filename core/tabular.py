@@ -315,8 +315,7 @@ def read_table(
 def _refuse_binary(text: str) -> None:
     """A file full of NUL bytes is not a CSV (UTF-16 without its mark, a binary file); a stray NUL in a
     cell is the edge check's to remove."""
-    sample = text[:8192]
-    if sample.count("\x00") > max(2, len(sample) // 100) or text.count("\x00") > len(text) // 100:
+    if text.count("\x00") > max(2, len(text) // 100):
         raise TabularError("bad_encoding", "文件含有二进制内容，不是文本格式的 CSV。", "file")
 
 

@@ -125,3 +125,84 @@ def test_exports_neutralise_every_cell():
     ws = wb.active
     assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"
     assert ws["C2"].value == 3
+
+
+# --- bounds: unpacked size, rows, columns, long cells --------------------------------------------
+
+def _rezip(book: bytes, sheet_edit=None, extra: dict[str, bytes] | None = None) -> bytes:
+    """The workbook with its first sheet's XML edited and extra parts added."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml" and sheet_edit:
+                data = sheet_edit(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(item, data)
+        for name, content in (extra or {}).items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+def test_xlsx_unpacking_beyond_ten_times_the_limit_is_refused_before_parsing():
+    book = xlsx_bytes(["职位名称", "企业名称"], [["焊工", "某公司"]])
+    bomb = _rezip(book, extra={"xl/media/pad.bin": b"\0" * 2_000_000})
+    assert len(bomb) < 100_000
+    with pytest.raises(TabularError) as e:
+        read_table(bomb, COLUMNS, filename="a.xlsx", max_bytes=150_000)
+    assert e.value.code == "file_too_large_unpacked" and "解压后" in e.value.message
+    assert len(read_table(bomb, COLUMNS, filename="a.xlsx", max_bytes=250_000).rows) == 1
+
+
+def test_reading_stops_at_the_row_cap_and_names_the_last_row_with_content():
+    rows = [["职位名称", "企业名称"], ["焊工", "某公司"], ["电工", "某公司"]] + [[""] * 2] * 50
+    with pytest.raises(TabularError) as e:
+        read_table(_csv(rows, "utf-8"), COLUMNS, filename="a.csv", max_rows=40)
+    assert e.value.code == "too_many_rows"
+    assert "第 41 行停止读取" in e.value.message and "第 3 行" in e.value.message
+    assert len(read_table(_csv(rows, "utf-8"), COLUMNS, filename="a.csv", max_rows=60).rows) == 2
+
+
+def test_a_sheet_claiming_every_column_is_read_at_most_256_wide():
+    import re
+
+    def claim_all(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*" ?/>', '<dimension ref="A1:XFD30"/>', xml)
+        return xml.replace("</sheetData>", '<row r="30"><c r="A30" t="inlineStr"><is><t>钳工</t></is></c>'
+                                           '<c r="B30" t="inlineStr"><is><t>某公司</t></is></c></row></sheetData>')
+
+    table = read_table(_rezip(xlsx_bytes(["职位名称", "企业名称"], [["焊工", "某公司"]]), claim_all), COLUMNS,
+                       filename="a.xlsx")
+    assert [r.values["title"] for r in table.rows] == ["焊工", "钳工"]
+    assert [r.number for r in table.rows] == [2, 30]
+
+
+def test_a_cell_longer_than_the_csv_module_default_is_read_whole():
+    long_cell = "岗位职责" * 50_000
+    table = read_table(_csv([["职位名称", "企业名称", "薪资"], ["焊工", "某公司", long_cell], ["电工", "某公司", ""]],
+                            "utf-8"), COLUMNS, filename="a.csv")
+    assert [len(r.values["pay"]) for r in table.rows] == [len(long_cell), 0]
+
+
+def test_a_record_the_csv_parser_refuses_is_one_unreadable_row_and_the_next_rows_follow(monkeypatch):
+    """The parser's own limit stands in for any record it cannot read."""
+    real_limit = csv.field_size_limit
+    previous = real_limit(1000)
+    monkeypatch.setattr(csv, "field_size_limit", lambda *new: 10**9 if not new else None)
+    try:
+        table = read_table(_csv([["职位名称", "企业名称"], ["焊工", "某公司"], ["电工" * 600, "某公司"],
+                                 ["钳工", "某公司"]], "utf-8"), COLUMNS, filename="a.csv")
+    finally:
+        real_limit(previous)
+    assert [(r.number, r.values["title"], bool(r.problem)) for r in table.rows] == [
+        (2, "焊工", False), (3, "", True), (4, "钳工", False)]
+    assert "CSV" in table.rows[1].problem
+
+
+def test_a_stray_nul_byte_is_left_to_the_edge_check_but_a_binary_file_is_refused():
+    table = read_table(_csv([["职位名称", "企业名称"], ["焊\x00工", "某公司"]], "utf-8"), COLUMNS, filename="a.csv")
+    assert table.rows[0].values["title"] == "焊\x00工"
+    with pytest.raises(TabularError) as e:
+        read_table("title,company\nwelder,acme\n".encode("utf-16-le"), COLUMNS, filename="a.csv")
+    assert e.value.code == "bad_encoding"
