@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import begin_write, reading, retry_conflicts
 from core.enums import Availability, PostingStatus
 from core.errors import DomainError
 from core.postings.models import Posting
@@ -58,40 +59,114 @@ def default_policy(posting: Posting, share: float = DEFAULT_GROUP_SHARE) -> Grou
     return GroupPolicy({g: round(share / len(groups), 4) for g in groups}, name="岗位指定的重点群体")
 
 
-def load_embeddings(session: Session, ranker, subject_type: str, rows: list, profiles: list) -> int:
-    """Fill ``profiles``' embeddings from the store (same model, same row version); embed and store
-    the missing or stale ones. Returns how many were (re-)embedded."""
-    version = ranker.model_version
+def _current(e: StoredEmbedding | None, row) -> bool:
+    return e is not None and e.subject_version == (row.version or 1) and not e.stale
+
+
+def _stored(session: Session, subject_type: str, model_version: str, ids: list[int]) -> dict[int, StoredEmbedding]:
+    return {e.subject_id: e for e in session.scalars(select(StoredEmbedding).where(
+        StoredEmbedding.subject_type == subject_type, StoredEmbedding.model_version == model_version,
+        StoredEmbedding.subject_id.in_(ids)))}
+
+
+def read_embeddings(session: Session, ranker, subject_type: str, rows: list, profiles: list) -> list[int]:
+    """Fill ``profiles``' embeddings from the store (same model, same row version) and compute the
+    missing or stale ones in memory, writing nothing: a page that only reads stays a reader. Returns
+    the indexes (into ``rows``) that were computed here."""
     if not rows:
-        return 0
-    ids = [r.id for r in rows]
-    stored = {
-        e.subject_id: e
-        for e in session.scalars(
-            select(StoredEmbedding).where(
-                StoredEmbedding.subject_type == subject_type,
-                StoredEmbedding.model_version == version,
-                StoredEmbedding.subject_id.in_(ids),
-            )
-        )
-    }
+        return []
+    stored = _stored(session, subject_type, ranker.model_version, [r.id for r in rows])
     missing = []
-    for row, prof in zip(rows, profiles):
+    for i, (row, prof) in enumerate(zip(rows, profiles)):
         e = stored.get(row.id)
-        if e is not None and e.subject_version == (row.version or 1) and not e.stale:
+        if _current(e, row):
             prof.embedding = np.frombuffer(e.vector, dtype="<f4").copy()
         else:
-            missing.append((row, prof, e))
+            missing.append(i)
     if missing:
-        ranker.embed([p for _, p, _ in missing])
-        for row, prof, e in missing:
-            vec = np.asarray(prof.embedding, dtype="<f4")
-            if e is None:
-                e = StoredEmbedding(subject_type=subject_type, subject_id=row.id, model_version=version)
-                session.add(e)
-            e.subject_version, e.dim, e.vector, e.stale = row.version or 1, len(vec), vec.tobytes(), False
-        session.flush()
+        ranker.embed([profiles[i] for i in missing])
+    return missing
+
+
+def store_embeddings(session: Session, model_version: str, subject_type: str, rows: list, profiles: list) -> None:
+    """Store computed ``profiles``' embeddings for ``rows`` (insert or replace; flushes, does not commit)."""
+    stored = _stored(session, subject_type, model_version, [r.id for r in rows])
+    for row, prof in zip(rows, profiles):
+        vec = np.asarray(prof.embedding, dtype="<f4")
+        e = stored.get(row.id)
+        if e is None:
+            e = StoredEmbedding(subject_type=subject_type, subject_id=row.id, model_version=model_version)
+            session.add(e)
+        e.subject_version, e.dim, e.vector, e.stale = row.version or 1, len(vec), vec.tobytes(), False
+    session.flush()
+
+
+def load_embeddings(session: Session, ranker, subject_type: str, rows: list, profiles: list) -> int:
+    """Fill ``profiles``' embeddings, computing and storing the missing or stale ones (``matcher
+    embed``, set-up). Returns how many were (re-)computed."""
+    missing = read_embeddings(session, ranker, subject_type, rows, profiles)
+    if missing:
+        store_embeddings(session, ranker.model_version, subject_type, [rows[i] for i in missing],
+                         [profiles[i] for i in missing])
     return len(missing)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    id: int
+    version: int
+
+
+def _embed_and_store(session: Session, ranker, subject_type: str, load) -> int:
+    """``load()`` -> (rows, profiles). Read them, end the read, compute the embeddings that are not
+    current with no transaction open while the model runs, and store them in one short write
+    transaction (run again after a conflict)."""
+    with reading():
+        rows, profiles = load()
+        subjects = [_Subject(r.id, r.version or 1) for r in rows]
+        stored = _stored(session, subject_type, ranker.model_version, [s.id for s in subjects]) if rows else {}
+        todo = [i for i, s in enumerate(subjects) if not _current(stored.get(s.id), s)]
+        session.commit()  # nothing of this session holds a lock while the model runs
+    if not todo:
+        return 0
+    ranker.embed([profiles[i] for i in todo])
+
+    def store() -> None:
+        try:
+            begin_write(session)
+            store_embeddings(session, ranker.model_version, subject_type, [subjects[i] for i in todo],
+                             [profiles[i] for i in todo])
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    retry_conflicts(store)
+    return len(todo)
+
+
+def embed_seeker(session: Session, ranker, seeker_id: int) -> int:
+    """Store a jobseeker's embedding after their profile is saved (1 when it was computed)."""
+
+    def load():
+        seeker = session.get(Jobseeker, seeker_id)
+        return ([seeker], [seeker_profile(seeker)]) if seeker is not None else ([], [])
+
+    return _embed_and_store(session, ranker, "seeker", load)
+
+
+def embed_postings(session: Session, ranker, posting_ids: list[int]) -> int:
+    """Store the embeddings of the published postings among ``posting_ids`` (the relay, after indexing)."""
+
+    def load():
+        if not ranker.occupation_names:
+            ranker.occupation_names = _occupation_names(session)
+        rows = session.scalars(select(Posting).where(Posting.id.in_(posting_ids),
+                                                     Posting.status == PostingStatus.PUBLISHED)).all()
+        names = ranker.occupation_names
+        return rows, [posting_profile(p, names.get(p.occupation_code or "", "")) for p in rows]
+
+    return _embed_and_store(session, ranker, "posting", load)
 
 
 def mark_embeddings_stale(session: Session, model_version: str) -> int:
@@ -130,7 +205,7 @@ def rank_seekers_for_posting(
     if not ranker.occupation_names:
         ranker.occupation_names = _occupation_names(session)
     pprof = posting_profile(posting, ranker.occupation_names.get(posting.occupation_code or "", ""))
-    load_embeddings(session, ranker, "posting", [posting], [pprof])
+    read_embeddings(session, ranker, "posting", [posting], [pprof])
     seekers = session.scalars(
         select(Jobseeker).where(Jobseeker.availability != Availability.UNAVAILABLE).order_by(Jobseeker.id)
     ).all()
@@ -139,15 +214,17 @@ def rank_seekers_for_posting(
         select(MatchOverride).where(MatchOverride.posting_id == posting_id))}
     # only people who may be recommended (or whom a commissioner named) need a vector
     wanted = [(s, p) for s, p in zip(seekers, profiles) if p.consent_recommendation or s.id in overrides]
-    load_embeddings(session, ranker, "seeker", [s for s, _ in wanted], [p for _, p in wanted])
+    read_embeddings(session, ranker, "seeker", [s for s, _ in wanted], [p for _, p in wanted])
     ranked = ranker.rank_seekers_for_posting(pprof, [p for _, p in wanted], k=k + len(overrides), policy=policy,
                                              today=today)
     by_id = {p.id: p for _, p in wanted}
     excluded = _apply_overrides(ranked, overrides, by_id, pprof, ranker, k)
     record_id = None
     if store:
+        chosen = {i.id for i in ranked.items}
         versions = {"posting": {str(posting.id): posting.version},
-                    "jobseekers": {str(s.id): s.version for s in seekers if s.id in {i.id for i in ranked.items}}}
+                    "jobseekers": {str(s.id): s.version for s in seekers if s.id in chosen}}
+        begin_write(session)
         record_id = _store(session, ranked, posting_id=posting.id, jobseeker_id=None, k=k, versions=versions,
                            actor_user_id=actor_user_id, excluded=excluded)
     return MatchOutcome(ranked, record_id, excluded)
@@ -167,15 +244,16 @@ def rank_postings_for_seeker(
     if sprof.consent_recommendation and sprof.availability != "unavailable":
         postings = session.scalars(select(Posting).where(Posting.status == PostingStatus.PUBLISHED)
                                    .order_by(Posting.id)).all()
-        load_embeddings(session, ranker, "seeker", [seeker], [sprof])
+        read_embeddings(session, ranker, "seeker", [seeker], [sprof])
     pprofs = [posting_profile(p, ranker.occupation_names.get(p.occupation_code or "", "")) for p in postings]
-    load_embeddings(session, ranker, "posting", postings, pprofs)
+    read_embeddings(session, ranker, "posting", postings, pprofs)
     ranked = ranker.rank_postings_for_seeker(sprof, pprofs, k=k, today=today)
     record_id = None
     if store:
         chosen = {i.id for i in ranked.items}
         versions = {"jobseeker": {str(seeker.id): seeker.version},
                     "postings": {str(p.id): p.version for p in postings if p.id in chosen}}
+        begin_write(session)
         record_id = _store(session, ranked, posting_id=None, jobseeker_id=seeker.id, k=k, versions=versions,
                            actor_user_id=actor_user_id, excluded=[])
     return MatchOutcome(ranked, record_id, [])

@@ -396,6 +396,26 @@ def _assert_every_record_once(w: World, sent: Sent) -> None:
             assert n == visits, username
 
 
+def _assert_embeddings_written_on_save_only(w: World, sent: Sent) -> None:
+    """为我推荐 only reads (the visitors never saved a profile: no vector of theirs is stored); a saved
+    profile has its current vector."""
+    from core.accounts.models import User
+    from core.matching.models import StoredEmbedding
+    from core.seekers.models import Jobseeker
+    from webapp.extensions import db
+
+    def vectors(username: str) -> list[tuple[int, int]]:
+        return db.session.execute(select(StoredEmbedding.subject_version, Jobseeker.version)
+                                  .join(Jobseeker, Jobseeker.id == StoredEmbedding.subject_id)
+                                  .join(User, User.id == Jobseeker.user_id)
+                                  .where(StoredEmbedding.subject_type == "seeker", User.username == username)).all()
+
+    with w.app.app_context():
+        assert all(vectors(u) == [] for u in w.visitors)
+        for username in sent.last_summary:
+            assert [stored == current for stored, current in vectors(username)] == [True], username
+
+
 def _assert_outbox_drained(w: World) -> None:
     from core.db import make_engine, make_sessionmaker
     from core.search import NullBackend
@@ -421,4 +441,5 @@ def test_every_write_path_at_once_queues_and_keeps_every_record_once(world, tmp_
           f"{dict(by_path)}")
     assert sent.errors == []
     _assert_every_record_once(world, sent)
+    _assert_embeddings_written_on_save_only(world, sent)
     _assert_outbox_drained(world)

@@ -35,6 +35,17 @@ def get_ranker(app=None):
         return ranker
 
 
+def optional_ranker(app=None):
+    """The app's ranker, or None when no model is there yet (work that only helps, like storing a
+    profile's embedding ahead of its first recommendations, is then skipped)."""
+    from matching.encoder import ModelNotFound
+
+    try:
+        return get_ranker(app)
+    except ModelNotFound:
+        return None
+
+
 def reset_ranker(app=None) -> None:
     app = app or current_app
     app.extensions.get("joblink_matching", {}).pop("ranker", None)

@@ -1,8 +1,12 @@
 """Jobseeker pages: my profile (view and edit), my applications, applying to a posting."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import DBAPIError
 
 from core.applications.services import (
     apply_to_posting,
@@ -12,6 +16,7 @@ from core.applications.services import (
     withdraw_application,
 )
 from core.enums import ApplicationOrigin, Availability, Education, PriorityGroup, Role, label
+from core.matching.services import embed_seeker
 from core.seekers.privacy import NOTHING, view_jobseeker
 from core.seekers.services import create_jobseeker, update_jobseeker
 
@@ -28,7 +33,9 @@ from ..auth.inputs import (
 )
 from ..auth.policy import owner_required, roles_required
 from ..extensions import db
+from ..matching.runtime import optional_ranker
 
+log = logging.getLogger(__name__)
 bp = Blueprint("seeker", __name__, url_prefix="/me")
 
 
@@ -103,6 +110,7 @@ def profile_edit():
         # a name that could not be resolved: the rest is still checked, and nothing of this submission kept
         done = attempt(save, answered=EVERY_REFUSAL, keep=not errors)
         if done.ok and not errors:
+            _embed_profile(done.result)
             flash("档案已保存", "success")
             return redirect(url_for("seeker.profile"))
         done.add_errors_to(errors)
@@ -113,6 +121,20 @@ def profile_edit():
                                at_most=NOTHING).id_number if seeker else None
     return render_template("seeker/profile_edit.html", values=values, errors=errors, masked_id=masked_id,
                            groups=seeker.group_values() if seeker else [], **_choices())
+
+
+def _embed_profile(seeker) -> None:
+    """The person's embedding, computed now that the profile is stored (outside its transaction) and
+    kept in a short one of its own, so that 为我推荐 only reads. The profile is saved either way: when
+    this fails, the recommendations page computes the embedding in memory."""
+    ranker = optional_ranker()
+    if ranker is None:
+        return
+    try:
+        embed_seeker(db.session, ranker, sa_inspect(seeker).identity[0])
+    except DBAPIError:
+        db.session.rollback()
+        log.warning("profile embedding not stored for jobseeker %s", sa_inspect(seeker).identity[0], exc_info=True)
 
 
 def _choices() -> dict:
