@@ -319,6 +319,8 @@ class Pipeline:
         if self.run is None and self.options.record_run:
             channel = self.channels.get(channel_code) if channel_code else None
             self.run = runs.start_run(self.session, channel, self.options.run_kind, self.options.source_name)
+            # committed on its own: a batch rolled back must not take the run's record with it
+            self._end_transaction()
         return self.run.id if self.run else None
 
     def finish_run(self, summary: IngestSummary, status: str, error: str | None = None) -> None:

@@ -179,3 +179,25 @@ def test_a_database_failure_prints_the_reason_and_row_not_the_posting(runner, db
     r = runner.invoke(args=["ingest", "file", str(path), "--channel", "agency", "--json"])
     err = json.loads(r.output)["error"]
     assert r.exit_code == 1 and err["code"] == "database_error" and "13912345678" not in r.output
+
+
+def test_a_batch_the_database_refuses_keeps_the_run_record(runner, db_session, make_channel, tmp_path):
+    """A conflict in the first batch is rolled back and retried record by record; the run's own
+    record survives it, finished with the counts."""
+    make_channel("agency")
+    path = _csv(tmp_path / "postings.csv", [_row("焊工"), _row("电工")])
+    if db_session.bind.dialect.name == "sqlite":
+        db_session.execute(text("CREATE TRIGGER refuse_welders BEFORE INSERT ON postings WHEN NEW.title = '焊工' "
+                                "BEGIN SELECT RAISE(ABORT, 'welders_conflict'); END"))
+    else:
+        db_session.execute(text("CREATE FUNCTION refuse_welders() RETURNS trigger AS $$ BEGIN "
+                                "IF NEW.title = '焊工' THEN RAISE unique_violation USING MESSAGE = 'welders_conflict'; "
+                                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"))
+        db_session.execute(text("CREATE TRIGGER refuse_welders BEFORE INSERT ON postings "
+                                "FOR EACH ROW EXECUTE FUNCTION refuse_welders()"))
+    db_session.commit()
+    code, d = _ingest(runner, path)
+    assert code == 0 and d["rejected"] == 1 and d["rejected_records"][0]["reasons"][0]["code"] == "persist_conflict"
+    assert list(db_session.scalars(select(Posting.title))) == ["电工"]
+    run = db_session.get(IngestRun, d["run_id"])
+    assert run is not None and run.status == "done" and (run.received, run.rejected) == (2, 1)
