@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.enums import Role
-from core.errors import DomainError
+from core.errors import DomainError, PermissionDenied
 from core.identity import validate_region_code
 
 from .models import User
@@ -197,3 +197,17 @@ def commissioner_jurisdiction(user) -> str | None:
     if role != Role.COMMISSIONER or not user.region_code:
         return "-"
     return RegionDirectory.code_prefix(user.region_code)
+
+
+def in_jurisdiction(user, region_code: str | None) -> bool:
+    """Whether ``region_code`` lies inside ``user``'s jurisdiction (``commissioner_jurisdiction``).
+    Every read and every write of a regional object asks it of the object's OWN region (a demand
+    line's work place, not only its project's); an object without a region is inside only for admins."""
+    prefix = commissioner_jurisdiction(user)
+    return prefix is None or bool(region_code and region_code.startswith(prefix))
+
+
+def require_jurisdiction(user, region_code: str | None, what: str) -> None:
+    """Refuse (403) when ``region_code`` lies outside ``user``'s jurisdiction; ``what`` names the object."""
+    if not in_jurisdiction(user, region_code):
+        raise PermissionDenied(f"{what}不在您的管辖范围内")

@@ -1,7 +1,7 @@
 """Major projects (重大项目) and their labour demand lines (用工需求): the use cases a service commissioner
 follows a project with. Publishing a line as a posting goes through the intake pipeline
-(``indexer.intake.publish_labour_demand``), which the caller invokes; this module stays Flask- and
-indexer-free."""
+(``indexer.intake.publish_labour_demand``), which the caller invokes once ``demand_for_change`` has
+let the actor publish that line; this module stays Flask- and indexer-free."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.accounts.services import commissioner_jurisdiction
+from core.accounts.services import commissioner_jurisdiction, in_jurisdiction, require_jurisdiction
 from core.db import utcnow
 from core.enterprises.models import Enterprise
 from core.enums import PostingStatus, Role
@@ -29,12 +29,13 @@ STATUS_LABELS: dict[str, str] = {"planned": "规划中", "construction": "在建
 _OPEN_POSTING = (PostingStatus.DRAFT, PostingStatus.PENDING_REVIEW, PostingStatus.PUBLISHED, PostingStatus.EXPIRED)
 
 
-# --- who may see what ------------------------------------------------------------------------------
-
-
-def in_jurisdiction(actor, region_code: str | None) -> bool:
-    prefix = commissioner_jurisdiction(actor)
-    return prefix is None or bool(region_code and region_code.startswith(prefix))
+# --- who may see and change what -------------------------------------------------------------------
+#
+# Seeing: a project in the actor's jurisdiction, or assigned to them by an admin (they follow it).
+# Changing (the project, adding, changing, publishing or deleting a line): the OBJECT'S OWN region
+# must lie in the actor's jurisdiction (core.accounts.in_jurisdiction) — a project's region, a line's
+# work place (or its project's when it has none); an assignment alone lets a commissioner follow a
+# project elsewhere, not publish there.
 
 
 def can_access(actor, project: MajorProject) -> bool:
@@ -61,6 +62,37 @@ def get_demand(session: Session, demand_id: int, actor, project_id: int | None =
     if demand is None or (project_id is not None and demand.project_id != project_id):
         raise NotFound("该用工需求")
     get_project(session, demand.project_id, actor)
+    return demand
+
+
+def demand_region(demand: LabourDemand) -> str | None:
+    """Where a line's work is: its own region, else its project's (as the posting it becomes)."""
+    return demand.region_code or demand.project.region_code
+
+
+def may_change(actor, project: MajorProject) -> bool:
+    """Whether the actor may change the project and its lines (pages hide the buttons otherwise)."""
+    return Role(actor.role) in (Role.COMMISSIONER, Role.ADMIN) and in_jurisdiction(actor, project.region_code)
+
+
+def changeable_lines(actor, project: MajorProject) -> set[int]:
+    """Ids of the project's lines the actor may change, publish or delete."""
+    if Role(actor.role) not in (Role.COMMISSIONER, Role.ADMIN):
+        return set()
+    return {d.id for d in project.demand_lines if in_jurisdiction(actor, demand_region(d))}
+
+
+def project_for_change(session: Session, project_id: int, actor) -> MajorProject:
+    """The project, if the actor may change it (or add lines to it): its own region in jurisdiction."""
+    project = get_project(session, project_id, actor)
+    require_jurisdiction(actor, project.region_code, "该重大项目所在地")
+    return project
+
+
+def demand_for_change(session: Session, demand_id: int, actor, project_id: int | None = None) -> LabourDemand:
+    """The line, if the actor may change, publish or delete it: its own work place in jurisdiction."""
+    demand = get_demand(session, demand_id, actor, project_id)
+    require_jurisdiction(actor, demand_region(demand), f"用工需求“{demand.title}”的工作地点")
     return demand
 
 
@@ -121,6 +153,12 @@ def _too_long(value: str, limit: int, field_name: str, label: str, errors: list[
         errors.append(DomainError("too_long", f"{label}不能超过{limit}个字", field_name))
 
 
+def _outside(actor, region: str | None, label: str, errors: list[DomainError]) -> None:
+    """A region typed into a form that lies outside the actor's jurisdiction, as a field error."""
+    if region and not in_jurisdiction(actor, region):
+        errors.append(DomainError("outside_jurisdiction", f"{label} {region} 不在您的管辖范围内", "region_code"))
+
+
 def _required_text(data: dict, field_name: str, label: str, errors: list[DomainError], limit: int = 200) -> str:
     """A field that must be filled in (``missing_<field>``) and not be longer than ``limit``."""
     value = _text(data, field_name)
@@ -163,9 +201,7 @@ def _project_fields(session: Session, data: dict, actor, project: MajorProject |
     region = _region(session, _text(data, "region_code"), "region_code", "项目所在地", errors)
     if region is None and not any(e.field == "region_code" for e in errors):
         errors.append(DomainError("missing_region", "请填写项目所在地（6位行政区划代码）", "region_code"))
-    changed_region = project is None or region != project.region_code
-    if region and changed_region and not in_jurisdiction(actor, region):
-        errors.append(DomainError("outside_jurisdiction", f"项目所在地 {region} 不在您的管辖范围内", "region_code"))
+    _outside(actor, region, "项目所在地", errors)
     clean["region_code"] = region
 
     given, ent_id = _enterprise(session, data, errors)
@@ -225,7 +261,7 @@ def create_project(session: Session, actor, data: dict) -> MajorProject:
 
 
 def update_project(session: Session, actor, project_id: int, data: dict) -> MajorProject:
-    project = get_project(session, project_id, actor)
+    project = project_for_change(session, project_id, actor)
     for key, value in _project_fields(session, data, actor, project).items():
         setattr(project, key, value)
     session.flush()
@@ -240,7 +276,7 @@ def commissioner_choices(session: Session) -> list:
 
 # --- demand lines ----------------------------------------------------------------------------------
 
-def _demand_fields(session: Session, data: dict) -> dict:
+def _demand_fields(session: Session, data: dict, actor) -> dict:
     errors: list[DomainError] = []
     clean: dict = {}
     clean["title"] = _required_text(data, "title", "岗位名称", errors)
@@ -265,6 +301,7 @@ def _demand_fields(session: Session, data: dict) -> dict:
 
     # Empty region: the line follows the project's region (the adapter falls back to it).
     clean["region_code"] = _region(session, _text(data, "region_code"), "region_code", "工作地点", errors)
+    _outside(actor, clean["region_code"], "工作地点", errors)
     start = _date(data.get("start_date"), "start_date", "用工开始日期", errors)
     end = _date(data.get("end_date"), "end_date", "用工结束日期", errors)
     if start and end and start > end:
@@ -278,8 +315,8 @@ def _demand_fields(session: Session, data: dict) -> dict:
 def add_demand(session: Session, actor, project_id: int, data: dict) -> LabourDemand:
     """Add a demand line (title, occupation_text, headcount, pay_text, requirements, region_code,
     start_date, end_date). It is not a posting until it is published. The caller commits."""
-    project = get_project(session, project_id, actor)
-    demand = LabourDemand(project_id=project.id, **_demand_fields(session, data))
+    project = project_for_change(session, project_id, actor)
+    demand = LabourDemand(project_id=project.id, **_demand_fields(session, data, actor))
     session.add(demand)
     session.flush()
     return demand
@@ -287,8 +324,8 @@ def add_demand(session: Session, actor, project_id: int, data: dict) -> LabourDe
 
 def update_demand(session: Session, actor, demand_id: int, data: dict, project_id: int | None = None) -> LabourDemand:
     """Change a line; a posting it already became changes when the line is published again."""
-    demand = get_demand(session, demand_id, actor, project_id)
-    for key, value in _demand_fields(session, data).items():
+    demand = demand_for_change(session, demand_id, actor, project_id)
+    for key, value in _demand_fields(session, data, actor).items():
         setattr(demand, key, value)
     session.flush()
     return demand
@@ -299,7 +336,7 @@ def delete_demand(session: Session, actor, demand_id: int, project_id: int | Non
     outbox), so a deleted demand does not stay advertised. Returns that posting, if any."""
     from core.outbox.services import emit
 
-    demand = get_demand(session, demand_id, actor, project_id)
+    demand = demand_for_change(session, demand_id, actor, project_id)
     posting = session.get(Posting, demand.posting_id) if demand.posting_id else None
     withdrawn = None
     if posting is not None and posting.status in _OPEN_POSTING:
@@ -374,7 +411,8 @@ def demand_postings(session: Session, project: MajorProject) -> dict[int, Postin
 
 
 __all__ = [
-    "STATUS_LABELS", "ProjectSummary", "add_demand", "can_access", "commissioner_choices", "create_project",
-    "delete_demand", "demand_postings", "get_demand", "get_project", "in_jurisdiction", "list_projects",
-    "project_summaries", "project_summary", "update_demand", "update_project",
+    "STATUS_LABELS", "ProjectSummary", "add_demand", "can_access", "changeable_lines", "commissioner_choices", "create_project",
+    "delete_demand", "demand_for_change", "demand_postings", "demand_region", "get_demand", "get_project",
+    "list_projects", "may_change", "project_for_change", "project_summaries", "project_summary",
+    "update_demand", "update_project",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts.services import commissioner_jurisdiction
+from core.accounts.services import commissioner_jurisdiction, in_jurisdiction
 from core.crypto import PersonalDataCipher
 from core.enums import Availability, Education, PriorityGroup, VerificationStatus
 from core.errors import DomainError, ValidationErrors
@@ -276,8 +276,7 @@ REFUSAL_NOTE_MAX = 150  # the note goes into the audit purpose (200 characters) 
 
 
 def may_verify(user, seeker: Jobseeker) -> bool:
-    prefix = commissioner_jurisdiction(user)
-    return prefix is None or bool(seeker.region_code and seeker.region_code.startswith(prefix))
+    return in_jurisdiction(user, seeker.region_code)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
-from core.accounts.services import commissioner_jurisdiction
+from core.accounts.services import commissioner_jurisdiction, require_jurisdiction
 from core.audit.services import record_access
 from core.channels.models import Channel
 from core.db import utcnow
@@ -208,9 +208,7 @@ def get_task(session: Session, task_id: int, actor) -> CallbackTask:
     task = session.get(CallbackTask, task_id)
     if task is None:
         raise NotFound("该回访任务")
-    prefix = commissioner_jurisdiction(actor)
-    if prefix is not None and not (task.region_code or "").startswith(prefix):
-        raise PermissionDenied("该回访任务不在您的管辖范围内")
+    require_jurisdiction(actor, task.region_code, "该回访任务")
     return task
 
 

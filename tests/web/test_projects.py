@@ -235,3 +235,61 @@ def test_commissioner_home_links_to_projects(client, login_as):
     login_as("commissioner", region_code="371300")
     html = client.get("/commissioner/").get_data(as_text=True)
     assert 'href="/projects/"' in html and "重大项目用工" in html
+
+
+def test_a_commissioner_publishes_only_inside_the_jurisdiction(client, login_as, make_user, sign_in, db_session):
+    """Issue 11, defect 3: a 广东省 (440000) commissioner's own project may not get, keep or publish a
+    line in 北京 (110101); a project elsewhere assigned to them is followed, not changed."""
+    gd = login_as("commissioner", region_code="440000")
+    ent = _enterprise(db_session, name="广州港集团有限公司")
+    project = _project(client, db_session, ent, name="广州南沙港区四期", region_code="440115")
+    resp = client.post(f"/projects/{project.id}/demands/new",
+                       data={"title": "钢筋工", "headcount": "30", "pay_text": "300元/天", "region_code": "110101"})
+    assert resp.status_code == 400 and "管辖范围" in field_error(resp.get_data(as_text=True), "region_code")
+    _line(client, project, region_code="440106")
+    mine = db_session.scalar(select(LabourDemand).where(LabourDemand.project_id == project.id))
+    resp = client.post(f"/projects/{project.id}/demands/{mine.id}/edit",
+                       data={"title": "钢筋工", "headcount": "30", "region_code": "东城区"})
+    assert resp.status_code == 400 and "管辖范围" in field_error(resp.get_data(as_text=True), "region_code")
+
+    # a line in 北京 that got there anyway (an admin, or data from before the rule)
+    beijing = LabourDemand(project_id=project.id, title="焊工", headcount=5, pay_text="320元/天",
+                           requirements="持焊工证", region_code="110101")
+    db_session.add(beijing)
+    db_session.commit()
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert f"/demands/{mine.id}/publish" in html and f"/demands/{beijing.id}/publish" not in html
+    assert "工作地点不在您的管辖范围内" in html
+    for url in (f"/projects/{project.id}/demands/{beijing.id}/publish",
+                f"/projects/{project.id}/demands/{beijing.id}/delete",
+                f"/projects/{project.id}/demands/{beijing.id}/edit"):
+        assert client.post(url, data={"title": "焊工"}).status_code == 403, url
+    assert client.get(f"/projects/{project.id}/demands/{beijing.id}/edit").status_code == 403
+    # 全部发布 publishes the line inside and refuses the one outside, saying why
+    html = client.post(f"/projects/{project.id}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "未能发布 1 条" in html and "不在您的管辖范围内" in html
+    db_session.refresh(mine)
+    db_session.refresh(beijing)
+    assert mine.posting_id is not None and beijing.posting_id is None
+    assert db_session.get(LabourDemand, beijing.id).title == "焊工"
+    assert db_session.scalar(select(func.count()).select_from(Posting).where(Posting.region_code == "110101")) == 0
+
+    # a 北京 project an admin assigned to this commissioner: they follow it, they do not change it
+    admin = make_user("admin")
+    sign_in(admin)
+    bj = _project(client, db_session, ent, name="北京城市副中心站", region_code="110101",
+                  commissioner_user_id=str(gd.id))
+    _line(client, bj)
+    bj_line = db_session.scalar(select(LabourDemand).where(LabourDemand.project_id == bj.id))
+    sign_in(gd)
+    html = client.get(f"/projects/{bj.id}").get_data(as_text=True)
+    assert "北京城市副中心站" in html and "您可以查看进展" in html and "全部发布" not in html
+    for method, url in (("GET", f"/projects/{bj.id}/edit"), ("POST", f"/projects/{bj.id}/edit"),
+                        ("GET", f"/projects/{bj.id}/demands/new"), ("POST", f"/projects/{bj.id}/demands/new"),
+                        ("POST", f"/projects/{bj.id}/publish"),
+                        ("POST", f"/projects/{bj.id}/demands/{bj_line.id}/publish"),
+                        ("POST", f"/projects/{bj.id}/demands/{bj_line.id}/delete")):
+        resp = client.open(url, method=method, data={"name": "改名", "region_code": "110101", "title": "普工"})
+        assert resp.status_code == 403, (method, url, resp.status_code)
+    db_session.refresh(bj_line)
+    assert bj_line.posting_id is None and len(db_session.get(MajorProject, bj.id).demand_lines) == 1

@@ -85,7 +85,7 @@ def new():
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @roles_required(*_STAFF)
 def edit(project_id: int):
-    project = svc.get_project(db.session, project_id, current_user)
+    project = svc.project_for_change(db.session, project_id, current_user)
     if request.method == "GET":
         values = {"name": project.name, "region_code": project.region_code or "", "status": project.status,
                   "total_investment": "" if project.total_investment is None else f"{project.total_investment:g}",
@@ -111,6 +111,8 @@ def detail(project_id: int):
 
     enterprise = db.session.get(Enterprise, project.enterprise_id) if project.enterprise_id else None
     return render_template("projects/detail.html", project=project, enterprise=enterprise,
+                           may_change=svc.may_change(current_user, project),
+                           changeable=svc.changeable_lines(current_user, project),
                            summary=svc.project_summary(db.session, project),
                            postings=svc.demand_postings(db.session, project), status_labels=svc.STATUS_LABELS)
 
@@ -123,7 +125,7 @@ def _demand_form(project, demand, values, errors, status=200):
 @bp.route("/<int:project_id>/demands/new", methods=["GET", "POST"])
 @roles_required(*_STAFF)
 def demand_new(project_id: int):
-    project = svc.get_project(db.session, project_id, current_user)
+    project = svc.project_for_change(db.session, project_id, current_user)
     if request.method == "GET":
         return _demand_form(project, None, {}, {})
     errors: dict[str, list[str]] = {}
@@ -140,7 +142,7 @@ def demand_new(project_id: int):
 @bp.route("/<int:project_id>/demands/<int:demand_id>/edit", methods=["GET", "POST"])
 @roles_required(*_STAFF)
 def demand_edit(project_id: int, demand_id: int):
-    demand = svc.get_demand(db.session, demand_id, current_user, project_id)
+    demand = svc.demand_for_change(db.session, demand_id, current_user, project_id)
     if request.method == "GET":
         values = {k: getattr(demand, k) for k in _DEMAND_FIELDS}
         values = {k: ("" if v is None else v) for k, v in values.items()}
@@ -161,7 +163,7 @@ def demand_edit(project_id: int, demand_id: int):
 @bp.post("/<int:project_id>/demands/<int:demand_id>/delete")
 @roles_required(*_STAFF)
 def demand_delete(project_id: int, demand_id: int):
-    title = svc.get_demand(db.session, demand_id, current_user, project_id).title
+    title = svc.demand_for_change(db.session, demand_id, current_user, project_id).title
 
     def success(withdrawn):
         return f"已删除用工需求“{title}”" + ("，其岗位已撤回" if withdrawn is not None else "")
@@ -170,13 +172,17 @@ def demand_delete(project_id: int, demand_id: int):
     return redirect(url_for("projects.detail", project_id=project_id), code=303)
 
 
-def _publish_one(demand_id: int) -> tuple[str, str]:
+def _publish_one(demand_id: int, project_id: int) -> tuple[str, str]:
     """Publish one line through the intake pipeline and commit; (flash category, Chinese message).
-    A refused line rolls back, so nothing half-made is kept."""
+    A line the actor may not publish (its work place outside their jurisdiction) or the pipeline
+    refuses rolls back, so nothing half-made is kept."""
     from indexer.intake import publish_labour_demand
-    from core.projects.models import LabourDemand
 
-    demand = db.session.get(LabourDemand, demand_id)
+    allowed = attempt(lambda: svc.demand_for_change(db.session, demand_id, current_user, project_id),
+                      answered=EVERY_REFUSAL, keep=None)
+    if not allowed.ok:
+        return "error", allowed.refusal.message
+    demand = allowed.result
     title, before = demand.title, demand.posting_id
     posting, issues = publish_labour_demand(db.session, demand_id)
     notes = "；".join(i.message for i in issues if i.severity != "info")
@@ -195,8 +201,8 @@ def _publish_one(demand_id: int) -> tuple[str, str]:
 @bp.post("/<int:project_id>/demands/<int:demand_id>/publish")
 @roles_required(*_STAFF)
 def demand_publish(project_id: int, demand_id: int):
-    svc.get_demand(db.session, demand_id, current_user, project_id)
-    category, message = _publish_one(demand_id)
+    svc.demand_for_change(db.session, demand_id, current_user, project_id)
+    category, message = _publish_one(demand_id, project_id)
     flash(message, category)
     return redirect(url_for("projects.detail", project_id=project_id, _anchor=f"demand-{demand_id}"), code=303)
 
@@ -204,14 +210,14 @@ def demand_publish(project_id: int, demand_id: int):
 @bp.post("/<int:project_id>/publish")
 @roles_required(*_STAFF)
 def publish_all(project_id: int):
-    project = svc.get_project(db.session, project_id, current_user)
+    project = svc.project_for_change(db.session, project_id, current_user)
     ids = [d.id for d in project.demand_lines]
     if not ids:
         flash("该项目还没有用工需求，请先添加", "error")
         return redirect(url_for("projects.detail", project_id=project_id), code=303)
     counts = {"success": 0, "info": 0, "error": 0}
     for demand_id in ids:
-        category, message = _publish_one(demand_id)
+        category, message = _publish_one(demand_id, project_id)
         counts[category] += 1
         if category != "success":
             flash(message, category)

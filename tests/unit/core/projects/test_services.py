@@ -158,3 +158,66 @@ def test_demo_load_adds_one_demo_project_its_commissioner_sees(db_session):
     for line in project.demand_lines:
         posting, issues = publish_labour_demand(db_session, line.id)
         assert posting is not None and posting.status == "published", [i.message for i in issues]
+
+
+def test_every_write_checks_the_objects_own_region(db_session, make_user, enterprise):
+    """Issue 11, defect 3: a 广东省 (440000) commissioner may not put a line in 北京 (110101) under a
+    project of their own, nor change, publish or delete a line whose work place lies outside; a project
+    assigned to them elsewhere they may follow (read) but not change."""
+    admin = make_user("admin")
+    gd = make_user("commissioner", region_code="440000")
+    own = svc.create_project(db_session, gd, {"name": "广州南沙港区四期", "region_code": "440115",
+                                              "credit_code": enterprise.credit_code})
+    line = {"title": "钢筋工", "headcount": "10", "pay_text": "300元/天"}
+    for outside in ("110101", "371302"):
+        with pytest.raises(ValidationErrors) as caught:
+            svc.add_demand(db_session, gd, own.id, {**line, "region_code": outside})
+        assert "管辖范围" in _errors(caught.value)["region_code"]
+    inside = svc.add_demand(db_session, gd, own.id, {**line, "region_code": "440106"})
+    with pytest.raises(ValidationErrors):
+        svc.update_demand(db_session, gd, inside.id, {**line, "region_code": "110101"}, own.id)
+    assert svc.demand_for_change(db_session, inside.id, gd, own.id) is inside
+
+    # a line placed in 北京 by an admin (or before this rule): visible, but the commissioner cannot touch it
+    beijing = svc.add_demand(db_session, admin, own.id, {**line, "title": "焊工", "region_code": "110101"})
+    assert svc.get_demand(db_session, beijing.id, gd, own.id) is beijing
+    assert svc.changeable_lines(gd, own) == {inside.id}
+    for write in (lambda: svc.demand_for_change(db_session, beijing.id, gd, own.id),   # what publishing asks
+                  lambda: svc.update_demand(db_session, gd, beijing.id, {**line, "region_code": ""}, own.id),
+                  lambda: svc.delete_demand(db_session, gd, beijing.id, own.id)):
+        with pytest.raises(PermissionDenied):
+            write()
+    assert db_session.get(type(beijing), beijing.id).region_code == "110101"
+
+    # a project in 北京 assigned to the commissioner: followed, not changed
+    bj = svc.create_project(db_session, admin, {"name": "北京城市副中心站", "region_code": "110101",
+                                                "commissioner_user_id": str(gd.id)})
+    bj_line = svc.add_demand(db_session, admin, bj.id, line)
+    assert svc.get_project(db_session, bj.id, gd) is bj and not svc.may_change(gd, bj)
+    assert svc.may_change(gd, own) and svc.may_change(admin, bj)
+    for write in (lambda: svc.update_project(db_session, gd, bj.id, {"name": "改名", "region_code": "110101"}),
+                  lambda: svc.add_demand(db_session, gd, bj.id, {**line, "region_code": "440106"}),
+                  lambda: svc.demand_for_change(db_session, bj_line.id, gd, bj.id),
+                  lambda: svc.delete_demand(db_session, gd, bj_line.id, bj.id)):
+        with pytest.raises(PermissionDenied):
+            write()
+    # and the admin keeps every right
+    assert svc.demand_for_change(db_session, bj_line.id, admin, bj.id) is bj_line
+
+
+def test_jurisdiction_is_one_rule(make_user):
+    """core.accounts.in_jurisdiction decides for projects, priority-group verification and call-backs."""
+    from core.accounts.services import in_jurisdiction
+    from core.seekers.models import Jobseeker
+    from core.seekers.services import may_verify
+
+    admin, gd, gz = make_user("admin"), make_user("commissioner", region_code="440000"), \
+        make_user("commissioner", region_code="440100")
+    seeker = make_user("jobseeker")
+    for code in ("440106", "441900", "110101", None, ""):
+        person = Jobseeker(region_code=code)
+        for user in (admin, gd, gz, seeker):
+            assert may_verify(user, person) == in_jurisdiction(user, code)
+    assert in_jurisdiction(gd, "440106") and in_jurisdiction(gz, "440106") and not in_jurisdiction(gz, "441900")
+    assert not in_jurisdiction(gd, "110101") and not in_jurisdiction(gd, None) and in_jurisdiction(admin, None)
+    assert not in_jurisdiction(seeker, "440106")
