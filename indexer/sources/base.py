@@ -129,12 +129,6 @@ def rejected_draft(channel_code: str, record_number: int | None, code: str, mess
     )
 
 
-def clip(value: str | None, length: int) -> str | None:
-    if value is None:
-        return None
-    return value if len(value) <= length else value[:length]
-
-
 # The draft's text fields, checked by ``edge_checked`` against ``core.textfields.FIELD_LIMITS``.
 _TEXT_FIELDS = tuple(f for f in FIELD_LIMITS if f != "tag")
 _TAG_FIELDS = ("welfare", "skills", "target_groups")

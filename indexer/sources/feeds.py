@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from indexer.drafts import PostingDraft
 
-from .base import clip, number, parse_date, parse_datetime, rejected_draft, split_list, text
+from .base import edge_checked, number, parse_date, parse_datetime, rejected_draft, split_list, text
 
 PROVINCIAL_FORMAT = "provincial_feed"
 GIG_FORMAT = "gig_feed"
@@ -124,13 +124,12 @@ def _item_to_draft(item: dict, mapping: dict[str, str], channel_code: str, recor
             kwargs[fld] = text(v)
     if employment_type and not kwargs.get("employment_type"):
         kwargs["employment_type"] = employment_type
-    kwargs["external_id"] = clip(kwargs.get("external_id"), 128)
     draft = PostingDraft(channel_code=channel_code, raw=item, record_number=record_number,
                          closed=str(item.get("status") or "").lower() in CLOSED_STATUSES, **kwargs)
     if not draft.external_id:
         return rejected_draft(channel_code, record_number, "missing_external_id", "记录缺少编号（id）", raw=item,
                               field="id")
-    return draft
+    return edge_checked(draft)  # (an id over 128 characters is refused there, never cut short)
 
 
 def record_to_draft_provincial_feed(item: dict, channel_code: str, record_number: int | None = None) -> PostingDraft:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from indexer.drafts import PostingDraft
 
-from .base import edge_checked, rejected_draft, text
+from .base import rejected_draft
 from .feeds import GIG_FIELDS, PROVINCIAL_FIELDS, _item_to_draft
 
 FORMAT = "partner"
@@ -20,16 +20,11 @@ def record_to_draft(rec: dict, channel_code: str, record_number: int | None = No
         return rejected_draft(channel_code, record_number, "malformed_record", "记录不是 JSON 对象",
                               raw_text=str(rec)[:2000])
     if "task_id" in rec and "external_id" not in rec:
-        fields, kind, id_key = GIG_FIELDS, "gig", "task_id"
-    else:
-        if "external_id" not in rec and "id" in rec:
-            rec = {**rec, "external_id": rec["id"]}
-        fields, kind, id_key = PARTNER_FIELDS, None, "external_id"
-    draft = _item_to_draft(rec, fields, channel_code, record_number, kind)
+        return _item_to_draft(rec, GIG_FIELDS, channel_code, record_number, "gig")
+    if "external_id" not in rec and "id" in rec:
+        rec = {**rec, "external_id": rec["id"]}
+    draft = _item_to_draft(rec, PARTNER_FIELDS, channel_code, record_number, None)
     if draft.issues and draft.issues[0].code == "missing_external_id":
-        if kind is None:
-            draft.issues[0].message = "记录缺少 external_id（合作方自己的岗位编号，用于幂等更新）"
-            draft.issues[0].field = "external_id"
-        return draft
-    draft.external_id = text(rec.get(id_key))  # as sent: an id too long is refused, never cut short
-    return edge_checked(draft)
+        draft.issues[0].message = "记录缺少 external_id（合作方自己的岗位编号，用于幂等更新）"
+        draft.issues[0].field = "external_id"
+    return draft

@@ -9,7 +9,7 @@ import pytest
 
 from core.textfields import FIELD_LIMITS, clean_text
 from indexer.drafts import PostingDraft
-from indexer.sources import enterprise_form, jobhunting, partner, spreadsheet, zhilian
+from indexer.sources import enterprise_form, feeds, jobhunting, partner, spreadsheet, zhilian
 from indexer.sources.base import edge_checked
 
 TODAY = dt.date(2026, 12, 6)
@@ -75,6 +75,8 @@ def test_every_adapter_ends_with_the_edge_check():
     long_id = "X" * 129
     drafts = [
         partner.record_to_draft({"external_id": long_id, "title": "焊\u202e工"}, "c", 1),
+        partner.record_to_draft({"task_id": long_id, "title": "焊\u202e工"}, "c", 1),
+        feeds.record_to_draft({"id": long_id, "title": "焊\u202e工"}, "c", 1),
         jobhunting.record_to_draft({"id": long_id, "title": "焊\u202e工"}, "c", 1),
         zhilian.record_to_draft({"jobId": long_id, "name": "焊\u202e工"}, "c", 1),
         spreadsheet.record_to_draft({"岗位编号": long_id, "职位名称": "焊\u202e工", "企业名称": "某公司"}, "c", 2),
