@@ -11,6 +11,11 @@
 
 Delivery is at least once: a redelivered event rewrites the same version, which the backend refuses
 as stale, so repetition is harmless.
+
+Transactions stay short and the search backend (a network call with Elasticsearch) is written with no
+write transaction open: the claim and the bookkeeping are short writes that queue for SQLite's write
+lock (core.db), the documents are read as a reader. When given ``embed``, the relay also stores the
+embeddings of the postings it indexed (computed with no transaction open), so recommendations only read.
 """
 from __future__ import annotations
 
@@ -19,14 +24,14 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 import core.all_models  # noqa: F401  every mapper, so relationships resolve outside the web app too
 from core.channels.models import Channel
-from core.db import utcnow
+from core.db import reading, utcnow
 from core.enums import OutboxState, PostingStatus
 from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
@@ -34,6 +39,7 @@ from core.search import SearchBackend, SearchError
 from indexer.search.documents import posting_document, seeker_document
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ENTITY_COLLECTION = {"posting": "postings", "seeker": "seekers"}
 
@@ -160,7 +166,7 @@ class RelayStats:
 class Relay:
     def __init__(self, backend: SearchBackend, batch_size: int = 200, max_attempts: int = 8,
                  base_delay: float = 2.0, max_delay: float = 600.0, claim_timeout: float = 300.0,
-                 worker_id: str | None = None):
+                 worker_id: str | None = None, embed: Callable[[Session, list[int]], int] | None = None):
         self.backend = backend
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -168,6 +174,7 @@ class Relay:
         self.max_delay = max_delay
         self.claim_timeout = claim_timeout
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self.embed = embed  # (session, posting ids) -> how many vectors it stored
 
     # -- claiming ---------------------------------------------------------------------------
 
@@ -207,13 +214,25 @@ class Relay:
         if not events:
             return stats
         stats.batches = 1
-        failures: dict[int, str] = {}  # event id -> error
+        with reading():  # documents are read beside the writers; the backend is written with no lock held
+            failures, indexed = self._deliver(session, events)
+            session.commit()  # end the read transaction: the bookkeeping below starts with a write
+        self._record(session, events, failures, stats)
+        if self.embed is not None and indexed:
+            self._embed(session, indexed)
+        return stats
+
+    def _deliver(self, session: Session, events: list[Claimed]) -> tuple[dict[int, str], list[int]]:
+        """Write the claimed events' documents; returns failures (event id -> error) and the ids of
+        the postings written."""
+        failures: dict[int, str] = {}
         by_entity: dict[str, dict[int, list[Claimed]]] = {}
         for ev in events:
             if ev.entity not in ENTITY_COLLECTION:
                 failures[ev.id] = f"unknown entity {ev.entity!r}"
                 continue
             by_entity.setdefault(ev.entity, {}).setdefault(ev.entity_id, []).append(ev)
+        indexed: list[int] = []
         for entity, evs in by_entity.items():
             collection = ENTITY_COLLECTION[entity]
             ids = sorted(evs)
@@ -224,6 +243,8 @@ class Relay:
                     failed.update(self.backend.upsert(collection, docs).failed)
                 if deletes:
                     failed.update(self.backend.delete(collection, deletes).failed)
+                if entity == "posting":
+                    indexed += [d["id"] for d in docs if d["id"] not in failed]
             except SearchError as exc:
                 failed = {i: str(exc) for i in ids}
             except Exception as exc:  # a bug must not stop the relay; the event keeps the error
@@ -232,7 +253,10 @@ class Relay:
             for entity_id, error in failed.items():
                 for ev in evs.get(entity_id, []):
                     failures[ev.id] = error
-        session.commit()  # end the read transaction: the bookkeeping below starts with a write
+        return failures, indexed
+
+    def _record(self, session: Session, events: list[Claimed], failures: dict[int, str], stats: RelayStats) -> None:
+        """Mark the batch's events done, retried or dead, in one short write transaction."""
         now = utcnow()
         done_ids = [ev.id for ev in events if ev.id not in failures]
         if done_ids:
@@ -258,7 +282,15 @@ class Relay:
                             .execution_options(synchronize_session=False))
             stats.errors.append(f"{ev.entity} {ev.entity_id}: {error}")
         session.commit()
-        return stats
+
+    def _embed(self, session: Session, posting_ids: list[int]) -> None:
+        """Store the indexed postings' vectors; a failure here only leaves them to be computed in
+        memory when a page needs them, so it is logged, never raised."""
+        try:
+            self.embed(session, posting_ids)
+        except Exception:
+            session.rollback()
+            log.exception("relay: embeddings of postings %s not stored", posting_ids[:5])
 
     def drain(self, session: Session, max_batches: int | None = None) -> RelayStats:
         """Process batches until nothing is due (``--once``)."""
@@ -305,8 +337,20 @@ def retry_dead(session: Session) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def _as_reader(session: Session, work: Callable[[], T]) -> T:
+    """``work()`` in transactions that only read (on SQLite they run beside the writer, so the web app
+    keeps writing during a rebuild of minutes); the session's transaction is ended before and after."""
+    session.commit()
+    with reading():
+        try:
+            return work()
+        finally:
+            session.commit()
+
+
 def rebuild(session: Session, backend: SearchBackend, collection: str) -> int:
-    return backend.rebuild(collection, searchable_documents(session, collection))
+    """Build ``collection`` anew from the database."""
+    return _as_reader(session, lambda: backend.rebuild(collection, searchable_documents(session, collection)))
 
 
 @dataclass
@@ -325,6 +369,10 @@ class ReconcileReport:
 def reconcile(session: Session, backend: SearchBackend, collection: str, fix: bool = True,
               batch: int = 500) -> ReconcileReport:
     """Compare what the database says is searchable with what the index holds, and repair it."""
+    return _as_reader(session, lambda: _reconcile(session, backend, collection, fix, batch))
+
+
+def _reconcile(session: Session, backend: SearchBackend, collection: str, fix: bool, batch: int) -> ReconcileReport:
     want = searchable_versions(session, collection)
     have = backend.versions(collection)
     report = ReconcileReport(collection)

@@ -284,6 +284,15 @@ def _visitor(w: World, sent: Sent, c: Client, start: threading.Barrier) -> None:
                 sent.visits[username] = sent.visits.get(username, 0) + 1
 
 
+def _embedder(w: World):
+    from core.matching.services import embed_postings
+    from matching.encoder import load_encoder
+    from matching.ranker import Ranker
+
+    ranker = Ranker(load_encoder(w.app.config["MATCHER_MODEL"]))
+    return lambda session, ids: embed_postings(session, ranker, ids)
+
+
 def _relay(w: World, sent: Sent, stop: threading.Event) -> None:
     """The outbox relay beside the web app, as ``joblink serve`` runs it (its own engine)."""
     from core.db import make_engine, make_sessionmaker
@@ -292,7 +301,7 @@ def _relay(w: World, sent: Sent, stop: threading.Event) -> None:
 
     engine = make_engine(w.url)
     factory = make_sessionmaker(engine)
-    relay = Relay(NullBackend(), batch_size=20)
+    relay = Relay(NullBackend(), batch_size=20, embed=_embedder(w))
     while not stop.is_set():
         session = factory()
         try:
@@ -416,20 +425,28 @@ def _assert_embeddings_written_on_save_only(w: World, sent: Sent) -> None:
             assert [stored == current for stored, current in vectors(username)] == [True], username
 
 
-def _assert_outbox_drained(w: World) -> None:
+def _assert_outbox_drained_and_postings_embedded(w: World) -> None:
     from core.db import make_engine, make_sessionmaker
+    from core.enums import PostingStatus
+    from core.matching.models import StoredEmbedding
+    from core.postings.models import Posting
     from core.search import NullBackend
     from indexer.worker import Relay, outbox_counts
 
     engine = make_engine(w.url)
     session = make_sessionmaker(engine)()
     try:
-        Relay(NullBackend(), base_delay=0).drain(session)
+        Relay(NullBackend(), base_delay=0, embed=_embedder(w)).drain(session)
         counts = outbox_counts(session)
+        published = dict(session.execute(select(Posting.id, Posting.version)
+                                         .where(Posting.status == PostingStatus.PUBLISHED)).all())
+        vectors = dict(session.execute(select(StoredEmbedding.subject_id, StoredEmbedding.subject_version)
+                                       .where(StoredEmbedding.subject_type == "posting")).all())
     finally:
         session.close()
         engine.dispose()
     assert set(counts) <= {"done"}, counts
+    assert published and {i: vectors.get(i) for i in published} == published  # the relay stored them
 
 
 def test_every_write_path_at_once_queues_and_keeps_every_record_once(world, tmp_path):
@@ -442,4 +459,4 @@ def test_every_write_path_at_once_queues_and_keeps_every_record_once(world, tmp_
     assert sent.errors == []
     _assert_every_record_once(world, sent)
     _assert_embeddings_written_on_save_only(world, sent)
-    _assert_outbox_drained(world)
+    _assert_outbox_drained_and_postings_embedded(world)

@@ -22,6 +22,15 @@ def _backend():
     return backend
 
 
+def _posting_embedder():
+    """The relay stores the vectors of the postings it indexes (so 为我推荐 only reads), when a model is there."""
+    from core.matching.services import embed_postings
+    from webapp.matching.runtime import optional_ranker
+
+    ranker = optional_ranker()
+    return None if ranker is None else (lambda session, ids: embed_postings(session, ranker, ids))
+
+
 def _collections(choice: str) -> tuple[str, ...]:
     return COLLECTIONS if choice == "all" else (choice,)
 
@@ -56,7 +65,7 @@ def work(once, batch_size, poll, max_attempts) -> None:
     from indexer.worker import Relay
     from webapp.extensions import db
 
-    relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts)
+    relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts, embed=_posting_embedder())
     if once:
         stats = relay.drain(session())
         click.echo(f"已处理 {stats.claimed} 条事件：完成 {stats.done}，稍后重试 {stats.retried}，转入死信 {stats.dead}")
