@@ -7,6 +7,7 @@ import gzip
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -132,6 +133,14 @@ def database_reason(exc: SQLAlchemyError) -> str:
     return (first[0] if first else exc.__class__.__name__)[:200]
 
 
+def database_failure(as_json: bool, exc: SQLAlchemyError, where: str) -> NoReturn:
+    """End an intake command the database refused: its reason and where it stopped, nothing of the
+    records (what earlier batches saved stays; a replay does not double it)."""
+    session().rollback()
+    fail(as_json, "database_error", f"数据库拒绝写入，在{where}停止：{database_reason(exc)}。"
+         "此前的批次已保存；排除原因后重新运行即可（已导入的记录不会重复）。")
+
+
 def reasons_text(reasons: list[dict]) -> str:
     """A record's screening or rejection reasons on one line: message[code]；…"""
     return "；".join(f"{x['message']}[{x['code']}]" for x in reasons)
@@ -182,8 +191,7 @@ def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
     try:
         d = pipe.ingest(stopped.noting(drafts), channel.code).as_dict(with_results=as_json)
     except SQLAlchemyError as exc:  # the reason and the row only: never the statement's values
-        fail(as_json, "database_error", f"数据库拒绝写入，导入在{stopped.where()}停止：{database_reason(exc)}。"
-             "此前的批次已保存；排除原因后重新导入同一文件即可（已导入的记录不会重复）。")
+        database_failure(as_json, exc, stopped.where())
     d["format"] = fmt
     d.update(info)
     if as_json:
@@ -205,7 +213,10 @@ def ingest_pull(channel_code, url, page_size, max_pages, timeout, as_json) -> No
     from indexer.sources.feeds import FeedError, pull_feed
 
     with reported_errors(as_json, exit_code=EXIT_BAD_INPUT, also=(FeedError,)):
-        res = pull_feed(session(), channel_code, url, page_size=page_size, max_pages=max_pages, timeout=timeout)
+        try:
+            res = pull_feed(session(), channel_code, url, page_size=page_size, max_pages=max_pages, timeout=timeout)
+        except SQLAlchemyError as exc:
+            database_failure(as_json, exc, "拉取过程中")
     d = res.as_dict(with_results=as_json)
     if as_json:
         echo_json(d)
@@ -228,7 +239,10 @@ def ingest_retry(channel_code, ids, limit, as_json) -> None:
     """Run the kept rejected records through the pipeline again."""
     from indexer.intake import retry_rejected
 
-    d = retry_rejected(session(), channel_code=channel_code, ids=list(ids) or None, limit=limit)
+    try:
+        d = retry_rejected(session(), channel_code=channel_code, ids=list(ids) or None, limit=limit)
+    except SQLAlchemyError as exc:
+        database_failure(as_json, exc, "重新处理过程中")
     if as_json:
         echo_json(d)
     else:
