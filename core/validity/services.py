@@ -9,8 +9,9 @@
 - ``validity_report``: the validity rate (still open / checked) per channel and overall, and the
   population-weighted estimate a stratified sample calls for.
 - ``expire_postings`` / ``refresh_posting``: postings stop being live after their ``valid_until`` day;
-  the enterprise or a channel that listed the posting can extend it (a channel names its postings by
-  its own ids: ``postings_for_external_ids``).
+  the enterprise or the channel that published the posting can extend it; a channel whose record was
+  merged into it refreshes its own record only (a channel names its postings by its own ids:
+  ``postings_for_external_ids``).
 """
 from __future__ import annotations
 
@@ -424,16 +425,31 @@ def postings_for_external_ids(session: Session, channel_id: int, external_ids: l
 _REFRESHABLE = (PostingStatus.PUBLISHED, PostingStatus.EXPIRED, PostingStatus.PENDING_REVIEW)
 
 
-def _refresh_refusal(posting: Posting, valid_until: dt.date, today: dt.date) -> DomainError | None:
-    """Why ``posting`` may not be extended to ``valid_until`` (None: it may)."""
-    if posting.status not in _REFRESHABLE:
-        return DomainError("cannot_refresh", "该岗位已下线（已招满、已撤回或已驳回），不能延长有效期，请重新发布")
+@dataclass(frozen=True)
+class SourceRefreshed:
+    """A channel refreshed its own record of a posting it did not publish (its record was merged into
+    another channel's or the enterprise's posting): the date is kept with that record (its source's
+    ``raw["valid_until"]``, as a re-push would), and the posting's validity stays its publisher's.
+    A partner is told ``merged`` and its own external id, never the posting's id."""
+
+    external_id: str
+    valid_until: dt.date
+
+
+def _date_refusal(valid_until: dt.date, today: dt.date) -> DomainError | None:
     if valid_until < today:
         return DomainError("invalid_valid_until", "有效期不能早于今天", "valid_until")
     latest = today + dt.timedelta(days=MAX_VALIDITY_DAYS)
     if valid_until > latest:
         return DomainError("invalid_valid_until", f"有效期最长到 {latest:%Y-%m-%d}（{MAX_VALIDITY_DAYS}天内）", "valid_until")
     return None
+
+
+def _refresh_refusal(posting: Posting, valid_until: dt.date, today: dt.date) -> DomainError | None:
+    """Why ``posting`` may not be extended to ``valid_until`` (None: it may)."""
+    if posting.status not in _REFRESHABLE:
+        return DomainError("cannot_refresh", "该岗位已下线（已招满、已撤回或已驳回），不能延长有效期，请重新发布")
+    return _date_refusal(valid_until, today)
 
 
 def _apply_refresh(session: Session, posting: Posting, valid_until: dt.date, actor_user_id: int | None,
@@ -450,6 +466,16 @@ def _apply_refresh(session: Session, posting: Posting, valid_until: dt.date, act
     )
 
 
+def _refresh_source(session: Session, source: PostingSource, valid_until: dt.date, actor_role: str | None) -> SourceRefreshed:
+    source.raw = {**(source.raw or {}), "valid_until": valid_until.isoformat()}
+    record_access(
+        session, actor_user_id=None, actor_role=actor_role, action="update", subject_type="posting_source",
+        subject_id=source.id, purpose=f"渠道记录有效期至 {valid_until:%Y-%m-%d}（岗位由其他渠道发布，其有效期不变）",
+        fields=["valid_until"],
+    )
+    return SourceRefreshed(source.external_id, valid_until)
+
+
 def refresh_posting(
     session: Session,
     posting_id: int,
@@ -460,22 +486,22 @@ def refresh_posting(
     actor_user_id: int | None = None,
     actor_role: str | None = None,
     today: dt.date | None = None,
-) -> Posting:
-    """Extend a posting's validity. Allowed to the posting's enterprise (``enterprise_id``), to any
-    channel that listed it (``channel_id``) and to admins. An expired posting is published again.
+) -> Posting | SourceRefreshed:
+    """Extend a posting's validity: its enterprise (``enterprise_id``) or an admin; a channel
+    (``channel_id``) as ``refresh_channel_postings`` says. An expired posting is published again.
     The caller commits."""
     today = today or utcnow().date()
+    if channel_id is not None and enterprise_id is None and actor_role != Role.ADMIN:
+        [result] = refresh_channel_postings(session, channel_id, [(posting_id, valid_until)],
+                                            actor_role=actor_role, today=today)
+        if isinstance(result, DomainError):
+            raise result
+        return result
     posting = session.get(Posting, posting_id)
     if posting is None:
         raise NotFound("该岗位")
-    if actor_role != Role.ADMIN:
-        owner = enterprise_id is not None and posting.enterprise_id == enterprise_id
-        if not owner and channel_id is not None:
-            listed = {posting.channel_id} | set(session.scalars(
-                select(PostingSource.channel_id).where(PostingSource.posting_id == posting.id)))
-            owner = channel_id in listed
-        if not owner:
-            raise PermissionDenied("只有发布该岗位的单位或渠道可以延长有效期")
+    if actor_role != Role.ADMIN and (enterprise_id is None or posting.enterprise_id != enterprise_id):
+        raise PermissionDenied("只有发布该岗位的单位或渠道可以延长有效期")
     refusal = _refresh_refusal(posting, valid_until, today)
     if refusal is not None:
         raise refusal
@@ -491,29 +517,36 @@ def refresh_channel_postings(
     *,
     actor_role: str | None = None,
     today: dt.date | None = None,
-) -> list[Posting | DomainError]:
-    """The batch form of ``refresh_posting`` for a channel: ``(posting_id, valid_until)`` pairs, one
-    result per pair in order (the refreshed posting, or the refusal — a refused pair changes nothing).
-    Same rules; one query for the postings, one for who listed them, one flush. The caller commits."""
+) -> list[Posting | SourceRefreshed | DomainError]:
+    """A channel's refreshes, ``(posting_id, valid_until)`` pairs, one result per pair in order: the
+    refreshed posting, a ``SourceRefreshed``, or the refusal (a refused pair changes nothing).
+
+    The rule (docs/feeds.md): a posting's validity is its publisher's — the channel that created it
+    (or its enterprise). A channel whose record was merged into a posting it did not create refreshes
+    its own record only (``SourceRefreshed``): it can never extend or revive another channel's
+    posting. A channel with no record of the posting is refused. One query for the postings, one for
+    the channel's records of them, one flush. The caller commits."""
     today = today or utcnow().date()
     ids = sorted({pid for pid, _ in items})
     postings: dict[int, Posting] = {}
-    listed: dict[int, set[int]] = defaultdict(set)
+    own_records: dict[int, PostingSource] = {}
     for i in range(0, len(ids), 1000):
         chunk = ids[i:i + 1000]
         postings.update((p.id, p) for p in session.scalars(select(Posting).where(Posting.id.in_(chunk))))
-        for pid, cid in session.execute(
-            select(PostingSource.posting_id, PostingSource.channel_id).where(PostingSource.posting_id.in_(chunk))
-        ).all():
-            listed[pid].add(cid)
-    results: list[Posting | DomainError] = []
+        for source in session.scalars(select(PostingSource).where(
+                PostingSource.posting_id.in_(chunk), PostingSource.channel_id == channel_id).order_by(PostingSource.id)):
+            own_records.setdefault(source.posting_id, source)
+    results: list[Posting | SourceRefreshed | DomainError] = []
     with session.no_autoflush:
         for pid, valid_until in items:
             posting = postings.get(pid)
             if posting is None:
                 results.append(NotFound("该岗位"))
-            elif channel_id != posting.channel_id and channel_id not in listed[pid]:
-                results.append(PermissionDenied("只有发布该岗位的单位或渠道可以延长有效期"))
+            elif posting.channel_id != channel_id:
+                record = own_records.get(pid)
+                refusal = _date_refusal(valid_until, today) if record is not None else \
+                    PermissionDenied("只有发布该岗位的单位或渠道可以延长有效期")
+                results.append(refusal or _refresh_source(session, record, valid_until, actor_role))
             elif (refusal := _refresh_refusal(posting, valid_until, today)) is not None:
                 results.append(refusal)
             else:

@@ -17,7 +17,9 @@ from core.errors import DomainError
 from core.numbers import finite_float
 from core.channels.services import channel_for_api_key
 from core.tabular import TabularError
-from core.validity.services import postings_for_external_ids, refresh_channel_postings, refresh_posting
+from core.ingest.services import MERGED, answer_for_channel
+from core.validity.services import (SourceRefreshed, postings_for_external_ids, refresh_channel_postings,
+                                    refresh_posting)
 from indexer.intake import IntakeOptions, Pipeline
 from indexer.sources import partner as partner_source
 from indexer.sources import spreadsheet
@@ -101,6 +103,7 @@ def push_postings():
     d = summary.as_dict(with_results=True)
     d.pop("held_records", None)
     d.pop("rejected_records", None)
+    d["results"] = answer_for_channel(db.session, channel.id, d["results"])  # never another channel's ids
     for r in d["results"]:
         r["index"] = r.pop("record")
     return jsonify(d), 200
@@ -151,6 +154,8 @@ def _valid_until(value, field: str) -> dt.date:
 
 
 def _refreshed(p) -> dict:
+    if isinstance(p, SourceRefreshed):  # the channel's record of another channel's posting: no ids of it
+        return {"status": MERGED, "valid_until": p.valid_until.isoformat()}
     return {"posting_id": p.id, "status": str(p.status), "valid_until": p.valid_until.isoformat(),
             "version": p.version}
 

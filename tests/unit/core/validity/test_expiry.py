@@ -58,13 +58,21 @@ def test_the_enterprise_refreshes_an_expired_posting_back_to_published(db_sessio
         validity.refresh_posting(db_session, p.id, TODAY + dt.timedelta(days=40), enterprise_id=other.enterprise_id, today=TODAY)
 
 
-def test_any_channel_that_listed_the_posting_may_refresh_it(db_session, make_channel, make_postings):
+def test_a_merged_channel_refreshes_its_own_record_not_the_posting(db_session, make_channel, make_postings):
+    """Issue 11, defect 5: the posting's validity is its publisher's; a channel whose record was merged
+    into it keeps its date with its own record (the posting is untouched)."""
     first, second, stranger = make_channel(), make_channel(), make_channel()
     p = make_postings(first, 1)[0]
-    db_session.add(PostingSource(posting_id=p.id, channel_id=second.id, external_id="dup-1"))
+    before, version = p.valid_until, p.version
+    source = PostingSource(posting_id=p.id, channel_id=second.id, external_id="dup-1", raw={"title": "x"})
+    db_session.add(source)
     db_session.flush()
-    validity.refresh_posting(db_session, p.id, TODAY + dt.timedelta(days=10), channel_id=second.id, today=TODAY)
-    assert p.valid_until == TODAY + dt.timedelta(days=10)
+    done = validity.refresh_posting(db_session, p.id, TODAY + dt.timedelta(days=10), channel_id=second.id, today=TODAY)
+    assert done == validity.SourceRefreshed("dup-1", TODAY + dt.timedelta(days=10))
+    assert p.valid_until == before and p.version == version
+    assert source.raw == {"title": "x", "valid_until": (TODAY + dt.timedelta(days=10)).isoformat()}
+    validity.refresh_posting(db_session, p.id, TODAY + dt.timedelta(days=10), channel_id=first.id, today=TODAY)
+    assert p.valid_until == TODAY + dt.timedelta(days=10) and p.version == version + 1
     with pytest.raises(PermissionDenied):
         validity.refresh_posting(db_session, p.id, TODAY + dt.timedelta(days=20), channel_id=stranger.id, today=TODAY)
 
