@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install browser compose-tool setup serve bench clean-instance compose-check
+.PHONY: run test install browser compose-tool pg-client setup serve bench clean-instance compose-check
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
@@ -46,13 +46,22 @@ compose-tool:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	else echo "(未安装 docker-compose：docker-compose.yml 的检查将跳过；sudo apt-get install docker-compose)"; fi
 
+# Debian's PostgreSQL client programs: `joblink backup`/`restore` of a PostgreSQL database run
+# pg_dump and pg_restore, and their tests need them.
+pg-client:
+	@if command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "安装 PostgreSQL 客户端（备份与恢复 PostgreSQL 数据库需要）..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
+	else echo "备份与恢复 PostgreSQL 数据库需要 pg_dump：sudo apt-get install postgresql-client"; exit 1; fi
+
 setup: install
 	$(JOBLINK) setup
 
 run: setup
 	$(JOBLINK) serve --host $(HOST) --port $(PORT)
 
-test: install browser compose-tool
+test: install browser compose-tool pg-client
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
