@@ -397,79 +397,17 @@ class GlobalStats:
 
 def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: GlobalStats | None,
                    facet_acc: dict[str, dict[str, int]]) -> Candidate | None:
-    spec = seg.spec
-    n = seg.n
-    if n == 0:
+    """One segment's matches for ``query``: candidates (text match, then filters, then geo), facet
+    counts added to ``facet_acc``, and the keys of what can reach the requested page. The work is
+    numpy on whole columns; the steps are functions called once per segment."""
+    if seg.n == 0:
         return None
-    scores = None
-    contribs = None
+    scores = contribs = None
+    filters = list(query.filters)
     if terms:
-        postings = [(t, f, seg.text[f.name].postings(t)) for t in terms for f in spec.by_kind("text")]
-        total = sum(len(p[0]) for _, _, p in postings if p is not None)
-    if terms and total * SPARSE_RATIO < n:
-        # Rare words: work on the posting lists only (sorted doc slots), never on all n documents.
-        contribs = []
-        per_term = []
-        for t in terms:
-            lists = []
-            for tt, f, p in postings:
-                if tt != t or p is None:
-                    continue
-                docs, tfs = p
-                lens = seg.text[f.name].lengths[docs]
-                norm = K1 * (1 - B + B * lens / stats.avg[f.name])
-                contribs.append((docs, f.boost * stats.idf[(f.name, t)] * tfs * (K1 + 1) / (tfs + norm)))
-                lists.append(docs)
-            if not lists:
-                per_term = None
-                break
-            docs_t = lists[0]
-            for other in lists[1:]:
-                docs_t = np.union1d(docs_t, other)
-            per_term.append(docs_t)
-        if per_term is None:
-            cand = np.zeros(0, dtype=np.int64)
-        else:
-            cand = per_term[0]
-            for other in per_term[1:]:
-                cand = np.intersect1d(cand, other, assume_unique=True)
-            cand = cand[seg.live[cand]].astype(np.int64)
-        filters = list(query.filters)
-    elif terms:
-        scores = np.zeros(n, dtype=np.float32)
-        matched = None
-        for t in terms:
-            hit = np.zeros(n, dtype=bool)
-            for f in spec.by_kind("text"):
-                p = seg.text[f.name].postings(t)
-                if p is None:
-                    continue
-                docs, tfs = p
-                lens = seg.text[f.name].lengths[docs]
-                norm = K1 * (1 - B + B * lens / stats.avg[f.name])
-                scores[docs] += f.boost * stats.idf[(f.name, t)] * tfs * (K1 + 1) / (tfs + norm)
-                hit[docs] = True
-            matched = hit if matched is None else (matched & hit)
-        cand = np.flatnonzero(matched & seg.live)
-        filters = list(query.filters)
+        cand, scores, contribs = _match_terms(seg, terms, stats)
     else:
-        filters = list(query.filters)
-        first = next((f for f in filters if isinstance(f, Terms)), None)
-        if first is not None:
-            # Start from the inverted list of the first keyword filter rather than every document.
-            kf = seg.keywords[first.field]
-            codes = [kf.codes[v] for v in first.values if v in kf.codes]
-            lists = [kf.postings(c) for c in codes]
-            cand = (lists[0] if len(lists) == 1 else np.unique(np.concatenate(lists))) if lists \
-                else np.zeros(0, dtype=np.int64)
-            cand = cand[seg.live[cand]]
-            filters.remove(first)
-        elif query.geo is not None:
-            cand = seg.lat_band(query.geo)  # only the documents in the radius's latitude band
-            cand = cand[seg.live[cand]]
-        else:
-            cand = np.flatnonzero(seg.live)
-    all_live = not terms and not query.filters and query.geo is None
+        cand = _browse_candidates(seg, query, filters)  # takes the filter it starts from out of ``filters``
     for f in filters:
         if len(cand) == 0:
             break
@@ -481,10 +419,107 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
         distances = np.zeros(0)
     if query.sort == "distance" and distances is None and query.origin is not None:
         distances = haversine_km(query.origin[0], query.origin[1], seg.lat[cand], seg.lon[cand])
+    all_live = not terms and not query.filters and query.geo is None
+    _count_facets(seg, query, cand, all_live, facet_acc)
+    if len(cand) == 0:
+        return Candidate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), None, 0)
+    if scores is not None:
+        cand_scores = scores[cand]
+    elif contribs is not None:
+        cand_scores = _sparse_scores(cand, contribs)
+    else:
+        cand_scores = np.zeros(len(cand), dtype=np.float32)
+    keys = _sort_keys(seg, query, bool(terms), cand, cand_scores, distances)
+    # Keep only what can reach the requested page: the top `window` keys plus every tie at the edge.
+    total = len(cand)
+    window = query.page * query.size
+    if len(keys) > window:
+        kth = np.partition(keys, len(keys) - window)[len(keys) - window]
+        keep = keys >= kth
+        cand, keys, cand_scores = cand[keep], keys[keep], cand_scores[keep]
+        if distances is not None:
+            distances = distances[keep]
+    return Candidate(keys, seg.ids[cand], cand_scores, distances, total)
+
+
+def _bm25(seg: Segment, f, t: str, stats: GlobalStats, docs: np.ndarray, tfs: np.ndarray) -> np.ndarray:
+    lens = seg.text[f.name].lengths[docs]
+    norm = K1 * (1 - B + B * lens / stats.avg[f.name])
+    return f.boost * stats.idf[(f.name, t)] * tfs * (K1 + 1) / (tfs + norm)
+
+
+def _match_terms(seg: Segment, terms: list[str], stats: GlobalStats):
+    """Live documents holding every term (in any text field) -> (candidates, dense scores or None,
+    sparse score contributions or None)."""
+    text_fields = seg.spec.by_kind("text")
+    postings = [(t, f, seg.text[f.name].postings(t)) for t in terms for f in text_fields]
+    total = sum(len(p[0]) for _, _, p in postings if p is not None)
+    if total * SPARSE_RATIO < seg.n:
+        cand, contribs = _match_rare_terms(seg, terms, stats, postings)
+        return cand, None, contribs
+    scores = np.zeros(seg.n, dtype=np.float32)
+    matched = None
+    for t in terms:
+        hit = np.zeros(seg.n, dtype=bool)
+        for f in text_fields:
+            p = seg.text[f.name].postings(t)
+            if p is None:
+                continue
+            docs, tfs = p
+            scores[docs] += _bm25(seg, f, t, stats, docs, tfs)
+            hit[docs] = True
+        matched = hit if matched is None else (matched & hit)
+    return np.flatnonzero(matched & seg.live), scores, None
+
+
+def _match_rare_terms(seg: Segment, terms: list[str], stats: GlobalStats, postings: list):
+    """Rare words: work on the posting lists only (sorted doc slots), never on all n documents."""
+    contribs = []
+    per_term = []
+    for t in terms:
+        lists = []
+        for tt, f, p in postings:
+            if tt != t or p is None:
+                continue
+            docs, tfs = p
+            contribs.append((docs, _bm25(seg, f, t, stats, docs, tfs)))
+            lists.append(docs)
+        if not lists:
+            return np.zeros(0, dtype=np.int64), contribs
+        docs_t = lists[0]
+        for other in lists[1:]:
+            docs_t = np.union1d(docs_t, other)
+        per_term.append(docs_t)
+    cand = per_term[0]
+    for other in per_term[1:]:
+        cand = np.intersect1d(cand, other, assume_unique=True)
+    return cand[seg.live[cand]].astype(np.int64), contribs
+
+
+def _browse_candidates(seg: Segment, query: SearchQuery, filters: list) -> np.ndarray:
+    """Without words: start from the inverted list of the first keyword filter (removed from
+    ``filters``), else the radius's latitude band, rather than every document."""
+    first = next((f for f in filters if isinstance(f, Terms)), None)
+    if first is not None:
+        kf = seg.keywords[first.field]
+        codes = [kf.codes[v] for v in first.values if v in kf.codes]
+        lists = [kf.postings(c) for c in codes]
+        cand = (lists[0] if len(lists) == 1 else np.unique(np.concatenate(lists))) if lists \
+            else np.zeros(0, dtype=np.int64)
+        filters.remove(first)
+        return cand[seg.live[cand]]
+    if query.geo is not None:
+        cand = seg.lat_band(query.geo)
+        return cand[seg.live[cand]]
+    return np.flatnonzero(seg.live)
+
+
+def _count_facets(seg: Segment, query: SearchQuery, cand: np.ndarray, all_live: bool,
+                  facet_acc: dict[str, dict[str, int]]) -> None:
     complement = None
     if query.facets and not all_live and len(cand) > 0:
         n_live = seg.live_count()
-        if len(cand) > n_live // 2:
+        if len(cand) > n_live // 2:  # counting the few left out is cheaper than the many kept
             mask = seg.live.copy()
             mask[cand] = False
             complement = np.flatnonzero(mask)
@@ -501,35 +536,21 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
                 acc[v] = acc.get(v, 0) + c
         else:
             acc.update(found)
-    if len(cand) == 0:
-        return Candidate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), None, 0)
-    if scores is not None:
-        cand_scores = scores[cand]
-    elif contribs is not None:
-        cand_scores = _sparse_scores(cand, contribs)
-    else:
-        cand_scores = np.zeros(len(cand), dtype=np.float32)
+
+
+def _sort_keys(seg: Segment, query: SearchQuery, has_terms: bool, cand: np.ndarray, cand_scores: np.ndarray,
+               distances: np.ndarray | None) -> np.ndarray:
+    """Larger is better: relevance (only with words; else newest), newest, pay, or nearer distance."""
     sort = query.sort
-    if sort == "relevance" and not terms:
+    if sort == "relevance" and not has_terms:
         sort = "newest"
     if sort == "relevance":
-        keys = cand_scores.astype(np.float64)
-    elif sort == "newest":
-        keys = seg.sort_key("published_ts")[cand]
-    elif sort == "pay":
-        keys = seg.sort_key("pay_monthly_max")[cand]
-    else:  # distance: nearer first; documents without coordinates last
-        keys = -np.nan_to_num(distances, nan=np.inf)
-    # Keep only what can reach the requested page: the top `window` keys plus every tie at the edge.
-    total = len(cand)
-    window = query.page * query.size
-    if len(keys) > window:
-        kth = np.partition(keys, len(keys) - window)[len(keys) - window]
-        keep = keys >= kth
-        cand, keys, cand_scores = cand[keep], keys[keep], cand_scores[keep]
-        if distances is not None:
-            distances = distances[keep]
-    return Candidate(keys, seg.ids[cand], cand_scores, distances, total)
+        return cand_scores.astype(np.float64)
+    if sort == "newest":
+        return seg.sort_key("published_ts")[cand]
+    if sort == "pay":
+        return seg.sort_key("pay_monthly_max")[cand]
+    return -np.nan_to_num(distances, nan=np.inf)  # distance: documents without coordinates last
 
 
 def merge_candidates(cands: list[Candidate], page: int, size: int):
