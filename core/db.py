@@ -70,23 +70,22 @@ def reset_write_mode(token: Token) -> None:
 
 
 @contextmanager
-def reading() -> Iterator[None]:
+def _write_mode(write: bool) -> Iterator[None]:
+    token = set_write_mode(write)
+    try:
+        yield
+    finally:
+        reset_write_mode(token)
+
+
+def reading():
     """Transactions begun inside only read: on SQLite they begin deferred and run beside the writer."""
-    token = set_write_mode(False)
-    try:
-        yield
-    finally:
-        reset_write_mode(token)
+    return _write_mode(False)
 
 
-@contextmanager
-def writing() -> Iterator[None]:
+def writing():
     """Transactions begun inside write: on SQLite they wait for the write lock at BEGIN."""
-    token = set_write_mode(True)
-    try:
-        yield
-    finally:
-        reset_write_mode(token)
+    return _write_mode(True)
 
 
 def begin_write(session: Session) -> None:
