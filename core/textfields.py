@@ -18,6 +18,8 @@ _INVISIBLE = re.compile(
 )
 _LINE_BREAKS = re.compile("[\r\n\t\u2028\u2029]+")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
+# Whether a one-line text needs more than a strip (most do not: one search instead of two rewrites).
+_SINGLE_LINE_WORK = re.compile(_INVISIBLE.pattern[:-1] + "\r\n\t\u2028\u2029\u3000\xa0]|  ")
 
 # Characters per field. Database columns set the ceiling where there is one (title 200, external
 # id 128, ...); a description gets 20,000 (three times the longest of 90,031 real postings).
@@ -58,6 +60,7 @@ FIELD_LABELS: dict[str, str] = {
     "licence_number": "许可证编号", "welfare": "福利待遇", "skills": "技能要求", "target_groups": "重点群体",
 }
 MULTILINE = frozenset({"description"})
+_HTTP_URL = re.compile(r"https?://[^\s/]+", re.I)
 
 
 @dataclass(frozen=True)
@@ -70,17 +73,17 @@ class TextProblem:
 def clean_text(value: str, multiline: bool = False) -> str:
     """``value`` without invisible and control characters, trimmed; line breaks and tabs kept in a
     multi-line field, made single spaces elsewhere."""
-    if _INVISIBLE.search(value):
-        value = _INVISIBLE.sub("", value)
-    if not multiline:
-        value = _SPACES.sub(" ", _LINE_BREAKS.sub(" ", value))
+    if multiline:
+        return (_INVISIBLE.sub("", value) if _INVISIBLE.search(value) else value).strip()
+    if _SINGLE_LINE_WORK.search(value):
+        value = _SPACES.sub(" ", _LINE_BREAKS.sub(" ", _INVISIBLE.sub("", value)))
     return value.strip()
 
 
 def too_long(field: str, value: str, limit: int | None = None) -> TextProblem | None:
     """The problem of a text over its field's limit, or None."""
     limit = limit or FIELD_LIMITS[field]
-    if len(value) <= limit:
+    if len(value) <= limit:  # (nearly always: the check costs one comparison)
         return None
     label = FIELD_LABELS.get(field, field)
     return TextProblem(f"{field}_too_long", f"{label}不能超过 {limit} 个字（收到 {len(value)} 个字），请精简后重新提交", field)
@@ -90,10 +93,10 @@ def checked_text(field: str, value: str | None) -> tuple[str | None, TextProblem
     """One field at the edge: cleaned (None when nothing visible is left) and its problem, if any."""
     if value is None:
         return None, None
-    cleaned = clean_text(str(value), field in MULTILINE) or None
+    cleaned = clean_text(value if isinstance(value, str) else str(value), field in MULTILINE) or None
     if cleaned is None:
         return None, None
-    if field == "source_url" and not re.match(r"https?://[^\s/]+", cleaned, re.I):
+    if field == "source_url" and not _HTTP_URL.match(cleaned):
         return None, TextProblem("invalid_url", f"岗位链接须以 http:// 或 https:// 开头（收到 {cleaned[:60]}），已忽略",
                                  field)
     return cleaned, too_long(field, cleaned)

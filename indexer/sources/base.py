@@ -141,21 +141,28 @@ def edge_checked(draft: PostingDraft, today: dt.date | None = None) -> PostingDr
     every refused record is); a link that is not http(s) is dropped with a note."""
     problems: list[TextProblem] = []
     for name in _TEXT_FIELDS:
-        value, problem = checked_text(name, getattr(draft, name))
+        value = getattr(draft, name)
+        if value is None:
+            continue
+        value, problem = checked_text(name, value)
         setattr(draft, name, value)
         if problem:
             problems.append(problem)
     for name in _TAG_FIELDS:
-        tags, problem = checked_tags(name, getattr(draft, name) or [])
-        setattr(draft, name, tags)
-        if problem:
-            problems.append(problem)
-    draft.issues.extend(Issue(p.code, p.message, p.field, "info" if p.code == "invalid_url" else "reject")
-                        for p in problems)
-    latest = (today or dt.date.today()) + dt.timedelta(days=MAX_VALIDITY_DAYS)
-    if draft.valid_until is not None and draft.valid_until > latest:
-        draft.issues.append(Issue(
-            "invalid_valid_until",
-            f"有效期 {draft.valid_until:%Y-%m-%d} 太远：最长到 {latest:%Y-%m-%d}（{MAX_VALIDITY_DAYS} 天内），请改正后重新提交",
-            "valid_until", "reject"))
+        tags = getattr(draft, name)
+        if tags:
+            tags, problem = checked_tags(name, tags)
+            setattr(draft, name, tags)
+            if problem:
+                problems.append(problem)
+    if problems:
+        draft.issues.extend(Issue(p.code, p.message, p.field, "info" if p.code == "invalid_url" else "reject")
+                            for p in problems)
+    if draft.valid_until is not None:
+        latest = (today or dt.date.today()) + dt.timedelta(days=MAX_VALIDITY_DAYS)
+        if draft.valid_until > latest:
+            draft.issues.append(Issue(
+                "invalid_valid_until",
+                f"有效期 {draft.valid_until:%Y-%m-%d} 太远：最长到 {latest:%Y-%m-%d}（{MAX_VALIDITY_DAYS} 天内），请改正后重新提交",
+                "valid_until", "reject"))
     return draft
