@@ -20,6 +20,9 @@ class IngestRun(Base):
     source_name: Mapped[str | None] = mapped_column(String(300))  # file name, feed URL, ...
     status: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed, interrupted
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The end of a finished run. While it is ``running``: the time of its last committed batch (its
+    # counters move in each batch's transaction), so a run that stopped moving — killed, its machine
+    # lost — shows as stale (``core.ingest.services.run_state``); no separate column is needed.
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     received: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)
@@ -29,6 +32,11 @@ class IngestRun(Base):
     merged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def last_progress_at(self) -> dt.datetime:
+        """When the run last showed life: its start, its last committed batch, or its end."""
+        return self.finished_at or self.started_at
 
 
 class RejectedRecord(Base):

@@ -3,10 +3,14 @@ rejected-record store, and what an intake answer may tell a channel. Channels an
 live in ``core.channels.services``."""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.channels.models import Channel
+from core.db import utcnow
 from core.postings.models import Posting
 
 from .models import FeedCursor, IngestRun, RejectedRecord
@@ -43,6 +47,62 @@ def rejected_counts(session: Session) -> dict[str, int]:
 
 def recent_runs(session: Session, limit: int = 20) -> list[IngestRun]:
     return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+
+
+# --- how a run stands ----------------------------------------------------------------------------------
+
+# A run still marked running with no committed batch for this long has probably stopped (killed, its
+# machine lost): a batch of 1,000 records takes about a second, a feed page at most its timeout.
+STALE_AFTER = dt.timedelta(minutes=15)
+RUN_LABELS = {"done": "已完成", "failed": "失败", "interrupted": "已中断", "running": "进行中", "stale": "可能已中断"}
+RUN_KIND_LABELS = {"file": "文件导入", "pull": "接口拉取", "push": "合作方推送", "form": "单位填报", "project": "重大项目",
+                   "demo": "演示数据", "retry": "重新处理", "bench": "性能测试"}
+
+
+@dataclass(frozen=True)
+class RunState:
+    """A run and how it stands: its status, or ``stale`` for a run marked running that has made no
+    progress (no committed batch) for longer than the threshold."""
+
+    run: IngestRun
+    state: str                      # done, failed, interrupted, running, stale
+    idle: dt.timedelta | None       # running or stale: time since its last committed batch (or start)
+
+    @property
+    def label(self) -> str:
+        text = RUN_LABELS.get(self.state, self.state)
+        if self.state == "stale":
+            text += f"（{int(self.idle.total_seconds() // 60)} 分钟没有进展，进程可能已被终止；可重新导入，已导入的记录不会重复）"
+        return text
+
+    def as_dict(self) -> dict:
+        r = self.run
+        return {"id": r.id, "kind": r.kind, "channel_id": r.channel_id, "source": r.source_name, "status": r.status,
+                "state": self.state, "label": self.label, "started_at": r.started_at,
+                "last_progress_at": r.last_progress_at, "finished_at": None if r.status == "running" else r.finished_at,
+                "idle_minutes": None if self.idle is None else round(self.idle.total_seconds() / 60, 1),
+                "received": r.received, "created": r.created, "updated": r.updated, "unchanged": r.unchanged,
+                "held": r.held, "merged": r.merged, "rejected": r.rejected, "error": r.error}
+
+
+def run_state(run: IngestRun, now: dt.datetime | None = None, stale_after: dt.timedelta = STALE_AFTER) -> RunState:
+    if run.status != "running":
+        return RunState(run, run.status, None)
+    idle = max(dt.timedelta(0), (now or utcnow()) - run.last_progress_at)
+    return RunState(run, "stale" if idle >= stale_after else "running", idle)
+
+
+def runs_with_state(session: Session, limit: int = 20, *, now: dt.datetime | None = None,
+                    stale_after: dt.timedelta = STALE_AFTER) -> list[RunState]:
+    """The latest ``limit`` runs, newest first, plus every older run still marked running (a stale run
+    never scrolls out of sight), each with how it stands."""
+    now = now or utcnow()
+    runs = recent_runs(session, limit)
+    oldest = min((r.id for r in runs), default=None)
+    if oldest is not None:
+        runs += list(session.scalars(select(IngestRun).where(IngestRun.status == "running", IngestRun.id < oldest)
+                                     .order_by(IngestRun.id.desc())))
+    return [run_state(r, now, stale_after) for r in runs]
 
 
 # --- what intake may tell a channel ------------------------------------------------------------------

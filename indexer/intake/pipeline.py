@@ -153,6 +153,8 @@ class Pipeline:
             writes.rejects.append((record.draft, issues))
         writes.write(self.session, now, self.run.id if self.run else None, self.options.format, self.channels,
                      self.options.keep_rejects)
+        if self.run is not None:  # the run's counters move with the batch, in its transaction
+            runs.count_batch(self.session, self.run.id, [r for r in batch.results if r is not None])
         self._end_transaction()
         self.duplicates.remember([*writes.fingerprints, *writes.fingerprint_updates])
         return [r for r in batch.results if r is not None]

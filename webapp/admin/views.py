@@ -145,6 +145,19 @@ def channel_active(channel_id: int):
     return redirect(url_for("admin.channels"))
 
 
+@bp.get("/runs")
+@roles_required(Role.ADMIN)
+def runs():
+    """Recent ingest runs with their counts; a run that stopped moving says 可能已中断."""
+    from core.ingest.services import RUN_KIND_LABELS, STALE_AFTER, runs_with_state
+
+    states = runs_with_state(db.session, 50)
+    names = dict(db.session.execute(select(Channel.id, Channel.name)).all())
+    return render_template("admin/runs.html", runs=states, channels=names, kind_labels=RUN_KIND_LABELS,
+                           stale=sum(s.state == "stale" for s in states),
+                           stale_minutes=int(STALE_AFTER.total_seconds() // 60))
+
+
 @bp.get("/enterprises")
 @roles_required(Role.ADMIN)
 def enterprises():

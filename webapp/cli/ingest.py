@@ -180,6 +180,7 @@ def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
     """Ingest a file: XLSX/CSV spreadsheet, JSON/JSONL records, or the real data formats."""
     from core.channels.services import get_channel
     from indexer.intake import IntakeOptions, Pipeline
+    from indexer.intake.runs import sigterm_as_interrupt
 
     with reported_errors(as_json, exit_code=EXIT_BAD_INPUT):
         channel = get_channel(session(), channel_code)
@@ -189,7 +190,8 @@ def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
                                              workers=workers if workers == "auto" else int(workers),
                                              progress=stopped.progress))
     try:
-        d = pipe.ingest(stopped.noting(drafts), channel.code).as_dict(with_results=as_json)
+        with sigterm_as_interrupt():  # SIGTERM: the run is recorded interrupted, not left running
+            d = pipe.ingest(stopped.noting(drafts), channel.code).as_dict(with_results=as_json)
     except SQLAlchemyError as exc:  # the reason and the row only: never the statement's values
         database_failure(as_json, exc, stopped.where())
     d["format"] = fmt
@@ -210,11 +212,14 @@ def ingest_file(path, channel_code, max_mb, workers, as_json) -> None:
 @with_appcontext
 def ingest_pull(channel_code, url, page_size, max_pages, timeout, as_json) -> None:
     """Pull a provincial-site or gig-platform feed from its cursor (resumes an interrupted pull)."""
+    from indexer.intake.runs import sigterm_as_interrupt
     from indexer.sources.feeds import FeedError, pull_feed
 
     with reported_errors(as_json, exit_code=EXIT_BAD_INPUT, also=(FeedError,)):
         try:
-            res = pull_feed(session(), channel_code, url, page_size=page_size, max_pages=max_pages, timeout=timeout)
+            with sigterm_as_interrupt():
+                res = pull_feed(session(), channel_code, url, page_size=page_size, max_pages=max_pages,
+                                timeout=timeout)
         except SQLAlchemyError as exc:
             database_failure(as_json, exc, "拉取过程中")
     d = res.as_dict(with_results=as_json)
@@ -276,15 +281,47 @@ def ingest_rejected(limit, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def ingest_runs(limit, as_json) -> None:
-    """Recent ingest runs with their counts."""
-    from core.ingest.services import recent_runs
+    """Recent ingest runs with their counts (runs that stopped moving marked 可能已中断)."""
+    from core.ingest.services import runs_with_state
 
-    runs = [{"id": r.id, "kind": r.kind, "source": r.source_name, "status": r.status, "started_at": r.started_at,
-             "received": r.received, "created": r.created, "updated": r.updated, "held": r.held,
-             "merged": r.merged, "rejected": r.rejected, "error": r.error} for r in recent_runs(session(), limit)]
+    runs = [s.as_dict() for s in runs_with_state(session(), limit)]
     if as_json:
         echo_json(runs)
         return
     for r in runs:
-        click.echo(f"#{r['id']} {r['kind']} {r['status']} {r['source'] or ''} 收到 {r['received']} "
-                   f"新增 {r['created']} 更新 {r['updated']} 待审 {r['held']} 合并 {r['merged']} 未通过 {r['rejected']}")
+        echo_run(r)
+
+
+def echo_run(r: dict) -> None:
+    state = f"（{r['label']}）" if r["state"] == "stale" else ""
+    click.echo(f"#{r['id']} {r['kind']} {r['status']}{state} {r['source'] or ''} 收到 {r['received']} "
+               f"新增 {r['created']} 更新 {r['updated']} 待审 {r['held']} 合并 {r['merged']} 未通过 {r['rejected']}"
+               + (f" 原因：{r['error']}" if r["error"] else ""))
+
+
+@ingest_group.command("status")
+@click.option("--stale-minutes", type=float, default=None,
+              help="a running run with no committed batch for this long is reported stale (default 15)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def ingest_status(stale_minutes, as_json) -> None:
+    """Runs still marked running: in progress, or stale (可能已中断) when they stopped moving; and the last run."""
+    import datetime as dt
+
+    from core.ingest.services import STALE_AFTER, runs_with_state
+
+    after = STALE_AFTER if stale_minutes is None else dt.timedelta(minutes=stale_minutes)
+    states = runs_with_state(session(), 1, stale_after=after)
+    d = {"running": [s.as_dict() for s in states if s.state in ("running", "stale")],
+         "stale": sum(s.state == "stale" for s in states), "last": states[0].as_dict() if states else None}
+    if as_json:
+        echo_json(d)
+        return
+    click.echo(f"进行中的导入 {len(d['running']) - d['stale']} 个，可能已中断 {d['stale']} 个"
+               if d["running"] else "没有进行中的导入")
+    for r in d["running"]:
+        click.echo(f"  {r['label']}：#{r['id']} {r['kind']} {r['source'] or ''}，开始于 {r['started_at']:%Y-%m-%d %H:%M}，"
+                   f"已保存 {r['received']} 条")
+    if d["last"]:
+        click.echo("最近一次：", nl=False)
+        echo_run(d["last"])
