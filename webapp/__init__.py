@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from core.errors import DomainError
 from core.enums import label
@@ -136,7 +136,10 @@ def _register_error_handlers(app: Flask) -> None:
         code = {401: "login_required", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(
             status, exc.name.lower().replace(" ", "_")
         )
-        return render_error(status, message, code)
+        resp = make_response(render_error(status, message, code))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:  # RFC 9110: a 405 names what is allowed
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
