@@ -19,6 +19,7 @@ from sqlalchemy import select
 from core.applications.models import Application
 from core.audit.services import record_access
 from core.enums import ApplicationStatus, PostingStatus, Role, label
+from core.errors import DomainError
 from core.matching import services as matching
 from core.numbers import finite_float
 from core.postings.models import Posting
@@ -173,9 +174,21 @@ def _api_error(status: int, code: str, message: str):
     return resp
 
 
+def _requested_k(default: int, maximum: int) -> int:
+    """How many to rank: the ``k`` query parameter, refused (400, field ``k``) unless a whole number
+    from 1 to ``maximum`` — never quietly clamped into range."""
+    raw = request.args.get("k")
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise DomainError("invalid_query", f"k 应为 1 到 {maximum} 之间的整数", "k")
+    return int(raw)
+
+
 @bp.get("/api/v1/postings/<int:posting_id>/matches")
 @roles_required(Role.ENTERPRISE, Role.COMMISSIONER, Role.ADMIN)
 def api_posting_matches(posting_id: int):
+    k = _requested_k(50, 200)
     posting = db.session.get(Posting, posting_id)
     if posting is None:
         return _api_error(404, "not_found", "岗位不存在")
@@ -187,7 +200,6 @@ def api_posting_matches(posting_id: int):
     ranker, problem = _ranker_or_message()
     if ranker is None:
         return _api_error(503, "model_not_found", problem)
-    k = min(max(request.args.get("k", 50, type=int), 1), 200)
     outcome = matching.rank_seekers_for_posting(db.session, posting.id, ranker, k=k, actor_user_id=current_user.id)
     ids = [i.id for i in outcome.ranked.items]
     views = view_jobseekers(db.session, cipher(), current_user, _seekers(ids).values(), ip=client_ip(),
@@ -210,6 +222,7 @@ def api_posting_matches(posting_id: int):
 @bp.get("/api/v1/jobseekers/<int:seeker_id>/recommendations")
 @roles_required(Role.JOBSEEKER, Role.COMMISSIONER, Role.ADMIN)
 def api_recommendations(seeker_id: int):
+    k = _requested_k(20, 100)
     seeker = db.session.get(Jobseeker, seeker_id)
     if seeker is None:
         return _api_error(404, "not_found", "求职者不存在")
@@ -220,7 +233,6 @@ def api_recommendations(seeker_id: int):
     ranker, problem = _ranker_or_message()
     if ranker is None:
         return _api_error(503, "model_not_found", problem)
-    k = min(max(request.args.get("k", 20, type=int), 1), 100)
     outcome = matching.rank_postings_for_seeker(db.session, seeker.id, ranker, k=k, actor_user_id=current_user.id)
     if current_user.role in _STAFF:
         _audit("api_recommendations", "jobseeker", seeker.id, "人岗匹配：查看求职者推荐岗位", ["desired_titles", "skills"])

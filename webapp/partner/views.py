@@ -186,11 +186,11 @@ def refresh_one(external_id: str):
     if not isinstance(body, dict):
         return _error(400, "invalid_body", "请求体应为 {\"valid_until\": \"YYYY-MM-DD\"}", "valid_until")
 
-    def refresh():
-        until = _valid_until(body.get("valid_until"), "valid_until")
+    def refresh():  # which posting first (404: not this channel's), then the new date (400)
         posting_id = postings_for_external_ids(db.session, channel.id, [external_id]).get(external_id)
         if posting_id is None:
             raise _unknown_external_id(external_id)
+        until = _valid_until(body.get("valid_until"), "valid_until")
         return _refreshed(refresh_posting(db.session, posting_id, until, channel_id=channel.id,
                                           actor_role=f"channel:{channel.id}"))
 

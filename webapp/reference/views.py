@@ -27,20 +27,18 @@ def _bad(field: str, message: str):
 @public
 @limiter.limit("300 per minute")
 def api_regions_suggest():
-    q = (request.args.get("q") or "").strip()
+    raw = request.args.get("q") or ""
+    q = raw.strip()
     if not q:
         return _bad("q", "请填写联想词 q（地区名称或代码）")
-    if len(q) > MAX_Q:
+    if len(raw) > MAX_Q:  # the documented limit is on what is sent, spaces included
         return _bad("q", f"联想词 q 不能超过{MAX_Q}个字")
-    raw_limit = (request.args.get("limit") or "").strip()
-    if raw_limit:
-        try:
-            limit = int(raw_limit)
-        except ValueError:
-            return _bad("limit", f"limit 应为 1 到 {MAX_LIMIT} 之间的整数")
-        if not 1 <= limit <= MAX_LIMIT:
-            return _bad("limit", f"limit 应为 1 到 {MAX_LIMIT} 之间的整数")
-    else:
+    raw_limit = request.args.get("limit")
+    if raw_limit is None:
         limit = DEFAULT_LIMIT
+    elif raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT:
+        limit = int(raw_limit)
+    else:
+        return _bad("limit", f"limit 应为 1 到 {MAX_LIMIT} 之间的整数")
     hits = region_directory(db.session).suggest(q, limit)
     return jsonify([{"code": r.code, "name": r.name, "full_name": r.full_name, "level": r.level} for r in hits])

@@ -68,6 +68,8 @@ def _float(args, name: str, lo: float, hi: float) -> float | None:
 def _choices(args, name: str, allowed) -> list[str]:
     values = [v.strip() for v in args.getlist(name) if v.strip()]
     allowed = {str(getattr(a, "value", a)) for a in allowed}
+    if len(values) > len(allowed):  # more values than there are choices (openapi.yaml: maxItems)
+        raise InvalidQuery(name, f"最多选择 {len(allowed)} 项")
     for v in values:
         if v not in allowed:
             raise InvalidQuery(name, f"不支持的取值：{v[:20]}")
@@ -82,7 +84,7 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
         longest = max(args.keys(), key=lambda k: sum(len(v) for v in args.getlist(k)), default="q")
         raise InvalidQuery(longest, "查询内容过长")
     text = _one(args, "q")
-    if len(text) > MAX_TEXT:
+    if len(args.get("q") or "") > MAX_TEXT:  # the limit is on what was sent, spaces included
         raise InvalidQuery("q", f"关键词不能超过 {MAX_TEXT} 个字")
     parsed = ParsedSearch(query=SearchQuery(), text=text)
     chosen = _Filters()

@@ -130,6 +130,9 @@ def _item_json(p: Posting, hit) -> dict:
 @public
 @limiter.limit("120 per minute")
 def api_search():
+    if (request.args.get("near") or "").strip() == "home" and not current_user.is_authenticated:
+        # "near my home" needs to know whose home: a sign-in problem (401), not a bad parameter
+        return jsonify({"error": {"code": "login_required", "message": "按住址附近搜索请先登录", "field": "near"}}), 401
     try:
         parsed, result, items, regions, occupations = _run(api=True)
     except InvalidQuery as exc:
@@ -153,8 +156,9 @@ def api_search():
 @limiter.limit("300 per minute")
 def api_suggest():
     """Typeahead: job titles from the index and occupations from the classification."""
-    q = (request.args.get("q") or "").strip()
-    if len(q) > 30:
+    raw = request.args.get("q") or ""
+    q = raw.strip()
+    if len(raw) > 30:  # the documented limit is on what is sent, spaces included
         return _error(InvalidQuery("q", "联想词过长"))
     if not q:
         return jsonify({"titles": [], "occupations": []})

@@ -96,7 +96,6 @@ def test_facets_show_the_level_below_the_region_filter(client, postings):
     ("sort=cheapest", "sort"),
     ("type=slavery", "type"),
     ("pay_min=-5", "pay_min"),
-    ("near=home", "near"),
     ("size=1000", "size"),
 ])
 def test_bad_queries_are_400_naming_the_field(client, postings, query, field):
@@ -151,6 +150,15 @@ def test_backend_down_page_falls_back_and_api_says_503(client, postings, app, mo
     assert f'href="/postings/{postings["guard"].id}"' in r.get_data(as_text=True)
     r = api(client, "q=保安")
     assert r.status_code == 503 and r.get_json()["error"]["code"] == "search_unavailable"
+
+
+def test_near_home_needs_someone_signed_in(client, postings, login_as):
+    r = api(client, "near=home")  # nobody signed in: who is "home"? (openapi.yaml: 401)
+    assert r.status_code == 401 and r.get_json()["error"] == {
+        "code": "login_required", "field": "near", "message": r.get_json()["error"]["message"]}
+    login_as("enterprise")  # signed in, but no home on file: the parameter cannot be served
+    r = api(client, "near=home")
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "near"
 
 
 def test_near_home_for_a_signed_in_jobseeker(client, postings, seeker_with_profile):
