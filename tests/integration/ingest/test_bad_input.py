@@ -201,3 +201,19 @@ def test_a_batch_the_database_refuses_keeps_the_run_record(runner, db_session, m
     assert list(db_session.scalars(select(Posting.title))) == ["电工"]
     run = db_session.get(IngestRun, d["run_id"])
     assert run is not None and run.status == "done" and (run.received, run.rejected) == (2, 1)
+
+
+def test_numbers_beyond_the_columns_are_read_as_unknown_not_a_failed_batch(runner, db_session, make_channel, tmp_path):
+    """招聘人数 99999999999 overflowed PostgreSQL's integer column and failed the whole batch."""
+    make_channel("agency")
+    path = tmp_path / "numbers.csv"
+    path.write_text("职位名称,企业名称,工作地点,薪资,招聘人数,工作经验\n"
+                    "焊工,临沂甲机械有限公司,山东省临沂市兰山区,5000元/月,99999999999,99999999999年\n"
+                    "电工,临沂甲机械有限公司,山东省临沂市兰山区,5000元/月,3,2年\n", encoding="utf-8")
+    code, d = _ingest(runner, path)
+    assert code == 0 and d["rejected"] == 0, d
+    rows = dict(db_session.execute(select(Posting.title, Posting.headcount)).all())
+    assert rows == {"焊工": None, "电工": 3}
+    welder = db_session.scalar(select(Posting).where(Posting.title == "焊工"))
+    assert welder.experience_years is None
+    assert {"headcount_unparsable", "experience_unparsable"} <= {r["code"] for r in welder.review_reasons}
