@@ -154,10 +154,10 @@ def instance(request, fresh_database_url, app_factory, tmp_path):
     return app, url, folder
 
 
-def _cli(url: str, folder: Path, *args: str, **popen) -> subprocess.Popen:
+def _cli(url: str, folder: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, **TEST_KEYS, "DATABASE_URL": url, "JOBLINK_INSTANCE": str(folder), "SEARCH_BACKEND": "null"}
     return subprocess.Popen([sys.executable, "-m", "webapp.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _run_row(app) -> IngestRun | None:
@@ -165,24 +165,33 @@ def _run_row(app) -> IngestRun | None:
 
     with app.app_context():
         run = db.session.scalar(select(IngestRun).order_by(IngestRun.id.desc()))
-        db.session.expunge_all() if run is None else db.session.expunge(run)
+        if run is not None:
+            db.session.expunge(run)
         db.session.remove()
         return run
 
 
-def _stop_after_first_batch(app, proc: subprocess.Popen, sig: int) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        run = _run_row(app)
-        if run is not None and run.received > 0:
-            assert run.status == "running", "the run ended before it could be stopped"
-            proc.send_signal(sig)
-            proc.wait(60)
-            return
-        assert proc.poll() is None, proc.stderr.read().decode("utf-8", "replace")[-2000:]
-        time.sleep(0.05)
-    proc.kill()
-    pytest.fail("no batch committed within two minutes")
+def _ingest_stopped_after_first_batch(instance, tmp_path: Path, sig: int) -> tuple[int, IngestRun]:
+    """Run ``joblink ingest file`` on a big file, send ``sig`` once its first batch has committed;
+    (the process's return code, its run as the database then holds it)."""
+    app, url, folder = instance
+    path = tmp_path / "big.csv"
+    path.write_bytes(postings_csv(f"sig{sig}", ROWS))
+    proc = _cli(url, folder, "ingest", "file", str(path), "--channel", "haizhu", "--json")
+    try:
+        deadline = time.monotonic() + 120
+        while (run := _run_row(app)) is None or run.received == 0:
+            assert proc.poll() is None, proc.stderr.read().decode("utf-8", "replace")[-2000:]
+            assert time.monotonic() < deadline, "no batch committed within two minutes"
+            time.sleep(0.05)
+        assert run.status == "running", "the run ended before it could be stopped"
+        proc.send_signal(sig)
+        proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    return proc.returncode, _run_row(app)
 
 
 def _assert_counts_match_the_database(app, run: IngestRun) -> None:
@@ -195,18 +204,9 @@ def _assert_counts_match_the_database(app, run: IngestRun) -> None:
 
 
 def test_a_killed_ingest_is_reported_stale_with_its_committed_counts(instance, tmp_path):
-    app, url, folder = instance
-    path = tmp_path / "big.csv"
-    path.write_bytes(postings_csv("kill", ROWS))
-    proc = _cli(url, folder, "ingest", "file", str(path), "--channel", "haizhu", "--json")
-    try:
-        _stop_after_first_batch(app, proc, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
-    run = _run_row(app)
+    app = instance[0]
+    code, run = _ingest_stopped_after_first_batch(instance, tmp_path, signal.SIGKILL)
+    assert code == -signal.SIGKILL
     assert run.status == "running" and run.finished_at is not None   # nobody could finish it
     _assert_counts_match_the_database(app, run)
 
@@ -226,17 +226,7 @@ def test_a_killed_ingest_is_reported_stale_with_its_committed_counts(instance, t
 
 
 def test_sigterm_records_the_run_interrupted(instance, tmp_path):
-    app, url, folder = instance
-    path = tmp_path / "big.csv"
-    path.write_bytes(postings_csv("term", ROWS))
-    proc = _cli(url, folder, "ingest", "file", str(path), "--channel", "haizhu", "--json")
-    try:
-        _stop_after_first_batch(app, proc, signal.SIGTERM)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-    assert proc.returncode not in (0, None)
-    run = _run_row(app)
+    code, run = _ingest_stopped_after_first_batch(instance, tmp_path, signal.SIGTERM)
+    assert code not in (0, None)
     assert run.status == "interrupted" and "SIGTERM" in run.error
-    _assert_counts_match_the_database(app, run)
+    _assert_counts_match_the_database(instance[0], run)
