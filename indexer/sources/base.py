@@ -138,7 +138,8 @@ def edge_checked(draft: PostingDraft, today: dt.date | None = None) -> PostingDr
     """The one check every adapter ends with: each text field cleaned of invisible and control
     characters and within its limit, links http(s) only, tags bounded, ``valid_until`` within what a
     refresh may set. What is too long or out of range refuses the record (kept with its reason, as
-    every refused record is); a link that is not http(s) is dropped with a note."""
+    every refused record is); a link that is not http(s), or a publication date after today, is
+    dropped with a note."""
     problems: list[TextProblem] = []
     for name in _TEXT_FIELDS:
         value = getattr(draft, name)
@@ -158,6 +159,10 @@ def edge_checked(draft: PostingDraft, today: dt.date | None = None) -> PostingDr
     if problems:
         draft.issues.extend(Issue(p.code, p.message, p.field, "info" if p.code == "invalid_url" else "reject")
                             for p in problems)
+    if draft.published_at is not None and draft.published_at.date() > (today or dt.date.today()) + dt.timedelta(days=1):
+        draft.issues.append(Issue("published_at_in_future", f"发布时间 {draft.published_at:%Y-%m-%d} 晚于今天，已按收到的时间计",
+                                  "published_at", "info"))
+        draft.published_at = None
     if draft.valid_until is not None:
         latest = (today or dt.date.today()) + dt.timedelta(days=MAX_VALIDITY_DAYS)
         if draft.valid_until > latest:

@@ -82,3 +82,12 @@ def test_enterprise_form_cleans_text_and_refuses_what_is_out_of_bounds(client, l
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     posting = db_session.scalar(select(Posting).where(Posting.enterprise_id == user.enterprise_id))
     assert posting.title == "数控车床操作工" and posting.address == "兰山区工业大道18号"
+
+
+def test_a_publication_date_in_year_9999_is_noted_not_a_processing_error(client, db_session):
+    body = _push(client, db_session, [_record("P-1", published_at="9999-12-31")])
+    [result] = body["results"]
+    assert result["outcome"] in {"accepted", "held"}, result
+    assert "published_at_in_future" in {r["code"] for r in result["reasons"]}
+    posting = db_session.get(Posting, result["posting_id"])
+    assert posting.valid_until.year < 9999 and (posting.published_at is None or posting.published_at.year < 9999)

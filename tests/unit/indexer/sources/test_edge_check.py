@@ -70,6 +70,12 @@ def test_valid_until_beyond_the_refresh_horizon_is_refused():
     assert _codes(d) == [("invalid_valid_until", "reject")] and "2027-06-04" in d.issues[0].message
 
 
+def test_a_publication_date_after_today_is_dropped_with_a_note():
+    d = edge_checked(_draft(published_at=dt.datetime(9999, 12, 31)), TODAY)
+    assert d.published_at is None and _codes(d) == [("published_at_in_future", "info")]
+    assert edge_checked(_draft(published_at=dt.datetime(2026, 12, 6, 23)), TODAY).published_at is not None
+
+
 def test_every_adapter_ends_with_the_edge_check():
     """The same record through each adapter: the same cleaned title and the same refusal."""
     long_id = "X" * 129
