@@ -279,7 +279,7 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
         result.error = {"code": exc.code, "message": exc.message}
     except BaseException as exc:
         session.rollback()
-        pipe.finish_run(summary, "failed", error=repr(exc))
+        pipe.finish_run(summary, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed", error=repr(exc))
         raise
     result.cursor = {"updated_since": cursor.updated_since, "next_page": cursor.next_page}
     pipe.finish_run(summary, "done" if result.complete else ("interrupted" if result.error else "done"),
