@@ -30,6 +30,14 @@ TEST_KEYS = {
 TEST_PASSWORD = "Zhao-Qian-Sun-Li-2026"
 
 
+def pytest_configure(config):
+    """The log scan of the whole run (tests/log_scan.py): any ID number, mobile number or password hash
+    in a log record fails the run."""
+    from tests.log_scan import register
+
+    register(config)
+
+
 def _postgres_available() -> bool:
     try:
         eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
