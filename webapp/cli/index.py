@@ -59,13 +59,16 @@ def index_group() -> None:
 @click.option("--batch", "batch_size", default=200, show_default=True, type=int)
 @click.option("--poll", default=0.5, show_default=True, type=float, help="seconds between polls when idle")
 @click.option("--max-attempts", default=8, show_default=True, type=int, help="attempts before dead-lettering")
+@click.option("--claim-timeout", default=300.0, show_default=True, type=float,
+              help="seconds after which events claimed by a relay that died are taken over")
 @with_appcontext
-def work(once, batch_size, poll, max_attempts) -> None:
+def work(once, batch_size, poll, max_attempts, claim_timeout) -> None:
     """Relay outbox events to the search backend (safe to run several at once)."""
     from indexer.worker import Relay
     from webapp.extensions import db
 
-    relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts, embed=_posting_embedder())
+    relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts, embed=_posting_embedder(),
+                  claim_timeout=claim_timeout)
     if once:
         stats = relay.drain(session())
         click.echo(f"已处理 {stats.claimed} 条事件：完成 {stats.done}，稍后重试 {stats.retried}，转入死信 {stats.dead}")
