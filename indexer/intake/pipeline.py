@@ -111,13 +111,13 @@ class Pipeline:
         pending = None
         for chunk in _batched(drafts, self.options.batch_size):
             batch = self._prepare(chunk)
-            started = (batch, self.stages.submit(batch.todo))    # normalise, screen, fingerprint
+            staging = self.stages.submit(batch.todo)    # normalise, screen, fingerprint
+            if self.workers <= 1:
+                yield batch, self._complete(batch, staging)
+                continue
             if pending is not None:
                 yield pending[0], self._complete(*pending)
-            pending = started
-            if self.workers <= 1:
-                yield batch, self._complete(*pending)
-                pending = None
+            pending = (batch, staging)
         if pending is not None:
             yield pending[0], self._complete(*pending)
 
