@@ -91,3 +91,18 @@ def test_a_publication_date_in_year_9999_is_noted_not_a_processing_error(client,
     assert "published_at_in_future" in {r["code"] for r in result["reasons"]}
     posting = db_session.get(Posting, result["posting_id"])
     assert posting.valid_until.year < 9999 and (posting.published_at is None or posting.published_at.year < 9999)
+
+
+def test_every_form_field_is_cleaned_at_the_edge(client, db_session):
+    """A NUL byte in a registration made PostgreSQL fail the request (500); zero-width characters
+    made a name that reads like another's."""
+    from core.accounts.models import User
+    from core.seekers.models import Jobseeker
+
+    from .test_registration import seeker_form
+
+    resp = client.post("/register/jobseeker", data=seeker_form(username="zhang\u200bsan_x", name="张\x00三\u202e"))
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
+    user = db_session.scalar(select(User).where(User.username == "zhangsan_x"))
+    assert user is not None
+    assert db_session.scalar(select(Jobseeker.name).where(Jobseeker.user_id == user.id)) == "张三"

@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from core.crypto import PersonalDataCipher
 from core.errors import DomainError, ValidationErrors
+from core.textfields import clean_text
 
 
 def cipher() -> PersonalDataCipher:
@@ -27,7 +28,9 @@ def client_ip() -> str | None:
 
 
 def form_text(name: str, max_len: int = 2000) -> str:
-    return (request.form.get(name) or "").strip()[:max_len]
+    """A form field as text: control and invisible characters removed (a NUL byte made PostgreSQL fail
+    the request; a zero-width or bidi character hides or reorders what others read), trimmed."""
+    return clean_text(request.form.get(name) or "", multiline=True)[:max_len]
 
 
 def form_flag(name: str) -> bool:
