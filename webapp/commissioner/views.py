@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.db import utcnow
 from core.enums import Role, label
 from core.postings.models import PostingSource
-from core.reference.services import RegionDirectory
+from core.accounts.services import commissioner_jurisdiction
 from core.validity import services as validity
 from core.validity.models import OUTCOME_LABELS, CallbackOutcome
 
@@ -40,9 +40,7 @@ HOME_LINKS: list[tuple[str, str, frozenset]] = [
 
 
 def _region_prefix() -> str | None:
-    if current_user.role == Role.ADMIN:
-        return None
-    return RegionDirectory.code_prefix(current_user.region_code) if current_user.region_code else "-"
+    return commissioner_jurisdiction(current_user)  # the one jurisdiction rule (core.accounts)
 
 
 def _contacts(posting_id: int) -> list[tuple[str, str]]:
