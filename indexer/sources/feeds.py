@@ -241,18 +241,7 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
             data = fetch(cursor.feed_url, since, page, page_size, timeout=timeout)
             items = data["items"]
             result.pages += 1
-            drafts = []
-            last_ts = since
-            for k, item in enumerate(items, start=1):
-                n = record_base + k
-                if not isinstance(item, dict):
-                    drafts.append(rejected_draft(channel.code, n, "malformed_record", f"第 {page} 页第 {k} 条不是 JSON 对象",
-                                                 raw_text=json.dumps(item, ensure_ascii=False)))
-                    continue
-                drafts.append(to_draft(item, channel.code, n))
-                ts = text(item.get("updated_at"))
-                if ts and (last_ts is None or _ts_key(ts) > _ts_key(last_ts)):
-                    last_ts = ts
+            drafts, last_ts = _page_drafts(items, channel.code, to_draft, page, record_base, since)
             record_base += len(items)
             has_more = bool(data.get("has_more")) and bool(items)
             # Advance the cursor in the same transaction as this page's postings.
@@ -285,6 +274,25 @@ def pull_feed(session: Session, channel_code: str, url: str | None = None, *, pa
     pipe.finish_run(summary, "done" if result.complete else ("interrupted" if result.error else "done"),
                      error=result.error["message"] if result.error else None)
     return result
+
+
+def _page_drafts(items: list, channel_code: str, to_draft: Callable, page: int, record_base: int,
+                 since: str | None) -> tuple[list, str | None]:
+    """A page's drafts (an item that is not a JSON object becomes a rejected one) and the latest
+    ``updated_at`` among its items (``since`` when none is later)."""
+    drafts = []
+    last_ts = since
+    for k, item in enumerate(items, start=1):
+        n = record_base + k
+        if not isinstance(item, dict):
+            drafts.append(rejected_draft(channel_code, n, "malformed_record", f"第 {page} 页第 {k} 条不是 JSON 对象",
+                                         raw_text=json.dumps(item, ensure_ascii=False)))
+            continue
+        drafts.append(to_draft(item, channel_code, n))
+        ts = text(item.get("updated_at"))
+        if ts and (last_ts is None or _ts_key(ts) > _ts_key(last_ts)):
+            last_ts = ts
+    return drafts, last_ts
 
 
 def _ts_key(ts: str):
