@@ -15,6 +15,7 @@ import re
 from core.identity import is_valid_credit_code
 from indexer.drafts import Issue, NormalisedPosting
 
+from .required import missing_required
 from .rules import _NOT_COVERED, DEFAULT_RULES_PATH, RuleSet, TextRule, fold, read_rules_file, rules_from_dict, validate_rules
 
 _AGE_RANGE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:周)?岁?\s*(?:-|~|～|至|到|—)\s*(\d{1,2})\s*(?:周)?岁")
@@ -172,11 +173,13 @@ def text_findings(title: str | None, description: str | None, rules: RuleSet) ->
 
 def check(posting: NormalisedPosting, channel_kind: str, channel_licence: str | None = None,
           rules: RuleSet | None = None) -> list[Issue]:
-    """Screening's findings on a normalised posting: text rules, age, pay, identity. Deciding what
-    they mean (publish, hold, reject) is ``indexer.intake.decide``'s, in one place."""
+    """Screening's findings on a normalised posting: text rules, age, pay, identity, the elements
+    every posting must carry. Deciding what they mean (publish, hold, reject) is
+    ``indexer.intake.decide``'s, in one place."""
     rules = rules or load_rules()
     return (text_findings(posting.title, posting.description, rules) + _pay_reasons(posting, rules)
-            + _identity_reasons(posting, str(channel_kind), channel_licence, rules))
+            + _identity_reasons(posting, str(channel_kind), channel_licence, rules)
+            + missing_required(posting, rules))
 
 
 __all__ = ["check", "text_findings", "load_rules", "clear_rules_cache", "RuleSet", "TextRule", "rules_from_dict", "read_rules_file",

@@ -42,7 +42,8 @@ def record_to_draft(raw: dict, channel_code: str, record_number: int | None = No
         credit_code=text(raw.get("credit_code")),
         region_code=text(raw.get("region_code")),
         pay_text=text(raw.get("pay_text")),
-        headcount_text=str(headcount) if headcount else None,
+        # a demand line without a headcount is 若干 (the project form: "人数不定请留空")
+        headcount_text=str(headcount) if headcount else "若干",
         occupation_text=text(raw.get("occupation_text")),
         start_date=parse_date(raw.get("start_date")),
         valid_until=parse_date(raw.get("end_date")),

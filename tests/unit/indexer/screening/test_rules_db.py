@@ -13,7 +13,8 @@ from indexer.screening import clear_rules_cache, load_rules
 
 
 def _posting(description, pay_text="5000-6000元/月", region="临沂兰山"):
-    d = PostingDraft(channel_code="c", external_id="1", raw={}, title="仓管员", description=description,
+    d = PostingDraft(channel_code="c", external_id="1", raw={}, title="仓管员",
+                     description="负责仓库货物收发和盘点，" + description, headcount_text="2", education_text="高中",
                      pay_text=pay_text, region_text=region, company_name="某某物流有限公司")
     return normalise(d, make_context(today=dt.date(2025, 3, 10)))
 

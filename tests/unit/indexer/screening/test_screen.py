@@ -23,9 +23,11 @@ def rules():
     return load_rules()
 
 
-def posting(ctx, description="", title="仓库管理员", pay_text="5000-7000元/月", region="广州·天河区",
-            credit_code=VALID_CODE, **kw):
+def posting(ctx, description="负责仓库货物收发、盘点和出入库登记", title="仓库管理员", pay_text="5000-7000元/月", region="广州·天河区",
+            credit_code=VALID_CODE, headcount_text="3", education_text="高中", **kw):
+    # headcount and requirements given: every posting must carry them (the January 2026 notice)
     d = PostingDraft(channel_code="c", external_id="1", raw={}, title=title, description=description,
+                     headcount_text=headcount_text, education_text=education_text,
                      pay_text=pay_text, region_text=region, credit_code=credit_code, company_name="某某物流有限公司",
                      **kw)
     return normalise(d, ctx)
@@ -129,7 +131,7 @@ NEUTRAL = [
 
 @pytest.mark.parametrize("text", NEUTRAL)
 def test_negations_and_neutral_phrases_do_not_trip(ctx, rules, text):
-    r = screen(posting(ctx, text), "public_agency", "trusted", None, rules)
+    r = screen(posting(ctx, "岗位职责：负责仓库收发货。\n" + text), "public_agency", "trusted", None, rules)
     assert r.outcome == "publish", [(x.code, x.evidence) for x in r.reasons]
 
 
@@ -213,7 +215,7 @@ def test_admin_extends_rules_as_data(ctx):
     extended = rules_from_dict(data)
     r = screen(posting(ctx, "需自备电动车"), "public_agency", "standard", None, extended)
     assert r.outcome == "hold" and "requires_own_vehicle" in reasons(r)
-    assert screen(posting(ctx, "包吃住"), "public_agency", "standard", None, extended).outcome == "publish"
+    assert screen(posting(ctx, "负责仓库收发货，包吃住"), "public_agency", "standard", None, extended).outcome == "publish"
 
 
 def test_invalid_admin_regex_is_reported():
@@ -224,8 +226,11 @@ def test_invalid_admin_regex_is_reported():
 
 def test_real_postings_outcomes_are_plausible(ctx, rules, real_drafts):
     out = [screen(normalise(d, ctx), "provincial_site", "trusted", None, rules) for d in real_drafts]
-    published = sum(r.outcome == "publish" for r in out) / len(out)
-    # the shared postings are mostly clean: most publish; text rules trip on a small minority
+    # this set has no headcount at all (no such field, and under 3% of the descriptions say one): the
+    # January 2026 notice holds every one of them until the headcount is given
+    assert all("headcount_missing" in reasons(r) for r in out)
+    published = sum(reasons(r) <= {"headcount_missing"} for r in out) / len(out)
+    # otherwise the shared postings are mostly clean: most would publish; text rules trip on a small minority
     assert published > 0.7
     text_rule_hits = sum(any(x.field in ("title", "description") and x.severity != "info" for x in r.reasons)
                          for r in out) / len(out)
@@ -307,7 +312,7 @@ def _text_reasons_for(rules, text):
     d = PostingDraft(channel_code="c", external_id="1", raw={}, title="仓管员", description=text,
                      pay_text="5000-7000元/月", region_text="广州·天河区", credit_code=VALID_CODE)
     return [r for r in screen(normalise(d, make_context(today=dt.date(2025, 3, 10))), "public_agency", "trusted",
-                              None, rules).reasons if r.field == "description"]
+                              None, rules).reasons if r.code in {t.code for t in rules.text_rules}]
 
 
 def test_trigger_that_is_a_prefix_of_another_rules_trigger_at_the_same_place():
