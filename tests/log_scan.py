@@ -19,8 +19,9 @@ from core.identity import validate_id_number, validate_phone
 PLUGIN_NAME = "joblink-log-scan"
 PROJECT_LOGGERS = ("core", "indexer", "webapp", "matching")
 
-_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+# Standing alone: not part of a longer number or of a hexadecimal id (a uuid may hold 11 digits in a row).
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d{9})(?![0-9A-Za-z])")
 _PASSWORD_HASH = re.compile(r"\$argon2(?:id|i|d)\$|\$2[aby]\$\d\d\$|\b(?:pbkdf2:sha\d+|scrypt):\d+[:$]")
 
 

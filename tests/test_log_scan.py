@@ -26,6 +26,7 @@ def test_it_finds_mobile_numbers_and_password_hashes_but_not_masked_values():
     assert scan_text("phone 13987654321 saved") == [("phone", "139******21")]
     assert [k for k, _ in scan_text("tel:+86 13987654321")] == ["phone"]
     assert scan_text("phone 139****4321, id 440106********1234, run 12345678901, ts 1733491234567") == []
+    assert scan_text("external id h4dfc74cc13912345678b3b0821f9461c66bf") == []  # digits inside a hex id
     assert [k for k, _ in scan_text("hash $argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")] == ["password_hash"]
     assert [k for k, _ in scan_text("pbkdf2:sha256:600000$abc$def")] == ["password_hash"]
 
