@@ -1,0 +1,191 @@
+"""Browser walk in Debian's Chromium at phone size (390x844): every page of the app, once per role
+(public, jobseeker, enterprise, commissioner, reviewer, admin), plus typical error states (a search
+with a bad filter, forms submitted empty). Fails on raw codes (`pay_missing`), shell commands
+(`joblink validity sample`) in the visible text, and on any page wider than the phone."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .test_review_browser import _login
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "Jiang-Nan-Ke-Cai-Lian-2026"
+USERS = {  # role -> username (digits keep the usernames themselves from reading as codes)
+    "jobseeker": "e2e2_qiuzhi", "enterprise": "e2e2_qiye", "commissioner": "e2e2_zhuanyuan",
+    "reviewer": "e2e2_shenhe", "admin": "e2e2_guanli",
+}
+REGION = "371312"  # 临沂 河东区: no other browser test counts tasks there
+LONG_CHANNEL = "临沂市河东区人力资源和社会保障局公共就业和人才服务中心线下招聘登记窗口（河东区人力资源市场）"
+HELD_TEXT = "招聘包装工8名，限男性。入职需交押金300元。"
+CODE = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z]+_[a-z_]+(?![A-Za-z0-9])")
+COMMAND = re.compile(r"(?<![A-Za-z])(?:joblink|flask|alembic|python)\s+[a-z-]+")
+URL = re.compile(r"(?:https?://|www\.)\S+")
+# pages that are not HTML, or not pages at all
+NOT_PAGES = re.compile(r"^/(?:api/|static/)|^/healthz$|\.\w+$")
+# error states: a search with a bad filter, forms submitted empty (never a form that saves shared state)
+BAD_FILTERS = ["/search?pay_min=abc&pay_max=-1&region=zz&page=x"]
+EMPTY_FORMS = {
+    "public": ["/login", "/register/jobseeker", "/register/enterprise"],
+    "jobseeker": ["/me/profile/edit", "/account/password"],
+    "enterprise": ["/enterprise/postings/new", "/account/password"],
+    "commissioner": ["/projects/new", "/projects/{project_id}/demands/new"],
+    "reviewer": ["/account/password"],
+    "admin": ["/admin/channels/new"],
+}
+ROLES = ["public", *USERS]
+
+PAGE_STATE = """(width) => {
+  // a phone's browser widens its layout to fit a too-wide page, so innerWidth would hide the overflow
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > width + 1 && ![...el.children].some(c => c.getBoundingClientRect().right > width + 1)) {
+      wide.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(r.right) + 'px');
+    }
+  }
+  return {text: document.body.innerText, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 3)};
+}"""
+
+SUBMIT_EMPTY = """() => {
+  const forms = [...document.querySelectorAll('main form, form')].filter(f => (f.method || '').toLowerCase() === 'post');
+  const form = forms.sort((a, b) => b.elements.length - a.elements.length)[0];
+  if (!form) return false;
+  for (const el of form.elements) {
+    if ((el.tagName === 'INPUT' && !['hidden', 'submit', 'button', 'checkbox', 'radio'].includes(el.type)) || el.tagName === 'TEXTAREA') el.value = '';
+  }
+  form.noValidate = true;
+  const button = form.querySelector('button[type=submit], button:not([type]), input[type=submit]');
+  if (button) { button.click(); } else { form.requestSubmit(); }
+  return true;
+}"""
+
+
+@pytest.fixture(scope="module")
+def walk_data(live_server):
+    """One consistent set of objects in 河东区, each role's own: an enterprise with a published posting
+    (which the jobseeker applied to), a held posting with reason codes from a channel with a long name,
+    a jobseeker of a priority group, a commissioner's major project with a demand line."""
+    from core.accounts.services import create_user
+    from core.applications.services import apply_to_posting
+    from core.channels.models import Channel
+    from core.db import utcnow
+    from core.enterprises.models import Enterprise
+    from core.enums import ChannelKind, PostingStatus
+    from core.postings.models import Posting, PostingSource
+    from core.projects.models import LabourDemand, MajorProject
+    from core.seekers.services import create_jobseeker
+    from webapp.auth.inputs import cipher
+    from webapp.extensions import db
+
+    app = live_server["app"]
+    with app.app_context():
+        ch = Channel(code="e2e-hedong-window", name=LONG_CHANNEL, kind=ChannelKind.HR_MARKET, region_code=REGION)
+        ent = Enterprise(name="临沂河东顺达物流有限公司", normalized_name="河东顺达物流", region_code=REGION,
+                         verification_status="verified")
+        db.session.add_all([ch, ent])
+        db.session.flush()
+        start = HELD_TEXT.index("限男性")
+        reasons = [
+            {"code": "discrimination_gender", "message": "含性别歧视性要求", "severity": "hold",
+             "field": "description", "span": [start, start + 3], "evidence": "限男性"},
+            {"code": "fee_deposit", "message": "向求职者收取押金", "severity": "hold", "field": "description",
+             "evidence": "押金300元"},
+            {"code": "pay_missing", "message": "未写明工资", "severity": "hold", "field": "pay_text"},
+        ]
+        valid = utcnow().date().replace(year=utcnow().year + 1)
+        published = Posting(title="仓库管理员", description="负责河东区仓库收发货和盘点，会用电脑。", enterprise_id=ent.id,
+                            channel_id=ch.id, region_code=REGION, pay_min=4500, pay_max=6000, pay_unit="month",
+                            status=PostingStatus.PUBLISHED, published_at=utcnow(), valid_until=valid)
+        held = Posting(title="包装工", description=HELD_TEXT, enterprise_id=ent.id, channel_id=ch.id, region_code=REGION,
+                       status=PostingStatus.PENDING_REVIEW, review_reasons=reasons, valid_until=valid)
+        for i, p in enumerate((published, held)):
+            p.sources.append(PostingSource(channel_id=ch.id, external_id=f"e2e-walk-{i}", raw={"岗位名称": p.title}))
+        db.session.add_all([published, held])
+        db.session.flush()
+        users = {role: create_user(db.session, username=name, password=PASSWORD, role=role, display_name="走查" + role[:2],
+                                   region_code=REGION if role == "commissioner" else None,
+                                   enterprise_id=ent.id if role == "enterprise" else None)
+                 for role, name in USERS.items()}
+        with app.test_request_context():
+            seeker = create_jobseeker(db.session, cipher(), user_id=users["jobseeker"].id, name="孙七", phone="13912340077",
+                                      region_code=REGION, groups=["graduate"])
+        apply_to_posting(db.session, jobseeker_id=seeker.id, posting_id=published.id)
+        project = MajorProject(name="河东区物流园二期", region_code=REGION, commissioner_user_id=users["commissioner"].id)
+        db.session.add(project)
+        db.session.flush()
+        demand = LabourDemand(project_id=project.id, title="叉车司机", headcount=5, pay_text="6000元/月", region_code=REGION)
+        db.session.add(demand)
+        db.session.commit()
+        ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id}
+        return {"ids": ids, "by_endpoint": {"review.posting": {"posting_id": held.id}}}
+
+
+def _page_urls(app, data) -> list[str]:
+    """Every GET page of the app with its ids filled by real objects; a new parameter must be added above."""
+    urls = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or NOT_PAGES.search(rule.rule):
+            continue
+        values = {**data["ids"], **data["by_endpoint"].get(rule.endpoint, {})}
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"{rule.rule}: no object for {sorted(missing)}; add one to walk_data"
+        with app.test_request_context():
+            from flask import url_for
+
+            urls.append(url_for(rule.endpoint, **{k: values[k] for k in rule.arguments}))
+    return urls
+
+
+def _check(page, role: str, label: str, words: list[str], overflow: list[str]) -> None:
+    state = page.evaluate(PAGE_STATE, PHONE["width"])
+    text = URL.sub(" ", state["text"])
+    bad = sorted(set(CODE.findall(text)) | set(COMMAND.findall(text)))
+    if bad:
+        words.append(f"{role} {label}: {bad}")
+    if state["scroll"] > PHONE["width"]:
+        overflow.append(f"{role} {label}: {state['scroll']}px wide; {state['wide']}")
+
+
+def _walk(browser, base: str, role: str, urls: list[str], forms: list[str]) -> tuple[list[str], list[str]]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    words: list[str] = []
+    overflow: list[str] = []
+    try:
+        if role != "public":
+            _login(page, base, USERS[role], PASSWORD)
+            assert "/login" not in page.url, f"{role} could not log in"
+        for url in urls + BAD_FILTERS:
+            page.goto(base + url, wait_until="domcontentloaded")
+            _check(page, role, url, words, overflow)
+        for url in forms:
+            page.goto(base + url, wait_until="domcontentloaded")
+            with page.expect_navigation(wait_until="domcontentloaded"):
+                assert page.evaluate(SUBMIT_EMPTY), f"{role} {url}: no form to submit"
+            _check(page, role, url + " (submitted empty)", words, overflow)
+    finally:
+        context.close()
+    return words, overflow
+
+
+def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, browser):
+    app = live_server["app"]
+    urls = _page_urls(app, walk_data)
+    assert len(urls) >= 30, urls
+    words: list[str] = []
+    overflow: list[str] = []
+    for role in ROLES:
+        forms = [f.format(**walk_data["ids"]) for f in EMPTY_FORMS[role]]
+        w, o = _walk(browser, live_server["url"], role, urls, forms)
+        words += w
+        overflow += o
+    report = []
+    if words:
+        report.append("codes or commands in visible text:\n  " + "\n  ".join(words))
+    if overflow:
+        report.append("wider than a 390 px phone:\n  " + "\n  ".join(overflow))
+    assert not report, "\n".join(report)
