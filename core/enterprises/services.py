@@ -13,7 +13,7 @@ from core.crypto import PersonalDataCipher
 from core.enums import ApplicationStatus, VerificationStatus
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.identity import validate_credit_code, validate_region_code
-from core.postings.models import Posting
+from core.postings.models import Posting, PostingSource
 from core.seekers.privacy import SeekerView, view_jobseekers
 
 from .models import Enterprise
@@ -102,6 +102,46 @@ def owned_posting(session: Session, enterprise_id: int, posting_id: int) -> Post
     if posting.enterprise_id != enterprise_id:
         raise PermissionDenied("这不是贵单位发布的岗位")
     return posting
+
+
+def own_form_source(session: Session, enterprise_id: int, posting_id: int) -> PostingSource:
+    """The form record the enterprise created this posting with (what an edit replaces). Postings
+    that came from another channel are changed there; closed ones are copied into a new posting."""
+    from core.channels.models import Channel
+    from core.enums import ChannelKind, PostingStatus
+
+    posting = owned_posting(session, enterprise_id, posting_id)
+    if posting.status in (PostingStatus.WITHDRAWN, PostingStatus.FILLED):
+        raise DomainError("posting_closed", "该岗位已下线，不能再修改；可以“复制”为新岗位后发布", None)
+    source = session.scalar(
+        select(PostingSource).join(Channel, Channel.id == PostingSource.channel_id)
+        .where(PostingSource.posting_id == posting.id, PostingSource.channel_id == posting.channel_id,
+               Channel.kind == ChannelKind.ENTERPRISE_DIRECT)
+        .order_by(PostingSource.id).limit(1)
+    )
+    if source is None:
+        raise DomainError("not_own_form", "该岗位来自其他招聘渠道，请在原渠道修改；也可以“复制”为新岗位", None)
+    return source
+
+
+def merged_submissions(session: Session, enterprise_id: int) -> list[tuple[PostingSource, Posting]]:
+    """The enterprise's own submissions that dedup merged into a posting already held (kept as one
+    more source of it), newest first: the enterprise is told where each went and may undo it."""
+    from core.channels.models import Channel
+    from core.enums import ChannelKind
+
+    first = (select(func.min(PostingSource.id)).where(PostingSource.posting_id == Posting.id)
+             .correlate(Posting).scalar_subquery())
+    stmt = (
+        select(PostingSource, Posting)
+        .join(Posting, Posting.id == PostingSource.posting_id)
+        .join(Channel, Channel.id == PostingSource.channel_id)
+        .where(Posting.enterprise_id == enterprise_id, Channel.kind == ChannelKind.ENTERPRISE_DIRECT,
+               PostingSource.id != first)
+        .order_by(PostingSource.id.desc())
+        .limit(50)
+    )
+    return [(s, p) for s, p in session.execute(stmt).unique() if (s.raw or {}).get("enterprise_id") == enterprise_id]
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.channels.models import Channel
@@ -12,7 +12,8 @@ from core.channels.services import ensure_enterprise_direct_channel, ensure_majo
 from core.db import utcnow
 from core.enterprises.models import Enterprise
 from core.ingest.models import RejectedRecord
-from core.postings.models import Posting
+from core.errors import DomainError
+from core.postings.models import Posting, PostingSource
 from core.projects.models import LabourDemand
 from indexer import normalise
 from indexer.drafts import Decision, Issue, PostingDraft
@@ -20,6 +21,7 @@ from indexer.screening import check, load_rules
 from indexer.sources import enterprise_form, major_project, redraft
 
 from .decide import decide, reported
+from .duplicates import Duplicates
 from .pipeline import DEFAULT_BATCH_SIZE, IntakeOptions, Pipeline
 from .prepare import chunks
 from .results import IngestSummary, RecordResult
@@ -30,11 +32,15 @@ def ingest_drafts(session: Session, drafts: Iterable[PostingDraft], channel_code
     return Pipeline(session, options).ingest(drafts, channel_code)
 
 
-def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: dict, user_id: int | None):
+def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: dict, user_id: int | None,
+                              *, apart_from: int | None = None):
     """The enterprise's own web form, through the same pipeline. Returns (posting or None, issues).
 
     Works inside the caller's transaction (flushes, does not commit). A rejected form creates no
     posting and no rejected-record row: the enterprise sees the issues on the form and corrects them.
+    ``form_data["external_id"]`` names a posting sent before: the edit replaces it (version + 1,
+    decided again, the index following through the outbox). A submission merged into a posting
+    already held reports a ``merged_into`` issue (undone by ``separate_enterprise_posting``).
     """
     ent = session.get(Enterprise, enterprise_id)
     if ent is None:
@@ -43,15 +49,57 @@ def submit_enterprise_posting(session: Session, enterprise_id: int, form_data: d
     draft = enterprise_form.form_to_draft(form_data, ent, channel.code, user_id)
     if any(i.severity == "reject" for i in draft.issues):
         return None, draft.issues
-    result, issues = _one_record(session, draft, ent, IntakeOptions(
-        run_kind="form", format=enterprise_form.FORMAT, commit=False, dedup_mode="db", keep_rejects=False,
-        record_run=False))
+    result, issues = _one_record(session, draft, ent, _form_options(), apart_from=apart_from)
     if result.posting_id is None:
         return None, issues
+    if result.outcome == "merged":  # the enterprise is told where it went, and may undo it
+        issues.append(Issue("merged_into", f"与已有岗位 #{result.posting_id} 是同一岗位，已合并到该岗位",
+                            "dedup", "info"))
     posting = session.get(Posting, result.posting_id)
     if posting is not None and posting.channel_id == channel.id and posting.enterprise_id != ent.id:
         posting.enterprise_id = ent.id  # the form's own posting belongs to the signed-in enterprise
     return posting, issues
+
+
+def _form_options() -> IntakeOptions:
+    return IntakeOptions(run_kind="form", format=enterprise_form.FORMAT, commit=False, dedup_mode="db",
+                         keep_rejects=False, record_run=False)
+
+
+def separate_enterprise_posting(session: Session, enterprise_id: int, source_id: int, user_id: int | None):
+    """Undo a merge the enterprise says was wrong ("a different job"): its submission (kept as one
+    more source of the posting it was merged into) leaves that posting and goes through the pipeline
+    again as its own posting, bypassing only the dedup merge with that posting, so screening and the
+    channel's trust still decide publish or review. Audited. Returns (posting or None, issues)."""
+    from core.audit.services import record_access
+    from core.errors import NotFound
+
+    channel = ensure_enterprise_direct_channel(session)
+    source = session.get(PostingSource, source_id)
+    if (source is None or source.channel_id != channel.id
+            or (source.raw or {}).get("enterprise_id") != enterprise_id):
+        raise NotFound("该提交")
+    merged_into = source.posting_id
+    first = session.scalar(select(func.min(PostingSource.id)).where(PostingSource.posting_id == merged_into))
+    if first == source.id:
+        raise DomainError("not_merged", "该岗位是单独发布的，没有被合并", None)
+    form = {**source.raw, "external_id": source.external_id}
+    session.delete(source)
+    session.flush()
+    posting, issues = submit_enterprise_posting(session, enterprise_id, form, user_id, apart_from=merged_into)
+    if posting is not None:
+        record_access(session, actor_user_id=user_id, actor_role="enterprise", action="update",
+                      subject_type="posting", subject_id=posting.id, fields=["status"],
+                      purpose=f"撤销合并：与岗位 #{merged_into} 不是同一岗位，单独提交")
+    return posting, issues
+
+
+class _ApartFrom(Duplicates):
+    """The dedup index without one posting: the one the enterprise said is a different job."""
+
+    def __init__(self, session: Session, posting_id: int):
+        super().__init__(session, "db")
+        self._live[posting_id] = False
 
 
 def publish_labour_demand(session: Session, demand_id: int):
@@ -72,11 +120,14 @@ def publish_labour_demand(session: Session, demand_id: int):
     return session.get(Posting, result.posting_id), issues
 
 
-def _one_record(session: Session, draft: PostingDraft, ent: Enterprise | None,
-                options: IntakeOptions) -> tuple[RecordResult, list[Issue]]:
+def _one_record(session: Session, draft: PostingDraft, ent: Enterprise | None, options: IntakeOptions,
+                apart_from: int | None = None) -> tuple[RecordResult, list[Issue]]:
     """Run one draft whose enterprise is already known (so the posting is attached to it, whatever
-    name matching would say); its result and its reasons as Issues."""
+    name matching would say); its result and its reasons as Issues. ``apart_from``: a posting the
+    draft must not be merged into."""
     pipe = Pipeline(session, options)
+    if apart_from is not None:
+        pipe.duplicates = _ApartFrom(session, apart_from)
     if ent is not None:
         pipe.enterprises.know(ent)
     [result] = pipe.process_batch([draft])

@@ -11,16 +11,20 @@ from core.enterprises.services import (
     applicants_for_enterprise,
     close_posting,
     enterprise_postings,
+    merged_submissions,
+    own_form_source,
     owned_posting,
     set_application_status,
 )
 from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, PostingStatus, PriorityGroup, Role, label
 from core.errors import DomainError
 from core.numbers import finite_float
+from core.review.services import latest_decisions
 
-from ..auth.inputs import cipher, client_ip, commit_or_flash, form_text, region_input, resolve_occupations
+from ..auth.inputs import attempt, cipher, client_ip, commit_or_flash, form_text, region_input, resolve_occupations
 from ..auth.policy import owner_required, owns_enterprise, roles_required
 from ..extensions import db
+from .reasons import plain_reasons
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 
@@ -61,7 +65,13 @@ def _enterprise_id() -> int:
 def postings():
     ent = db.session.get(Enterprise, _enterprise_id())
     rows = enterprise_postings(db.session, ent.id)
-    return render_template("enterprise/postings.html", enterprise=ent, rows=rows)
+    decisions = latest_decisions(db.session, [p.id for p, _ in rows if p.status in _REVIEWED])
+    notes = {p.id: plain_reasons(p.review_reasons) for p, _ in rows if p.status in _REVIEWED}
+    return render_template("enterprise/postings.html", enterprise=ent, rows=rows, decisions=decisions, notes=notes,
+                           merged=merged_submissions(db.session, ent.id))
+
+
+_REVIEWED = (PostingStatus.PENDING_REVIEW, PostingStatus.REJECTED)
 
 
 def _form_choices() -> dict:
@@ -142,33 +152,138 @@ _ISSUE_FIELD = {"region_text": "region_code", "occupation_text": "occupation", "
 @roles_required(Role.ENTERPRISE)
 def publish():
     ent = db.session.get(Enterprise, _enterprise_id())
-    errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        data = _posting_form_data(ent, errors)
-        if not data["title"]:
-            errors.setdefault("title", []).append("请填写职位名称")
-        if not errors:
-            from indexer.intake import submit_enterprise_posting
+        return _submit(ent)
+    return _render_form(ent, {}, {})
 
-            posting, issues = submit_enterprise_posting(db.session, ent.id, data, current_user.id)
-            if posting is None:
-                db.session.rollback()
-                for i in issues or []:
-                    errors.setdefault(_ISSUE_FIELD.get(i.field or "", i.field or "_form"), []).append(i.message)
-                if not errors:
-                    errors["_form"] = ["岗位未能发布，请检查后重试"]
-            else:
-                db.session.commit()
-                if posting.status == PostingStatus.PUBLISHED:
-                    flash("岗位已发布", "success")
-                else:
-                    notes = "；".join(i.message for i in issues if i.severity != "info")
-                    flash(f"岗位已提交，{label(posting.status)}" + (f"：{notes}" if notes else ""), "info")
-                return redirect(url_for("enterprise.postings"))
-        return render_template("enterprise/publish.html", enterprise=ent, values=request.form, errors=errors,
-                               groups=request.form.getlist("target_groups"), **_form_choices()), 400
-    return render_template("enterprise/publish.html", enterprise=ent, values={}, errors=errors, groups=[],
-                           **_form_choices())
+
+def _render_form(ent: Enterprise, values, errors: dict, *, heading: str = "发布岗位", action: str | None = None,
+                 status: int = 200):
+    groups = values.getlist("target_groups") if hasattr(values, "getlist") else list(values.get("target_groups") or [])
+    return render_template("enterprise/publish.html", enterprise=ent, values=values, errors=errors, groups=groups,
+                           heading=heading, form_action=action or url_for("enterprise.publish"),
+                           **_form_choices()), status
+
+
+def _submit(ent: Enterprise, *, external_id: str | None = None, heading: str = "发布岗位"):
+    """Check the form, send it through the intake pipeline (``external_id``: the posting it edits)
+    and say what became of it; the form again, with what to correct, when it is refused."""
+    errors: dict[str, list[str]] = {}
+    data = _posting_form_data(ent, errors)
+    if not data["title"]:
+        errors.setdefault("title", []).append("请填写职位名称")
+    if external_id:
+        data["external_id"] = external_id
+    if not errors:
+        from indexer.intake import submit_enterprise_posting
+
+        posting, issues = submit_enterprise_posting(db.session, ent.id, data, current_user.id)
+        if posting is not None:
+            db.session.commit()
+            _flash_outcome(posting, issues, edited=external_id is not None)
+            return redirect(url_for("enterprise.postings"))
+        db.session.rollback()
+        for i in issues or []:
+            errors.setdefault(_ISSUE_FIELD.get(i.field or "", i.field or "_form"), []).append(i.message)
+        errors = errors or {"_form": ["岗位未能发布，请检查后重试"]}
+    return _render_form(ent, request.form, errors, heading=heading, action=request.path, status=400)
+
+
+def _flash_outcome(posting, issues, *, edited: bool) -> None:
+    if any(i.code == "merged_into" for i in issues):
+        flash(f"岗位已提交，但与贵单位已有的岗位“{posting.title}”相同，已合并到该岗位，不另外展示。"
+              "如果不是同一个岗位，可在下方“已合并的提交”里撤销合并", "info")
+    elif posting.status == PostingStatus.PUBLISHED:
+        flash("修改已保存，岗位已更新" if edited else "岗位已发布", "success")
+    else:
+        notes = "；".join(plain_reasons(i.as_dict() for i in issues))
+        flash(("修改已提交，" if edited else "岗位已提交，") + label(posting.status) + (f"：{notes}" if notes else ""),
+              "info")
+
+
+def _mine_or_404(user, posting_id: int, **_) -> bool:
+    """Ownership for the posting's life-cycle pages: another enterprise's posting is as missing."""
+    if not _owns_posting(user, posting_id):
+        abort(404)
+    return True
+
+
+@bp.route("/postings/<int:posting_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ENTERPRISE)
+@owner_required(_mine_or_404)
+def edit(posting_id: int):
+    """Change a posting: the form goes through the pipeline again as an update of the same posting."""
+    ent = db.session.get(Enterprise, _enterprise_id())
+    done = attempt(lambda: own_form_source(db.session, ent.id, posting_id), keep=None)
+    if not done.ok:
+        flash(done.refusal.message, "error")
+        return redirect(url_for("enterprise.postings"))
+    heading = "修改岗位"
+    if request.method == "POST":
+        return _submit(ent, external_id=done.result.external_id, heading=heading)
+    return _render_form(ent, _form_values(done.result.posting, done.result.raw), {}, heading=heading,
+                        action=request.path)
+
+
+@bp.get("/postings/<int:posting_id>/copy")
+@roles_required(Role.ENTERPRISE)
+@owner_required(_mine_or_404)
+def copy(posting_id: int):
+    """A new posting's form filled in from this one (published as a new posting)."""
+    ent = db.session.get(Enterprise, _enterprise_id())
+    posting = owned_posting(db.session, ent.id, posting_id)
+    source = next((s for s in posting.sources if (s.raw or {}).get("enterprise_id") == ent.id), None)
+    values = _form_values(posting, source.raw if source else None)
+    values.pop("valid_until", None)
+    return _render_form(ent, values, {}, heading="复制岗位")
+
+
+def _form_values(posting, raw: dict | None) -> dict:
+    """The form's fields as the enterprise last sent them, else as the posting holds them."""
+    if raw:
+        return {**raw, "occupation": raw.get("occupation_code") or ""}
+    return {
+        "title": posting.title, "description": posting.description, "address": posting.address or "",
+        "region_code": posting.region_code or "", "occupation": posting.occupation_code or "",
+        "pay_min": _figure(posting.pay_min), "pay_max": _figure(posting.pay_max),
+        "pay_unit": str(posting.pay_unit or PayUnit.MONTH), "headcount": str(posting.headcount or "若干"),
+        "employment_type": str(posting.employment_type), "welfare": "、".join(posting.welfare_tags or []),
+        "skills": "、".join(posting.skills or []), "target_groups": list(posting.target_groups or []),
+    }
+
+
+def _figure(v: float | None) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def _owns_submission(user, source_id: int, **_) -> bool:
+    from core.postings.models import PostingSource
+
+    source = db.session.get(PostingSource, source_id)
+    if source is None or not user.enterprise_id or (source.raw or {}).get("enterprise_id") != user.enterprise_id:
+        abort(404)
+    return True
+
+
+@bp.post("/merged/<int:source_id>/separate")
+@roles_required(Role.ENTERPRISE)
+@owner_required(_owns_submission)
+def separate(source_id: int):
+    """Undo a merge: "this is a different job" — the submission becomes its own posting."""
+    from indexer.intake.use_cases import separate_enterprise_posting
+
+    def undo():
+        posting, issues = separate_enterprise_posting(db.session, _enterprise_id(), source_id, current_user.id)
+        if posting is None:
+            raise DomainError("separate_refused", "未能单独发布：" + "；".join(i.message for i in issues), None)
+        return posting, issues
+
+    done = attempt(undo)
+    if done.ok:
+        _flash_outcome(*done.result, edited=False)
+    else:
+        flash(done.refusal.message, "error")
+    return redirect(url_for("enterprise.postings"))
 
 
 @bp.get("/applicants")
