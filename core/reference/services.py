@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,10 @@ from sqlalchemy.orm import Session
 from .models import Occupation, Region
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# Everyday names and title words -> occupation codes: one table for the title classifier and the typeahead.
+OCCUPATION_SYNONYMS_FILE = Path("occupations") / "occupation-synonyms.json"
+# What people add to a job's name (电焊工, 保安人员, 仓库管理员): stripped before a look-up, longest first.
+_ROLE_SUFFIXES = ("师傅", "工人", "人员", "工", "员", "师")
 
 # Longest first, so 自治县 is stripped before 县.
 _REGION_SUFFIXES = sorted(
@@ -166,6 +171,17 @@ def read_occupations(data_dir: Path = DEFAULT_DATA_DIR) -> list[OccupationRef]:
     for root in tree["data"]:
         walk(root, None)
     return out
+
+
+def read_occupation_synonyms(data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, list[str]]:
+    """Code -> everyday names and title words (焊工: 电焊工, 电焊, 氩弧焊 …), from the shipped table."""
+    raw = json.loads((Path(data_dir) / OCCUPATION_SYNONYMS_FILE).read_text("utf-8"))
+    return {code: list(words) for code, words in raw.items() if not code.startswith("_")}
+
+
+def fold_occupation_text(text: str) -> str:
+    """How occupation names and synonyms are compared: full-width folded, lower-case, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "").lower())
 
 
 def _sync_rows(session: Session, model, rows: list[dict], level_key: str = "level") -> None:
@@ -326,12 +342,27 @@ class RegionDirectory:
         return code
 
 
+@dataclass(frozen=True)
+class OccupationMatch:
+    """A typeahead answer: the occupation, and the everyday name that found it (None: its own name)."""
+
+    occupation: OccupationRef
+    matched: str | None = None
+
+
 class OccupationDirectory:
-    def __init__(self, refs: list[OccupationRef]):
+    def __init__(self, refs: list[OccupationRef], synonyms: dict[str, list[str]] | None = None):
         self._by_code = {o.code: o for o in refs}
         self._by_name: dict[str, list[OccupationRef]] = defaultdict(list)
         for o in refs:
             self._by_name[o.name].append(o)
+        # folded everyday name -> (code, the name as written); codes outside the classification skipped
+        self._synonyms: dict[str, tuple[str, str]] = {}
+        for code, words in (synonyms or {}).items():
+            if code in self._by_code:
+                for w in words:
+                    self._synonyms.setdefault(fold_occupation_text(w), (code, w))
+        self._folded_names = [(fold_occupation_text(o.name), o) for o in refs]
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -355,6 +386,61 @@ class OccupationDirectory:
 
     def by_prefix(self, prefix: str) -> list[OccupationRef]:
         return sorted((o for c, o in self._by_code.items() if c.startswith(prefix)), key=lambda o: o.code)
+
+    def resolve(self, text: str) -> OccupationMatch | None:
+        """The one occupation an everyday name means, or None: the classification's name (焊工), an
+        everyday name from the synonym table (电焊工, 电焊), or either with a role word added
+        (保安人员 -> 保安, 汽车修理工 -> 汽车修理). Never a guess from a word inside a longer name
+        (机电工程师 is not 电工): those are offered by ``suggest`` for the person to choose."""
+        folded = fold_occupation_text(text)
+        for stem in self._stems(folded):
+            hits = self.by_name(stem)
+            if hits:
+                return OccupationMatch(hits[0], None if stem == folded else text.strip())
+            if stem in self._synonyms:
+                code, _ = self._synonyms[stem]
+                return OccupationMatch(self._by_code[code], text.strip())
+        return None
+
+    @staticmethod
+    def _stems(folded: str) -> list[str]:
+        stems = [folded] if folded else []
+        for suffix in _ROLE_SUFFIXES:
+            if folded.endswith(suffix) and len(folded) - len(suffix) >= 2:
+                stems.append(folded[: -len(suffix)])
+        return stems
+
+    def suggest(self, text: str, limit: int = 10) -> list[OccupationMatch]:
+        """Typeahead for occupation inputs. A code (6-18, 6-18-02-04) matches code prefixes; other text
+        ranks, one answer per occupation: what ``resolve`` finds, then names starting with the text,
+        everyday names starting with it, names containing it, everyday names containing it, and
+        everyday names inside the text (招电焊师傅 -> 焊工), longer first. Within a rank detailed
+        occupations (细类) come before the groups above them, then shorter names."""
+        folded = fold_occupation_text(text)
+        if not folded or limit <= 0:
+            return []
+        if re.fullmatch(r"\d(-\d{0,2}){0,3}", folded):
+            return [OccupationMatch(o) for o in self.by_prefix(folded)[:limit]]
+        best: dict[str, tuple[tuple, OccupationMatch]] = {}
+
+        def offer(rank: tuple, match: OccupationMatch) -> None:
+            o = match.occupation
+            key = rank + (-o.level, len(o.name), o.code)
+            if o.code not in best or key < best[o.code][0]:
+                best[o.code] = (key, match)
+
+        exact = self.resolve(text)
+        if exact:
+            offer((0, 0), exact)
+        for name, o in self._folded_names:
+            if folded in name:
+                offer((1 if name.startswith(folded) else 3, 0), OccupationMatch(o))
+        for word, (code, written) in self._synonyms.items():
+            if folded in word:
+                offer((2 if word.startswith(folded) else 4, 0), OccupationMatch(self._by_code[code], written))
+            elif len(word) >= 2 and word in folded:
+                offer((5, -len(word)), OccupationMatch(self._by_code[code], written))
+        return [m for _, m in sorted(best.values(), key=lambda t: t[0])[:limit]]
 
     def ancestors(self, code: str) -> list[OccupationRef]:
         chain = []
@@ -384,6 +470,7 @@ def region_directory(session: Session | None = None, data_dir: Path | None = Non
 
 
 def occupation_directory(session: Session | None = None, data_dir: Path | None = None) -> OccupationDirectory:
+    """The process-wide occupation directory (with the everyday-name table), like ``region_directory``."""
     key = "occupations"
     if key not in _directory_cache:
         if session is not None and reference_loaded(session):
@@ -393,7 +480,7 @@ def occupation_directory(session: Session | None = None, data_dir: Path | None =
             ]
         else:
             refs = read_occupations(data_dir or DEFAULT_DATA_DIR)
-        _directory_cache[key] = OccupationDirectory(refs)
+        _directory_cache[key] = OccupationDirectory(refs, read_occupation_synonyms(data_dir or DEFAULT_DATA_DIR))
     return _directory_cache[key]  # type: ignore[return-value]
 
 
@@ -402,7 +489,7 @@ def clear_reference_cache() -> None:
 
 
 __all__ = [
-    "RegionRef", "OccupationRef", "RegionDirectory", "OccupationDirectory", "read_regions",
-    "read_occupations", "load_reference_data", "reference_loaded", "region_directory",
+    "RegionRef", "OccupationRef", "OccupationMatch", "RegionDirectory", "OccupationDirectory", "read_regions",
+    "read_occupations", "read_occupation_synonyms", "fold_occupation_text", "OCCUPATION_SYNONYMS_FILE", "load_reference_data", "reference_loaded", "region_directory",
     "occupation_directory", "short_region_name", "clear_reference_cache",
 ]

@@ -2,7 +2,8 @@
 
 Two evidence sources, both plain data a reviewer can read:
 
-1. a curated dictionary of the words real titles use (``occupation_synonyms.json``: 普工, 保安, 客服,
+1. a curated dictionary of the words real titles use (``data/occupations/occupation-synonyms.json``, the
+   table the occupation typeahead uses too: 普工, 保安, 客服,
    Java, 骑手 ...) mapped to codes; the longest words found in the title vote, the head word (the
    last one, as in 销售经理 / 客服经理) counting a little more;
 2. a character-bigram TF-IDF match of the title against the classification's own names (and the
@@ -14,18 +15,18 @@ The confidence is calibrated on hand-labelled real titles (see docs/normalisatio
 from __future__ import annotations
 
 import heapq
-import json
 import math
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from core.reference.services import OccupationDirectory, occupation_directory
+from core.reference.services import (
+    DEFAULT_DATA_DIR, OCCUPATION_SYNONYMS_FILE, OccupationDirectory, occupation_directory, read_occupation_synonyms,
+)
 
-SYNONYMS_PATH = Path(__file__).with_name("occupation_synonyms.json")
+SYNONYMS_PATH = DEFAULT_DATA_DIR / OCCUPATION_SYNONYMS_FILE
 REVIEW_THRESHOLD = 0.5
 # Titles and description openings remembered per classifier: real feeds repeat them (普工, 保安 ...).
 _CACHE_SIZE = 20_000
@@ -75,7 +76,7 @@ class OccupationClassifier:
     def __init__(self, occupations: OccupationDirectory, synonyms: dict[str, list[str]] | None = None):
         self.occupations = occupations
         if synonyms is None:
-            synonyms = {k: v for k, v in json.loads(SYNONYMS_PATH.read_text("utf-8")).items() if not k.startswith("_")}
+            synonyms = read_occupation_synonyms()
         self.word_code: dict[str, str] = {}
         unknown = []
         for code, words in synonyms.items():

@@ -106,7 +106,8 @@ def resolve_regions(text: str, field: str) -> tuple[list[str], list[str]]:
 
 
 def resolve_occupations(text: str, field: str) -> tuple[list[str], list[str]]:
-    """Occupations as national codes (6-18-02-04) or exact names (电工); near names get suggestions."""
+    """Occupations as national codes (6-18-02-04), names (焊工) or everyday names (电焊工, see
+    ``OccupationDirectory.resolve``); other text gets the typeahead's suggestions."""
     import re
 
     from core.reference.services import occupation_directory
@@ -118,14 +119,15 @@ def resolve_occupations(text: str, field: str) -> tuple[list[str], list[str]]:
         if re.fullmatch(r"\d-\d{2}(-\d{2}){0,2}", item):
             codes.append(item)  # existence checked by the service
             continue
-        hits = directory.by_name(item)
-        if hits:
-            codes.append(hits[0].code)
+        found = directory.resolve(item)
+        if found:
+            codes.append(found.occupation.code)
             continue
         near = directory.search(item, limit=5)
-        if len(near) == 1:
+        if len(near) == 1:  # the one classification name containing the text
             codes.append(near[0].code)
             continue
+        near = [m.occupation for m in directory.suggest(item, limit=5)]
         hint = "，相近的有：" + "、".join(f"{o.name}（{o.code}）" for o in near) if near else ""
         problems.append(f"找不到职业“{item}”{hint}")
     return codes, problems

@@ -92,7 +92,8 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
     if parsed.region:
         chosen.add("region", parsed.region.code, parsed.region.full_name, Terms("region_path", (parsed.region.code,)))
     parsed.occupation = _reference(args, "occupation", _OCC, occupations.get,
-                                   lambda name: occupations.by_name(name) or occupations.search(name, 1),
+                                   lambda name: [m.occupation for m in [occupations.resolve(name)] if m]
+                                   or occupations.search(name, 1),
                                    "未知的职业代码或名称")
     if parsed.occupation:
         chosen.add("occupation", parsed.occupation.code, parsed.occupation.name,

@@ -1,38 +1,63 @@
-/* Region typeahead (地区联想) for every <input data-region-typeahead>.
+/* Typeaheads for places and kinds of work: 地区联想 on every <input data-region-typeahead>, 职业联想
+ * on every <input data-occupation-typeahead>.
  *
- * While the person types, suggestions from GET /api/v1/regions/suggest appear in a listbox under the
- * field, each with its full name (山东省临沂市兰山区) so same-named districts can be told apart.
+ * While the person types, suggestions from GET /api/v1/regions/suggest (full names, 山东省临沂市兰山区,
+ * so same-named districts can be told apart) or GET /api/v1/occupations/suggest (the classification's
+ * name, with the everyday name that found it: 焊工（电焊工）) appear in a listbox under the field.
  * Keyboard: ArrowDown/ArrowUp move, Enter picks, Escape closes; a click or tap picks too.
  * The attribute's value chooses what a pick writes into the field:
- *   ""      the full name (the server resolves full names to codes),
- *   "code"  the 6-digit code (for filters that take a code),
- *   "multi" the full name replaces the last item of a list separated by 、，, (several regions).
- * No framework, no inline script: the endpoint comes from this script tag's data-suggest-url.
+ *   ""      the (full) name (the server resolves names to codes),
+ *   "code"  the code (for filters that take a code),
+ *   "multi" the name replaces the last item of a list separated by 、，, (several regions or occupations).
+ * No framework, no inline script: the endpoints come from this script tag's data-suggest-url (regions)
+ * and data-occupation-suggest-url.
  */
 (function () {
   "use strict";
   var script = document.currentScript;
-  var ENDPOINT = (script && script.getAttribute("data-suggest-url")) || "/api/v1/regions/suggest";
   var DELAY = 180;
   var SEPARATORS = /[,，、;；]/;
   var LEVELS = { 1: "省级", 2: "市级", 3: "区县" };
   var counter = 0;
+
+  function endpoint(attr, fallback) {
+    return (script && script.getAttribute(attr)) || fallback;
+  }
+
+  // What differs between the two: where suggestions come from, how one reads, the words around it.
+  var KINDS = {
+    region: {
+      attr: "data-region-typeahead", endpoint: endpoint("data-suggest-url", "/api/v1/regions/suggest"),
+      noun: "地区",
+      text: function (r) { return r.full_name; },
+      meta: function (r) { return (LEVELS[r.level] || "") + " " + r.code; }
+    },
+    occupation: {
+      attr: "data-occupation-typeahead",
+      endpoint: endpoint("data-occupation-suggest-url", "/api/v1/occupations/suggest"),
+      noun: "职业",
+      text: function (r) { return r.name; },
+      meta: function (r) {
+        return (r.matched ? "（" + r.matched + "）" : "") + (r.category ? r.category + " " : "") + r.code;
+      }
+    }
+  };
 
   function lastItem(value) {
     var parts = value.split(SEPARATORS);
     return parts[parts.length - 1].trim();
   }
 
-  function enhance(input) {
-    if (input.getAttribute("data-region-typeahead-ready")) return;
-    input.setAttribute("data-region-typeahead-ready", "1");
-    var mode = input.getAttribute("data-region-typeahead") || "";
-    var id = "region-suggest-" + (++counter);
+  function enhance(input, kind) {
+    if (input.getAttribute(kind.attr + "-ready")) return;
+    input.setAttribute(kind.attr + "-ready", "1");
+    var mode = input.getAttribute(kind.attr) || "";
+    var id = "typeahead-" + (++counter);
     var list = document.createElement("ul");
     list.id = id;
     list.className = "region-suggest";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "地区建议");
+    list.setAttribute("aria-label", kind.noun + "建议");
     list.hidden = true;
     var st = list.style;
     st.listStyle = "none"; st.margin = "2px 0 0"; st.padding = "0"; st.background = "#fff";
@@ -91,14 +116,14 @@
         var parts = input.value.split(SEPARATORS);
         parts.pop();
         parts = parts.map(function (p) { return p.trim(); }).filter(Boolean);
-        parts.push(r.full_name);
+        parts.push(kind.text(r));
         input.value = parts.join("、");
       } else {
-        input.value = r.full_name;
+        input.value = kind.text(r);
       }
       lastQuery = mode === "multi" ? lastItem(input.value) : input.value.trim();
       close();
-      status.textContent = "已选择：" + r.full_name;
+      status.textContent = "已选择：" + kind.text(r);
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
@@ -107,7 +132,7 @@
       list.textContent = "";
       if (!rows.length) {
         close();
-        status.textContent = "没有匹配的地区";
+        status.textContent = "没有匹配的" + kind.noun;
         return;
       }
       rows.forEach(function (r, i) {
@@ -118,9 +143,9 @@
         li.setAttribute("data-code", r.code);
         li.style.padding = ".45rem .6rem"; li.style.cursor = "pointer"; li.style.borderBottom = "1px solid #eee";
         var name = document.createElement("span");
-        name.textContent = r.full_name;
+        name.textContent = kind.text(r);
         var meta = document.createElement("small");
-        meta.textContent = " " + (LEVELS[r.level] || "") + " " + r.code;
+        meta.textContent = " " + kind.meta(r);
         meta.style.color = "#666";
         li.appendChild(name);
         li.appendChild(meta);
@@ -131,7 +156,7 @@
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;
-      status.textContent = rows.length + " 个地区建议，用上下方向键选择，回车确认";
+      status.textContent = rows.length + " 个" + kind.noun + "建议，用上下方向键选择，回车确认";
     }
 
     function fetchNow() {
@@ -140,7 +165,7 @@
       lastQuery = q;
       if (!q || q.length > 50) { items = []; close(); return; }
       var mine = ++seq;
-      fetch(ENDPOINT + "?q=" + encodeURIComponent(q) + "&limit=10", {
+      fetch(kind.endpoint + "?q=" + encodeURIComponent(q) + "&limit=10", {
         headers: { Accept: "application/json" }, credentials: "same-origin"
       }).then(function (resp) {
         return resp.ok ? resp.json() : [];
@@ -176,8 +201,11 @@
   }
 
   function init() {
-    var inputs = document.querySelectorAll("input[data-region-typeahead]");
-    for (var i = 0; i < inputs.length; i++) enhance(inputs[i]);
+    Object.keys(KINDS).forEach(function (name) {
+      var kind = KINDS[name];
+      var inputs = document.querySelectorAll("input[" + kind.attr + "]");
+      for (var i = 0; i < inputs.length; i++) enhance(inputs[i], kind);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
