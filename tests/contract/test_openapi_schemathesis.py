@@ -173,7 +173,7 @@ def test_k_outside_its_range_is_refused_not_clamped(client, principals, k):
 
 
 @pytest.mark.parametrize("query, field", [("q=" + " " * 101, "q"), ("type=gig&" * 5, "type"),
-                                          ("near=home", "near")])
+                                          ("near=home", "near"), ("pay_unit=", "pay_unit"), ("size=%20", "size")])
 def test_search_refuses_what_the_schema_refuses(client, query, field):
     resp = client.get("/api/v1/postings/search?" + query)
     assert resp.status_code in (400, 401) and resp.get_json()["error"]["field"] == field
