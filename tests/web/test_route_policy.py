@@ -96,3 +96,38 @@ def test_public_routes_do_not_demand_login(app, client):
             failures.append((endpoint, url, resp.status_code))
         assert resp.status_code < 500, (endpoint, url, resp.get_data(as_text=True)[:500])
     assert failures == []
+
+
+def test_enterprise_routes_hide_other_enterprises_objects(app, client, make_user, sign_in, db_session):
+    """Every enterprise route about one posting or one submission, asked by another enterprise about a
+    real object of the first: never answered; 404 (as if missing) where the rule says it hides foreign
+    objects (the posting life-cycle routes: edit, copy, undo a merge)."""
+    from sqlalchemy import select
+
+    from core.postings.models import PostingSource
+
+    owner = make_user("enterprise")
+    sign_in(owner)
+    form = {"title": "叉车司机", "pay_min": "5000", "pay_unit": "month", "region_code": "兰山区",
+            "description": "驾驶叉车装卸货物，持有叉车证。", "headcount": "2"}
+    for _ in range(2):  # the second is merged into the first: one posting, a merged submission
+        assert client.post("/enterprise/postings/new", data=form).status_code == 302
+    sources = db_session.scalars(select(PostingSource).order_by(PostingSource.id)).all()[-2:]
+    ids = {"posting_id": sources[0].posting_id, "source_id": sources[1].id}
+    client.post("/logout")
+    sign_in(make_user("enterprise"))
+
+    adapter = app.url_map.bind("localhost")
+    checked, failures = 0, []
+    for rule in app.url_map.iter_rules():
+        rule_fn = getattr(app.view_functions[rule.endpoint], "_joblink_owner_rule", None)
+        if not rule.endpoint.startswith("enterprise.") or rule_fn is None or not set(rule.arguments) <= set(ids):
+            continue
+        url = adapter.build(rule.endpoint, {a: ids[a] for a in rule.arguments})
+        want = {404} if getattr(rule_fn, "hides_foreign", False) else {403, 404}
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            checked += 1
+            status = client.open(url, method=method).status_code
+            if status not in want:
+                failures.append((rule.endpoint, method, url, status))
+    assert checked >= 4 and failures == []

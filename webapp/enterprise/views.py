@@ -208,6 +208,9 @@ def _mine_or_404(user, posting_id: int, **_) -> bool:
     return True
 
 
+_mine_or_404.hides_foreign = True  # type: ignore[attr-defined]  (tests/web/test_route_policy.py holds it)
+
+
 @bp.route("/postings/<int:posting_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ENTERPRISE)
 @owner_required(_mine_or_404)
@@ -263,6 +266,9 @@ def _owns_submission(user, source_id: int, **_) -> bool:
     if source is None or not user.enterprise_id or (source.raw or {}).get("enterprise_id") != user.enterprise_id:
         abort(404)
     return True
+
+
+_owns_submission.hides_foreign = True  # type: ignore[attr-defined]
 
 
 @bp.post("/merged/<int:source_id>/separate")
