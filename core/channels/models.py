@@ -29,3 +29,7 @@ class Channel(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # When and by whom the channel's qualifications (licence, operator) were last checked: due again
+    # after six months (core/enterprises/requalification.py). New channels count from their creation.
+    qualified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow)
+    qualified_by_user_id: Mapped[int | None] = mapped_column(Integer)   # a users.id

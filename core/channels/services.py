@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from .models import Channel
 ENTERPRISE_DIRECT_CODE = "enterprise-direct"
 MAJOR_PROJECT_CODE = "major-project"
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+_WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 
 def hash_api_key(key: str) -> str:
@@ -90,3 +92,28 @@ def channel_for_api_key(session: Session, key: str | None) -> Channel | None:
     if ch is None or not ch.api_key_hash or not hmac.compare_digest(ch.api_key_hash, digest):
         return None
     return ch
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """Where a posting was published before JobLink carried it: the channel's name, and the original
+    page when the channel gave a web address (http/https only: nothing else is a link to follow)."""
+
+    channel: str
+    url: str | None
+
+    def as_dict(self) -> dict:
+        return {"channel": self.channel, "url": self.url}
+
+
+def source_links(posting) -> list[SourceLink]:
+    """Every source of a posting, one per channel record kept in ``PostingSource``, in the order they
+    arrived, without repeats. The January 2026 notice: a posting republished from another channel names
+    its source."""
+    out: list[SourceLink] = []
+    for s in posting.sources:
+        url = (s.source_url or "").strip()
+        link = SourceLink(s.channel.name if s.channel else "", url if _WEB_URL.match(url) else None)
+        if link not in out:
+            out.append(link)
+    return out

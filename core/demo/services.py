@@ -95,7 +95,8 @@ def create_demo_accounts(session: Session) -> dict:
     enterprise = session.scalar(select(Enterprise).where(Enterprise.is_demo.is_(True), Enterprise.name == DEMO_ENTERPRISE["name"]))
     if enterprise is None:
         values = dict(DEMO_ENTERPRISE, credit_code=synthetic_credit_code(20260001))
-        enterprise = Enterprise(**values, verification_status=VerificationStatus.VERIFIED, is_demo=True)
+        enterprise = Enterprise(**values, verification_status=VerificationStatus.VERIFIED, is_demo=True,
+                                qualified_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
         session.add(enterprise)
         session.flush()
     for username, role, display, region in DEMO_ACCOUNTS:

@@ -27,3 +27,7 @@ class Enterprise(Base):
     )
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # When and by whom the qualifications were last checked (认证 or 重新核验): due again after six
+    # months (core/enterprises/requalification.py); the badge lapses when overdue.
+    qualified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    qualified_by_user_id: Mapped[int | None] = mapped_column(Integer)   # a users.id (no foreign key: a second users-enterprises path would make User.enterprise ambiguous)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.applications.models import Application
 from core.audit.services import record_access
 from core.crypto import PersonalDataCipher
+from core.db import utcnow
 from core.enums import ApplicationStatus, VerificationStatus
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.identity import validate_credit_code, validate_region_code
@@ -257,6 +258,8 @@ def verify_enterprise(
     if not approve and not note.strip():
         raise DomainError("missing_note", "不通过时请写明原因，便于单位更正", "note")
     ent.verification_status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
+    if approve:  # the first check of its qualifications: the six-month requalification counts from here
+        ent.qualified_at, ent.qualified_by_user_id = utcnow(), actor_user_id
     record_access(
         session,
         actor_user_id=actor_user_id,

@@ -17,7 +17,8 @@ from .rules import RuleSet
 
 NOTICE = "《关于规范网络平台招聘类信息发布的通知》"
 # A requirement written into the description rather than the education/experience fields.
-_REQUIREMENT_WORDS = re.compile(r"要求|任职|资格|条件|具备|具有|熟悉|熟练|掌握|经验|学历|持[^，。；\n]{0,15}证|能吃苦|优先")
+_REQUIREMENT_WORDS = re.compile(r"要求|任职|资格|条件|具备|具有|熟悉|熟练|掌握|经验|学历|持[^，。；\n]{0,15}证|优先"
+                                r"|吃苦|耐劳|身体健康|责任心|意识强|服从|能适应|能力强|年龄")
 
 # code, field, what is missing, what to write (the enterprise's words)
 _ELEMENTS = (

@@ -1,6 +1,8 @@
 """Administration (admin only): the channels of the "1+1+N" matrix and staff accounts."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -181,6 +183,39 @@ def enterprise_verify(enterprise_id: int):
         lambda ent: f"“{ent.name}”{label(ent.verification_status)}",
     )
     return redirect(url_for("admin.enterprises"))
+
+
+@bp.get("/requalification")
+@roles_required(Role.ADMIN)
+def requalification():
+    """Enterprises and channels whose six-monthly qualification check is overdue or due soon."""
+    from core.enterprises.requalification import REMINDER_DAYS, requalification_queue
+
+    items = requalification_queue(db.session, dt.date.today())
+    return render_template("admin/requalification.html", items=items, window=REMINDER_DAYS, today=dt.date.today())
+
+
+@bp.post("/requalification/<any(enterprise, channel):kind>/<int:object_id>")
+@roles_required(Role.ADMIN)
+def requalify(kind: str, object_id: int):
+    from flask_login import current_user
+
+    from core.enterprises.requalification import requalify as record_requalification
+
+    commit_or_flash(
+        lambda: record_requalification(db.session, kind, object_id, actor_user_id=current_user.id,
+                                       actor_role=Role.ADMIN.value),
+        lambda row: f"“{row.name}”已重新核验，下次复核前不再提醒",
+    )
+    return redirect(url_for("admin.requalification"))
+
+
+@bp.app_template_global()
+def requalification_due_count() -> int:
+    """How many enterprises and channels are overdue for their qualification check (the admin's reminder)."""
+    from core.enterprises.requalification import requalification_queue
+
+    return sum(i.overdue for i in requalification_queue(db.session, dt.date.today()))
 
 
 @bp.post("/users/<int:user_id>/active")

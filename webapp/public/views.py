@@ -1,8 +1,12 @@
 """Public pages: home and posting detail (search lives in webapp/search)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, render_template
 
+from core.channels.services import source_links
+from core.enterprises.requalification import badge_current
 from core.postings.services import get_public_posting, latest_postings
 
 from ..auth.policy import public
@@ -21,7 +25,13 @@ def home():
 @public
 def posting_detail(posting_id: int):
     posting = get_public_posting(db.session, posting_id)
-    return render_template("public/posting_detail.html", posting=posting)
+    return render_template("public/posting_detail.html", posting=posting, sources=source_links(posting))
+
+
+@bp.app_template_global()
+def verified_badge(enterprise) -> bool:
+    """Whether pages show "已认证" for the enterprise: verified, and requalified within six months."""
+    return badge_current(enterprise, dt.date.today())
 
 
 @bp.get("/healthz")

@@ -13,7 +13,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from core.channels.services import source_links
 from core.enums import ChannelKind, Education, EmploymentType, PostingStatus, PriorityGroup, label
 from core.postings.models import Posting
 from core.postings.services import format_pay, simple_text_search
@@ -51,7 +53,8 @@ def _home() -> tuple[float, float] | None:
 def _load(ids: list[int]) -> dict[int, Posting]:
     if not ids:
         return {}
-    rows = db.session.scalars(select(Posting).where(Posting.id.in_(ids), Posting.status == PostingStatus.PUBLISHED))
+    rows = db.session.scalars(select(Posting).where(Posting.id.in_(ids), Posting.status == PostingStatus.PUBLISHED)
+                              .options(selectinload(Posting.sources)))
     return {p.id: p for p in rows.unique()}
 
 
@@ -123,6 +126,7 @@ def _item_json(p: Posting, hit) -> dict:
         "distance_km": round(hit.distance_km, 2) if hit.distance_km is not None else None,
         "score": round(hit.score, 4),
         "url": url_for("public.posting_detail", posting_id=p.id),
+        "sources": [s.as_dict() for s in source_links(p)],
     }
 
 

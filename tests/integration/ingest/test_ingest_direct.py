@@ -86,7 +86,9 @@ def test_demo_loader_loads_real_postings_idempotently(db_session):
     assert set(first["files"]) == {"jobhunting-2024-2025.jsonl.gz", "zhilian-30cities-2022.jsonl.gz"}
     t = first["totals"]
     assert t["received"] == 300 and t["accepted"] + t["held"] + t["merged"] + t["rejected"] == 300
-    assert t["accepted"] > 150  # most real postings are clean and publish
+    # The January 2026 notice holds what the real sets lack: the jobhunting set has no headcount at all,
+    # most zhilian search-list rows no job description; the rest are mostly clean and publish.
+    assert t["accepted"] > 20 and t["held"] > 150
     assert calls and calls[-1][0] == 150
     demo = db_session.scalar(select(func.count()).select_from(Posting).where(Posting.is_demo.is_(True)))
     assert demo == t["accepted"] + t["held"]
