@@ -86,6 +86,8 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
     text = _one(args, "q")
     if len(args.get("q") or "") > MAX_TEXT:  # the limit is on what was sent, spaces included
         raise InvalidQuery("q", f"关键词不能超过 {MAX_TEXT} 个字")
+    if api:
+        _refuse_empty(args)
     parsed = ParsedSearch(query=SearchQuery(), text=text)
     chosen = _Filters()
     parsed.region = _reference(args, "region", _CODE6, regions.get, regions.by_name, "未知的地区代码或名称")
@@ -111,6 +113,18 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
                                page=page, size=size)
     parsed.applied = chosen.applied
     return parsed
+
+
+# Parameters whose every value must be something: the page's form sends an empty field for "not
+# chosen", an API client that sends ``size=`` or ``pay_unit=`` has made a mistake (openapi.yaml).
+_NOT_EMPTY_IN_API = ("type", "pay_min", "pay_unit", "education", "experience", "posted_within", "group", "channel",
+                     "enterprise", "near", "lat", "lon", "radius", "sort", "page", "size")
+
+
+def _refuse_empty(args) -> None:
+    for name in _NOT_EMPTY_IN_API:
+        if any(not v.strip() for v in args.getlist(name)):
+            raise InvalidQuery(name, "不能为空（不需要时请不要传这个参数）")
 
 
 class _Filters:
