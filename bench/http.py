@@ -175,7 +175,10 @@ def start_server(dev: bool, instance: Path, workers: int | None, threads: int | 
     cmd = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if dev:
         cmd.append("--dev")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from webapp.server import die_with_parent  # no server left running if this script is killed
+
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=die_with_parent)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
