@@ -186,3 +186,36 @@ def test_another_enterprise_gets_404_on_every_new_route(client, login_as, make_u
     assert client.post(f"/enterprise/merged/{merged.id}/separate").status_code == 404
     db_session.refresh(posting)
     assert posting.pay_min == 6000 and len(_own_postings(db_session, owner.enterprise_id)) == 1
+
+
+def test_admin_edits_a_channels_trust_and_licence_on_a_page_audited(client, login_as, db_session):
+    from core.channels.models import Channel
+    from core.channels.services import create_channel, ensure_enterprise_direct_channel
+
+    firm = create_channel(db_session, "lanshan-hr-firm", "兰山人力资源服务公司", "hr_firm", licence_number="LS-2025-001")
+    direct = ensure_enterprise_direct_channel(db_session)
+    db_session.commit()
+    admin = login_as("admin")
+    assert f'href="/admin/channels/{direct.id}/edit"' in client.get("/admin/channels").get_data(as_text=True)
+    form = client.get(f"/admin/channels/{firm.id}/edit").get_data(as_text=True)
+    assert "兰山人力资源服务公司" in form and 'value="LS-2025-001"' in form
+
+    # an HR firm keeps its licence; a trust level must be one of the options
+    for data, field in (({"trust_level": "standard", "licence_number": ""}, "licence_number"),
+                        ({"trust_level": "alien", "licence_number": "LS-2025-001"}, "trust_level")):
+        resp = client.post(f"/admin/channels/{firm.id}/edit", data=data)
+        assert resp.status_code == 400 and f'data-field="{field}"' in resp.get_data(as_text=True), data
+    resp = client.post(f"/admin/channels/{firm.id}/edit", data={"trust_level": "trusted", "licence_number": "LS-2026-009"},
+                       follow_redirects=True)
+    assert "可信度 一般 → 可信" in resp.get_data(as_text=True)
+    db_session.expire_all()
+    firm = db_session.get(Channel, firm.id)
+    assert (firm.trust_level, firm.licence_number) == ("trusted", "LS-2026-009")
+    event = db_session.scalar(select(AuditEvent).where(AuditEvent.subject_type == "channel",
+                                                       AuditEvent.subject_id == firm.id))
+    assert event.actor_user_id == admin.id and set(event.fields) == {"trust_level", "licence_number"}
+    assert "LS-2025-001 → LS-2026-009" in event.purpose
+    # nothing changed: nothing audited
+    client.post(f"/admin/channels/{firm.id}/edit", data={"trust_level": "trusted", "licence_number": "LS-2026-009"})
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.subject_type == "channel", AuditEvent.subject_id == firm.id)) == 1
