@@ -141,7 +141,8 @@ def test_merge_into_own_posting_is_told_and_can_be_undone(client, login_as, db_s
     html, target = _publish(client, db_session, user)   # the same job again
     assert target.id == first.id and len(_own_postings(db_session, user.enterprise_id)) == 1
     assert "已合并到该岗位" in html and "已合并的提交" in html
-    assert "数控车床操作工（待审核）" in visible(html)
+    assert "数控车床操作工（待审核）" in visible(html) and f'href="#posting-{first.id}"' in html
+    assert f'id="posting-{first.id}"' in html
     source = db_session.scalars(select(PostingSource).where(PostingSource.posting_id == first.id)
                                 .order_by(PostingSource.id)).all()[-1]
     assert f'action="/enterprise/merged/{source.id}/separate"' in html
