@@ -1,27 +1,15 @@
 """The January 2026 notice (《关于规范网络平台招聘类信息发布的通知》): the elements every posting must
 carry, each held with a reason naming it; "高薪/保录"-style hooks flagged as a text rule (data)."""
-import datetime as dt
-
 import pytest
 
 from indexer.drafts import PostingDraft
 from indexer.intake import screen
 from indexer.intake.decide import judge_text
-from indexer.normalise import make_context, normalise
-from indexer.screening import load_rules, read_rules_file, rules_from_dict
+from indexer.normalise import normalise
+from indexer.screening import read_rules_file, rules_from_dict
 
 FULL = dict(title="仓库管理员", description="负责仓库货物收发、盘点和出入库登记", company_name="广州市示例仓储有限公司",
             headcount_text="3", education_text="高中", region_text="广州·天河区", pay_text="5000-7000元/月")
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    return make_context(today=dt.date(2025, 3, 10))
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return load_rules()
 
 
 def _screen(ctx, rules, **fields):

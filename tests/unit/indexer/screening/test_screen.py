@@ -7,20 +7,10 @@ from core.identity import credit_code_check_char
 from indexer.drafts import PostingDraft
 from indexer.normalise import make_context, normalise
 from indexer.intake import screen
-from indexer.screening import load_rules, read_rules_file, rules_from_dict, validate_rules
+from indexer.screening import read_rules_file, rules_from_dict, validate_rules
 
 VALID_CODE = "91440300MA5F" + "0A1B2"
 VALID_CODE = VALID_CODE + credit_code_check_char(VALID_CODE)
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    return make_context(today=dt.date(2025, 3, 10))
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return load_rules()
 
 
 def posting(ctx, description="负责仓库货物收发、盘点和出入库登记", title="仓库管理员", pay_text="5000-7000元/月", region="广州·天河区",
