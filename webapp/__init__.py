@@ -149,9 +149,16 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from core import labels
     from core.identity import mask_id_number, mask_phone
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["field_label"] = labels.field_label
+    app.jinja_env.filters["severity_label"] = lambda s: labels.SEVERITY_LABELS.get(s or "hold", "待审")
+    app.jinja_env.filters["rule_category"] = lambda c: labels.RULE_CATEGORY_LABELS.get(c or "other", "其他")
+    app.jinja_env.filters["setting_label"] = labels.setting_label
+    app.jinja_env.filters["setting_value"] = labels.setting_value
+    app.jinja_env.globals["reason_label"] = labels.reason_label
 
     @app.context_processor
     def _helpers():

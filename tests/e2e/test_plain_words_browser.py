@@ -120,7 +120,8 @@ def walk_data(live_server):
         demand = LabourDemand(project_id=project.id, title="叉车司机", headcount=5, pay_text="6000元/月", region_code=REGION)
         db.session.add(demand)
         db.session.commit()
-        ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id}
+        ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id,
+               "channel_id": ch.id}
         return {"ids": ids, "by_endpoint": {"review.posting": {"posting_id": held.id}}}
 
 

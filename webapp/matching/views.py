@@ -12,7 +12,7 @@ Every display of a jobseeker is audited (one event per person, by ``view_jobseek
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,6 +36,7 @@ bp = Blueprint("matching", __name__)
 
 _STAFF = (Role.COMMISSIONER, Role.ADMIN)
 PROFILE_FIELDS = ["name", "id_number", "phone", "region_code", "education", "skills", "groups"]
+MODEL_MISSING = "推荐暂时还不能用：系统还没有准备好匹配模型。请先用搜索找岗位，稍后再来看看；一直这样请联系人社部门。"
 
 
 def _ranker_or_message():
@@ -43,8 +44,9 @@ def _ranker_or_message():
 
     try:
         return get_ranker(), None
-    except ModelNotFound as exc:
-        return None, str(exc)
+    except ModelNotFound as exc:  # the path and the command to run go to the log, not to the page
+        current_app.logger.warning("matching model unavailable: %s", exc)
+        return None, MODEL_MISSING
 
 
 def _audit(action: str, subject_type: str, subject_id: int | None, purpose: str, fields=None) -> None:

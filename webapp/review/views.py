@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.channels.models import Channel
 from core.enums import Role
 from core.errors import DomainError
+from core.labels import FIELD_LABELS, RULE_CATEGORY_LABELS, reason_label
 from core.postings.models import PostingSource
 from core.review import services as review
 
@@ -26,32 +27,6 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 20
 AGE_CHOICES = [("", "不限"), ("1", "超过1天"), ("3", "超过3天"), ("7", "超过7天"), ("30", "超过30天")]
 TEXT_FIELDS = ("title", "description", "pay_text", "address")
-# Short names for the reason filter: a reason's message may carry the posting's own figures
-# ("置信度 0.30，候选：…"), which would split one code into many different-looking options.
-REASON_LABELS = {
-    "discrimination_gender": "性别歧视", "discrimination_ethnicity": "民族歧视", "discrimination_region": "地域/户籍歧视",
-    "discrimination_marital": "婚育状况限制", "discrimination_pregnancy_test": "孕检要求",
-    "discrimination_hepatitis_b": "乙肝歧视", "age_limit": "年龄限制", "appearance_requirement": "相貌身高要求",
-    "child_labour": "低于法定就业年龄", "fee_or_deposit": "收取费用或押金", "contact_off_platform": "引导站外联系",
-    "contact_phone_in_text": "正文含联系电话", "suspected_fraud": "疑似诈骗",
-    "pay_missing": "未写明薪资", "pay_negotiable": "薪资面议", "pay_unparsable": "薪资无法识别",
-    "pay_below_minimum": "低于最低工资标准", "invalid_credit_code": "信用代码无效", "credit_code_missing": "缺少信用代码",
-    "hr_firm_without_licence": "人力资源机构无许可证", "region_missing": "缺少工作地点", "region_unknown": "工作地点无法识别",
-    "region_ambiguous": "工作地点有歧义", "region_code_unknown": "地区代码无效", "occupation_uncertain": "职业归类把握不足",
-    "occupation_code_unknown": "职业代码无效", "channel_requires_review": "渠道须逐条审核",
-    "channel_not_trusted": "渠道未设为可信", "missing_company": "缺少企业名称", "title_too_long": "职位名称过长",
-    "headcount_unparsable": "招聘人数无法识别", "education_unparsable": "学历无法识别",
-    "experience_unparsable": "经验要求无法识别", "invalid_date": "日期无效", "probable_duplicate": "可能重复",
-}
-
-
-def reason_label(code: str, message: str) -> str:
-    if code in REASON_LABELS:
-        return REASON_LABELS[code]
-    short = re.split(r"[（(]", message or "", maxsplit=1)[0].strip()
-    return (short or code)[:24]
-
-
 _REASON_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
 _REGION = re.compile(r"^\d{6}$")
 
@@ -218,9 +193,8 @@ def rules():
     )
 
 
-RULE_CATEGORIES = [("discrimination", "就业歧视"), ("fee", "收费/押金"), ("contact", "联系方式"), ("fraud", "诈骗"),
-                   ("age", "年龄"), ("other", "其他")]
-RULE_FIELDS = [("title", "职位名称"), ("description", "职位描述")]
+RULE_CATEGORIES = list(RULE_CATEGORY_LABELS.items())
+RULE_FIELDS = [(f, FIELD_LABELS[f]) for f in ("title", "description")]
 
 
 def _lines(name: str) -> list[str]:
