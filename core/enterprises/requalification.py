@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
@@ -72,9 +72,13 @@ def requalification_queue(session: Session, today: dt.date, window_days: int = R
     """Verified enterprises and active channels whose check is overdue or due within ``window_days``,
     the most overdue first."""
     horizon = today + dt.timedelta(days=window_days)
-    rows = [("enterprise", e) for e in session.scalars(
-        select(Enterprise).where(Enterprise.verification_status == VerificationStatus.VERIFIED))]
-    rows += [("channel", c) for c in session.scalars(select(Channel).where(Channel.active.is_(True)))]
+    # Only rows checked before this can be due (a few days' slack for month ends); exact test below.
+    cutoff = dt.datetime.combine(add_months(horizon, -PERIOD_MONTHS) + dt.timedelta(days=4), dt.time.min)
+    rows = [("enterprise", e) for e in session.scalars(select(Enterprise).where(
+        Enterprise.verification_status == VerificationStatus.VERIFIED,
+        or_(Enterprise.qualified_at.is_(None), Enterprise.qualified_at < cutoff)))]
+    rows += [("channel", c) for c in session.scalars(select(Channel).where(
+        Channel.active.is_(True), or_(Channel.qualified_at.is_(None), Channel.qualified_at < cutoff)))]
     ids = {row.qualified_by_user_id for _, row in rows if row.qualified_by_user_id}
     usernames = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
     items = [_item(kind, row, today, usernames) for kind, row in rows]
