@@ -1,4 +1,5 @@
-"""Jobseeker pages: my profile (view and edit), my applications, applying to a posting."""
+"""Jobseeker pages: my profile (view and edit, or the one-minute quick profile), my applications,
+applying to a posting."""
 from __future__ import annotations
 
 import logging
@@ -101,19 +102,9 @@ def profile_edit():
         data = _profile_form_data(errors)
         id_number = form_text("id_number", 30) or None
         groups = [g for g in request.form.getlist("groups") if g]
-
-        def save():
-            if seeker is None:
-                return create_jobseeker(db.session, cipher(), id_number=id_number, groups=groups, user_id=current_user.id, **data)
-            return update_jobseeker(db.session, cipher(), seeker, id_number=id_number, groups=groups, **data)
-
-        # a name that could not be resolved: the rest is still checked, and nothing of this submission kept
-        done = attempt(save, answered=EVERY_REFUSAL, keep=not errors)
-        if done.ok and not errors:
-            _embed_profile(done.result)
+        if _save_profile(seeker, data, errors, id_number=id_number, groups=groups):
             flash("档案已保存", "success")
             return redirect(url_for("seeker.profile"))
-        done.add_errors_to(errors)
         return render_template("seeker/profile_edit.html", values=request.form, errors=errors, **_choices(), masked_id=None,
                                groups=request.form.getlist("groups")), 400
     values = _values_from(seeker) if seeker else {"name": current_user.display_name}
@@ -121,6 +112,77 @@ def profile_edit():
                                at_most=NOTHING).id_number if seeker else None
     return render_template("seeker/profile_edit.html", values=values, errors=errors, masked_id=masked_id,
                            groups=seeker.group_values() if seeker else [], **_choices())
+
+
+def _save_profile(seeker, data: dict, errors: dict[str, list[str]], **extra) -> bool:
+    """Create or update the person's profile with ``data`` (only the fields given change) and store
+    its embedding; False with the refusals added to ``errors`` when it was not saved. A name that could
+    not be resolved (already in ``errors``): the rest is still checked, and nothing of it kept."""
+    def save():
+        if seeker is None:
+            return create_jobseeker(db.session, cipher(), user_id=current_user.id, **extra, **data)
+        return update_jobseeker(db.session, cipher(), seeker, **extra, **data)
+
+    done = attempt(save, answered=EVERY_REFUSAL, keep=not errors)
+    if done.ok and not errors:
+        _embed_profile(done.result)
+        return True
+    done.add_errors_to(errors)
+    return False
+
+
+@bp.route("/quick", methods=["GET", "POST"])
+@roles_required(Role.JOBSEEKER)
+def quick_profile():
+    """快速求职登记: name, phone, what work, where, when — a minute on a phone, no résumé; it saves
+    into the same profile (the full form can add the rest later) and lands on the recommendations."""
+    seeker = _own_seeker()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if _save_profile(seeker, _quick_form_data(errors), errors):
+            flash("已保存。下面是为您推荐的岗位，以后可以在“我的档案”里补充更多信息", "success")
+            return redirect(url_for("matching.my_recommendations"))
+        errors.setdefault("work", []).extend(errors.pop("desired_occupations", []))  # the service's name for it
+        return render_template("seeker/quick.html", values=request.form, errors=errors, **_choices()), 400
+    values = _values_from(seeker) if seeker else {"name": current_user.display_name}
+    if seeker and seeker.desired_titles:  # the person's own words, as typed the first time
+        values["work"] = "、".join(seeker.desired_titles)
+    else:
+        values["work"] = "、".join(_occupation_names(seeker.desired_occupations if seeker else []))
+    return render_template("seeker/quick.html", values=values, errors=errors, **_choices())
+
+
+# The quick form's answers that must be there (the service checks what is given), with what to write.
+_QUICK_REQUIRED = {"phone": "请填写手机号码，用人单位凭它联系您", "work": "请填写想做的工作，如：电焊工、保安、服务员",
+                   "region_code": "请填写在哪里找工作，如：兰山区"}
+
+
+def _quick_form_data(errors: dict[str, list[str]]) -> dict:
+    """The quick form's five answers as profile fields. The work may be everyday names (电焊工), kept
+    as the person's own words too."""
+    for field, message in _QUICK_REQUIRED.items():
+        if not form_text(field, 200):
+            errors[field] = [message]
+    work = form_text("work", 200)
+    codes, problems = resolve_occupations(work, "work")
+    if problems:
+        errors.setdefault("work", []).extend(problems)
+    return {
+        "name": form_text("name", 64),
+        "phone": form_text("phone", 30),
+        "desired_occupations": codes,
+        "desired_titles": work,
+        "region_code": region_input(errors),
+        "availability": form_text("availability", 20) or Availability.IMMEDIATE.value,
+        "consent_recommendation": form_flag("consent_recommendation"),
+    }
+
+
+def _occupation_names(codes: list[str]) -> list[str]:
+    from core.reference.services import occupation_directory
+
+    directory = occupation_directory(db.session)
+    return [o.name for o in map(directory.get, codes) if o]
 
 
 def _embed_profile(seeker) -> None:
