@@ -4,26 +4,16 @@ with the keyboard, picks 兰山区 the same way, saves, and lands on 为我推�
 6-18-02-04. Screenshots go to the test's temporary folder (and E2E_SCREENSHOTS when set)."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+
+from .test_forms_browser import _fits_phone, _shot
 
 pytestmark = pytest.mark.e2e
 
 USERNAME, PASSWORD = "e2e_dianhangong", "Wo-Jia-Men-Kou-You-3-Ke-Shu"
 WELDER = "6-18-02-04"
-
-
-def _shot(page, tmp_path: Path, name: str) -> None:
-    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"quick-{name}.png"), full_page=False)
-
-
-def _fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def _saved(live_server):
@@ -84,23 +74,23 @@ def test_walk_in_fills_the_quick_profile_with_an_everyday_name(live_server, phon
     assert work.get_attribute("role") == "combobox"
     names = _pick(page, work, "电焊工", re.compile(r"^焊工"))
     assert "电焊工" in names[0] and WELDER in names[0]  # the everyday name that found it is shown
-    _shot(page, tmp_path, "01-picked-work")
+    _shot(page, tmp_path, "quick-01-picked-work")
     assert work.input_value() == "焊工"
-    assert _fits_the_phone(page)
+    assert _fits_phone(page)
 
     _pick(page, page.locator("#f-region_code"), "兰山", re.compile(r"^山东省临沂市兰山区"))
     assert page.locator("#f-region_code").input_value() == "山东省临沂市兰山区"
     page.select_option("#f-availability", "within_month")
     page.get_by_label("同意根据我填的内容为我推荐岗位").check()
-    _shot(page, tmp_path, "02-filled")
+    _shot(page, tmp_path, "quick-02-filled")
     page.get_by_role("button", name="保存，看推荐岗位").click()
     page.wait_for_load_state("domcontentloaded")
 
     assert page.url.endswith("/seeker/recommendations")
     assert page.locator("h1").inner_text() == "为我推荐的岗位"
     assert "已保存" in page.locator(".flash").first.inner_text()
-    assert _fits_the_phone(page)
-    _shot(page, tmp_path, "03-recommendations")
+    assert _fits_phone(page)
+    _shot(page, tmp_path, "quick-03-recommendations")
     seeker = _saved(live_server)
     assert seeker.desired_occupations == [WELDER] and seeker.region_code == "371302"
     assert seeker.phone == "13700001111" and seeker.consent_recommendation

@@ -11,14 +11,11 @@ from sqlalchemy import select
 from core.matching.models import StoredEmbedding
 from core.seekers.models import Jobseeker
 
+from .test_seeker_pages import field_error
+
 WELDER = "6-18-02-04"
 QUICK = {"name": "王五", "phone": "139 0000 1234", "work": "电焊工", "region_code": "兰山区",
          "availability": "within_month", "consent_recommendation": "1"}
-
-
-def field_error(html: str, field: str) -> str | None:
-    m = re.search(rf'class="field-error"[^>]*data-field="{field}">([^<]+)<', html)
-    return m.group(1) if m else None
 
 
 def _seeker(db_session, user) -> Jobseeker | None:
