@@ -143,6 +143,22 @@ def test_search_filter_accepts_an_everyday_name(client):
     assert refused.status_code == 400 and refused.get_json()["error"]["field"] == "occupation"
 
 
+def test_demand_line_with_an_everyday_name_is_published_under_its_code(client, login_as, db_session):
+    from core.projects.models import LabourDemand
+
+    from .test_projects import _enterprise, _line, _project
+
+    login_as("commissioner", region_code="371300")
+    project = _project(client, db_session, _enterprise(db_session))
+    form = client.get(f"/projects/{project.id}/demands/new").get_data(as_text=True)
+    assert re.search(r'<input id="f-occupation_text"[^>]*data-occupation-typeahead', form)
+    _line(client, project, title="钢结构施工", occupation_text="电焊工")
+    line = db_session.scalar(select(LabourDemand).where(LabourDemand.project_id == project.id))
+    client.post(f"/projects/{project.id}/demands/{line.id}/publish")
+    db_session.refresh(line)
+    assert db_session.get(Posting, line.posting_id).occupation_code == WELDER
+
+
 @pytest.mark.parametrize("path, field, mode", [
     ("/me/profile/edit", "desired_occupations", "multi"),
     ("/enterprise/postings/new", "occupation", ""),
