@@ -97,4 +97,4 @@ def test_gunicorn_settings_follow_web_bind_workers_and_threads(monkeypatch):
     for name in ("WEB_BIND", "WEB_WORKERS", "WEB_THREADS"):
         monkeypatch.delenv(name)
     importlib.reload(conf)
-    assert (conf.bind, conf.workers, conf.threads) == (["127.0.0.1:5000"], default_workers(), 4)
+    assert (conf.bind, conf.workers, conf.threads) == (["127.0.0.1:5000"], default_workers(), 1)
