@@ -124,6 +124,20 @@ def test_withdraw_filled_and_copy(client, login_as, db_session):
     assert third.id not in (first.id, second.id) and third.status == "pending_review"
 
 
+def test_a_posting_from_another_channel_is_copied_not_edited(client, login_as, make_posting, db_session):
+    user = login_as("enterprise")
+    posting = make_posting("电焊工", enterprise_id=user.enterprise_id, pay_min=6500, pay_max=9000,
+                           welfare_tags=["包住"], headcount=4)
+    resp = client.get(f"/enterprise/postings/{posting.id}/edit", follow_redirects=True)
+    assert "来自其他招聘渠道，请在原渠道修改" in resp.get_data(as_text=True)
+    assert client.post(f"/enterprise/postings/{posting.id}/edit", data=GOOD_POST).status_code == 302
+    db_session.refresh(posting)
+    assert posting.title == "电焊工" and posting.version == 1
+    copy = client.get(f"/enterprise/postings/{posting.id}/copy").get_data(as_text=True)
+    for value in ('value="电焊工"', 'value="6500"', 'value="9000"', 'value="包住"', 'value="4"', 'value="371302"'):
+        assert value in copy, value
+
+
 def test_refresh_extends_validity(client, login_as, db_session):
     user = login_as("enterprise")
     _, posting = _publish(client, db_session, user)
