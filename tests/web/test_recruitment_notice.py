@@ -186,6 +186,7 @@ def test_requalify_refuses_an_unverified_enterprise_and_a_missing_channel(client
     missing = (db_session.scalar(select(Channel.id).order_by(Channel.id.desc())) or 0) + 1000
     page = client.post(f"/admin/requalification/channel/{missing}", follow_redirects=True).get_data(as_text=True)
     assert "不存在" in page or "找不到" in page
+    assert client.post(f"/admin/requalification/user/{ent.id}").status_code == 404   # only enterprises and channels
 
 
 def test_verifying_an_enterprise_starts_its_six_months(client, login_as, db_session):

@@ -246,12 +246,15 @@ def requalification():
     return render_template("admin/requalification.html", items=items, window=REMINDER_DAYS, today=dt.date.today())
 
 
-@bp.post("/requalification/<any(enterprise, channel):kind>/<int:object_id>")
+@bp.post("/requalification/<kind>/<int:object_id>")
 @roles_required(Role.ADMIN)
 def requalify(kind: str, object_id: int):
     from flask_login import current_user
 
-    from core.enterprises.requalification import requalify as record_requalification
+    from core.enterprises.requalification import KINDS, requalify as record_requalification
+
+    if kind not in KINDS:   # enterprise | channel
+        abort(404)
 
     commit_or_flash(
         lambda: record_requalification(db.session, kind, object_id, actor_user_id=current_user.id,
