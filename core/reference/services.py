@@ -490,6 +490,7 @@ def clear_reference_cache() -> None:
 
 __all__ = [
     "RegionRef", "OccupationRef", "OccupationMatch", "RegionDirectory", "OccupationDirectory", "read_regions",
-    "read_occupations", "read_occupation_synonyms", "fold_occupation_text", "OCCUPATION_SYNONYMS_FILE", "load_reference_data", "reference_loaded", "region_directory",
+    "read_occupations", "read_occupation_synonyms", "fold_occupation_text", "OCCUPATION_SYNONYMS_FILE",
+    "load_reference_data", "reference_loaded", "region_directory",
     "occupation_directory", "short_region_name", "clear_reference_cache",
 ]
