@@ -13,10 +13,11 @@ from .test_review_browser import _login
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+MAX_HEADER_LINES = 2  # the name on one line, the menu on the next
 PASSWORD = "Jiang-Nan-Ke-Cai-Lian-2026"
-USERS = {  # role -> username (digits keep the usernames themselves from reading as codes)
-    "jobseeker": "e2e2_qiuzhi", "enterprise": "e2e2_qiye", "commissioner": "e2e2_zhuanyuan",
-    "reviewer": "e2e2_shenhe", "admin": "e2e2_guanli",
+USERS = {  # role -> username, display name (digits keep the usernames themselves from reading as codes)
+    "jobseeker": ("e2e2_qiuzhi", "孙七"), "enterprise": ("e2e2_qiye", "顺达人事"), "commissioner": ("e2e2_zhuanyuan", "周专员"),
+    "reviewer": ("e2e2_shenhe", "吴审核"), "admin": ("e2e2_guanli", "郑管理"),
 }
 REGION = "371312"  # 临沂 河东区: no other browser test counts tasks there
 LONG_CHANNEL = "临沂市河东区人力资源和社会保障局公共就业和人才服务中心线下招聘登记窗口（河东区人力资源市场）"
@@ -47,7 +48,11 @@ PAGE_STATE = """(width) => {
       wide.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(r.right) + 'px');
     }
   }
-  return {text: document.body.innerText, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 3)};
+  // lines of the top bar: its brand and menu items, grouped by how far down they sit
+  const tops = [...document.querySelectorAll('.topbar .brand, .topbar .nav > *')].filter(e => e.getClientRects().length)
+    .map(e => e.getBoundingClientRect().top).sort((a, b) => a - b);
+  const lines = tops.reduce((rows, top) => (rows.length && top - rows[rows.length - 1] < 12 ? rows : [...rows, top]), []).length;
+  return {text: document.body.innerText, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 3), lines};
 }"""
 
 SUBMIT_EMPTY = """() => {
@@ -106,10 +111,10 @@ def walk_data(live_server):
             p.sources.append(PostingSource(channel_id=ch.id, external_id=f"e2e-walk-{i}", raw={"岗位名称": p.title}))
         db.session.add_all([published, held])
         db.session.flush()
-        users = {role: create_user(db.session, username=name, password=PASSWORD, role=role, display_name="走查" + role[:2],
+        users = {role: create_user(db.session, username=name, password=PASSWORD, role=role, display_name=shown,
                                    region_code=REGION if role == "commissioner" else None,
                                    enterprise_id=ent.id if role == "enterprise" else None)
-                 for role, name in USERS.items()}
+                 for role, (name, shown) in USERS.items()}
         with app.test_request_context():
             seeker = create_jobseeker(db.session, cipher(), user_id=users["jobseeker"].id, name="孙七", phone="13912340077",
                                       region_code=REGION, groups=["graduate"])
@@ -149,6 +154,8 @@ def _check(page, role: str, label: str, words: list[str], overflow: list[str]) -
         words.append(f"{role} {label}: {bad}")
     if state["scroll"] > PHONE["width"]:
         overflow.append(f"{role} {label}: {state['scroll']}px wide; {state['wide']}")
+    if state["lines"] > MAX_HEADER_LINES and not any(o.startswith(f"{role} top bar") for o in overflow):
+        overflow.append(f"{role} top bar: {state['lines']} lines (first on {label})")
 
 
 def _walk(browser, base: str, role: str, urls: list[str], forms: list[str]) -> tuple[list[str], list[str]]:
@@ -158,7 +165,7 @@ def _walk(browser, base: str, role: str, urls: list[str], forms: list[str]) -> t
     overflow: list[str] = []
     try:
         if role != "public":
-            _login(page, base, USERS[role], PASSWORD)
+            _login(page, base, USERS[role][0], PASSWORD)
             assert "/login" not in page.url, f"{role} could not log in"
         for url in urls + BAD_FILTERS:
             page.goto(base + url, wait_until="domcontentloaded")
@@ -188,5 +195,5 @@ def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, browse
     if words:
         report.append("codes or commands in visible text:\n  " + "\n  ".join(words))
     if overflow:
-        report.append("wider than a 390 px phone:\n  " + "\n  ".join(overflow))
+        report.append("wider than a 390 px phone, or a top bar over two lines:\n  " + "\n  ".join(overflow))
     assert not report, "\n".join(report)
