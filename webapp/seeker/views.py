@@ -145,10 +145,9 @@ def quick_profile():
         errors.setdefault("work", []).extend(errors.pop("desired_occupations", []))  # the service's name for it
         return render_template("seeker/quick.html", values=request.form, errors=errors, **_choices()), 400
     values = _values_from(seeker) if seeker else {"name": current_user.display_name}
-    if seeker and seeker.desired_titles:  # the person's own words, as typed the first time
-        values["work"] = "、".join(seeker.desired_titles)
-    else:
-        values["work"] = "、".join(_occupation_names(seeker.desired_occupations if seeker else []))
+    # the occupations already chosen, by name (they resolve back); else the person's own words
+    named = _occupation_names(seeker.desired_occupations or []) if seeker else []
+    values["work"] = "、".join(named or (seeker.desired_titles if seeker else None) or [])
     return render_template("seeker/quick.html", values=values, errors=errors, **_choices())
 
 
