@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from core.postings.models import Posting
-from core.seekers.models import Jobseeker
 
 URL = "/api/v1/occupations/suggest"
 WELDER = "6-18-02-04"  # 焊工
