@@ -1,13 +1,14 @@
 """Browser walk in Debian's Chromium at phone size (390x844): every page of the app, once per role
 (public, jobseeker, enterprise, commissioner, reviewer, admin), plus typical error states (a search
 with a bad filter, forms submitted empty). Fails on raw codes (`pay_missing`), shell commands
-(`joblink validity sample`) in the visible text, and on any page wider than the phone."""
+(`joblink validity sample`), model versions in the visible text, and on any page wider than the phone."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
+from .conftest import REPO
 from .test_review_browser import _login
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +26,7 @@ HELD_TEXT = "招聘包装工8名，限男性。入职需交押金300元。"
 CODE = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z]+_[a-z_]+(?![A-Za-z0-9])")
 COMMAND = re.compile(r"(?<![A-Za-z])(?:joblink|flask|alembic|python)\s+[a-z-]+")
 URL = re.compile(r"(?:https?://|www\.)\S+")
+MODEL_VERSION = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z][a-z0-9]*(?:-[a-z0-9]+)+-[0-9a-f]{8,}(?![A-Za-z0-9])")
 # pages that are not HTML, or not pages at all
 NOT_PAGES = re.compile(r"^/(?:api/|static/)|^/healthz$|\.\w+$")
 # error states: a search with a bad filter, forms submitted empty (never a form that saves shared state)
@@ -67,6 +69,25 @@ SUBMIT_EMPTY = """() => {
   if (button) { button.click(); } else { form.requestSubmit(); }
   return true;
 }"""
+
+
+@pytest.fixture(scope="module")
+def tiny_matcher(live_server, tmp_path_factory):
+    """The matching pages with real results (their reasons, scores and filters), not only "no model yet":
+    a tiny model trained on the matching fixtures, put back as it was afterwards."""
+    from matching.training import train_encoder
+    from webapp.matching.runtime import reset_ranker
+
+    app = live_server["app"]
+    out = tmp_path_factory.mktemp("walk-matcher")
+    train_encoder(REPO / "tests" / "fixtures" / "matching", out, epochs=2, dim=32, vocab_size=3000, batch_size=64,
+                  time_budget_s=None, log=lambda _: None)
+    old = app.config.get("MATCHER_MODEL")
+    app.config["MATCHER_MODEL"] = str(out)
+    reset_ranker(app)
+    yield out
+    app.config["MATCHER_MODEL"] = old
+    reset_ranker(app)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +138,10 @@ def walk_data(live_server):
                  for role, (name, shown) in USERS.items()}
         with app.test_request_context():
             seeker = create_jobseeker(db.session, cipher(), user_id=users["jobseeker"].id, name="孙七", phone="13912340077",
-                                      region_code=REGION, groups=["graduate"])
+                                      region_code=REGION, groups=["graduate"], desired_titles=["仓库管理员"],
+                                      skills=["叉车", "盘点"], consent_recommendation=True)
+            create_jobseeker(db.session, cipher(), name="钱八", phone="13912340078", region_code=REGION,
+                             desired_titles=["仓库管理员"], consent_recommendation=False)  # filtered out: no consent
         apply_to_posting(db.session, jobseeker_id=seeker.id, posting_id=published.id)
         project = MajorProject(name="河东区物流园二期", region_code=REGION, commissioner_user_id=users["commissioner"].id)
         db.session.add(project)
@@ -149,7 +173,7 @@ def _page_urls(app, data) -> list[str]:
 def _check(page, role: str, label: str, words: list[str], overflow: list[str]) -> None:
     state = page.evaluate(PAGE_STATE, PHONE["width"])
     text = URL.sub(" ", state["text"])
-    bad = sorted(set(CODE.findall(text)) | set(COMMAND.findall(text)))
+    bad = sorted(set(CODE.findall(text)) | set(COMMAND.findall(text)) | set(MODEL_VERSION.findall(text)))
     if bad:
         words.append(f"{role} {label}: {bad}")
     if state["scroll"] > PHONE["width"]:
@@ -180,7 +204,7 @@ def _walk(browser, base: str, role: str, urls: list[str], forms: list[str]) -> t
     return words, overflow
 
 
-def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, browser):
+def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, tiny_matcher, browser):
     app = live_server["app"]
     urls = _page_urls(app, walk_data)
     assert len(urls) >= 30, urls
