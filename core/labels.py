@@ -27,6 +27,10 @@ REASON_LABELS = {
     "employer_info_missing": "缺少用人单位信息", "headcount_missing": "未写明招聘人数",
     "requirements_missing": "未写明岗位要求", "job_content_missing": "未写明工作内容",
     "workplace_missing": "未写明工作地点", "validity_missing": "未写明有效期",
+    "expired": "已过有效期", "invalid_valid_until": "有效期无效", "published_at_in_future": "发布时间晚于今天",
+    "duplicate_external_id": "编号重复", "merged_into": "已合并到相同岗位", "not_found": "找不到该记录",
+    "persist_conflict": "保存冲突", "processing_error": "处理出错", "unknown_channel": "渠道不存在或已停用",
+    "unknown_enterprise": "找不到用人单位",
 }
 OTHER_REASON = "其他原因"
 
@@ -40,6 +44,7 @@ FIELD_LABELS = {
     "q": "关键词", "page": "页码", "sort": "排序", "employment_type": "用工形式", "radius_km": "距离范围",
     "near": "附近", "lat": "位置", "lon": "位置", "enterprise": "用人单位", "published_within": "发布时间",
     "posted_within": "发布时间", "group": "重点群体", "welfare": "福利", "name": "名称", "phone": "手机号码",
+    "published_at": "发布时间", "external_id": "外部编号", "enterprise_id": "用人单位", "demand_id": "用工需求",
 }
 
 SEVERITY_LABELS = {"reject": "拒绝", "hold": "待审", "info": "提示"}
