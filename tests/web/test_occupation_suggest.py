@@ -41,12 +41,25 @@ def test_own_name_first_then_names_starting_with_the_text(client):
     ("汽车修理工", "4-12-01-01", "汽车维修工"),
     ("仓库管理员", "4-02-06-01", "仓储管理员"),
     ("ＪＡＶＡ", "2-02-10-03", None),         # full-width and capitals fold
+    ("挖机司机", "6-30-05-05", "挖掘铲运和桩工机械司机"),  # not a passenger driver (司机)
+    ("塔吊司机", "6-30-05-01", "起重装卸机械操作工"),
 ])
 def test_synonyms_resolve_to_their_occupation(client, typed, code, name):
     first = _get(client, q=typed).get_json()[0]
     assert first["code"] == code and first["matched"] == typed
     if name:
         assert first["name"] == name
+
+
+@pytest.mark.parametrize("everyday", ["电焊工", "保安人员", "汽车修理工", "仓库管理员", "挖机司机", "铲车司机", "塔吊司机",
+                                      "油漆工", "水泥工", "育儿嫂", "服务员", "普工", "快递员"])
+def test_the_form_and_the_title_classifier_agree_on_everyday_names(everyday):
+    """One table, two readers: what a person types into a field means what a posting titled so means."""
+    from core.reference.services import occupation_directory
+    from indexer.normalise.occupation import default_classifier
+
+    directory = occupation_directory()
+    assert directory.resolve(everyday).occupation.code == default_classifier(directory).classify(everyday).code
 
 
 def test_a_word_inside_a_longer_text_is_offered_not_exact(client):
