@@ -3,31 +3,16 @@ hard-coded list — is either public by declaration, or refuses anonymous users 
 or 401 JSON under /api/) and refuses every role it does not name (403)."""
 from __future__ import annotations
 
-import uuid
-
-from werkzeug.routing import IntegerConverter
-
 from core.enums import Role
 from webapp.auth.policy import declared_access
+
+from .routes import rule_values
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def _open(client, url, method):
     return client.open(url, method=method)
-
-
-def _sample_value(converter) -> object:
-    name = type(converter).__name__
-    if isinstance(converter, IntegerConverter):  # the app's bounded <int:> is a subclass
-        return 1
-    if name == "FloatConverter":
-        return 1.0
-    if name == "UUIDConverter":
-        return uuid.uuid4()
-    if name == "AnyConverter":  # <any(a, b):kind> accepts only its own words
-        return sorted(converter.items)[0]
-    return "x"
 
 
 def _routes(app):
@@ -37,7 +22,7 @@ def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
             continue
-        values = {arg: _sample_value(rule._converters[arg]) for arg in rule.arguments}
+        values = rule_values(rule)
         url = adapter.build(rule.endpoint, values, force_external=False)
         access = declared_access(app.view_functions[rule.endpoint])
         for method in sorted(rule.methods - IGNORED_METHODS):

@@ -7,9 +7,10 @@ import re
 import threading
 import urllib.request
 
-from werkzeug.routing import IntegerConverter
 
 from core.enums import Role
+
+from .routes import rule_values
 
 EXPECTED = {
     "X-Frame-Options": "DENY",
@@ -32,8 +33,7 @@ def _urls(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
             continue
-        values = {arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x" for arg in rule.arguments}
-        url = adapter.build(rule.endpoint, values, force_external=False)
+        url = adapter.build(rule.endpoint, rule_values(rule), force_external=False)
         out += [(rule.endpoint, m, url) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return out
 
