@@ -12,7 +12,7 @@ from webapp.cli.common import echo_json, fail, session
 
 
 def train_model(output, limit=None, epochs=None, demo=False, log=None, as_json=False):
-    """Train the in-domain model on the published postings in the database (demo settings: small and
+    """Train the in-domain model on the published and held postings in the database (demo settings: small and
     quick)."""
     from core.matching.corpus import training_occupations, training_postings
     from matching.training import train_on_postings
@@ -23,8 +23,8 @@ def train_model(output, limit=None, epochs=None, demo=False, log=None, as_json=F
         kwargs = dict(epochs=epochs or 2)
     postings = list(training_postings(session(), limit=limit))
     if not postings:
-        fail(as_json, "no_published_postings", "还没有已发布的岗位，无法训练匹配模型：请先导入岗位（或加载演示数据）")
-    source = f"{len(postings)} published postings in the JobLink database"
+        fail(as_json, "no_postings", "还没有岗位，无法训练匹配模型：请先导入岗位（或加载演示数据）")
+    source = f"{len(postings)} published or held postings in the JobLink database"
     return train_on_postings(postings, training_occupations(session()), output, source=source,
                              log=log or (lambda m: click.echo(m, err=True)), **kwargs)
 
@@ -59,13 +59,13 @@ def matcher_group() -> None:
 
 @matcher_group.command("train")
 @click.option("--output", default=None, help="model folder (default: MATCHER_MODEL)")
-@click.option("--limit", type=int, default=None, help="at most this many published postings (oldest first)")
+@click.option("--limit", type=int, default=None, help="at most this many postings (oldest first)")
 @click.option("--epochs", type=int, default=None)
 @click.option("--demo", is_flag=True, help="quick settings: a small model in about two minutes")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def matcher_train(output, limit, epochs, demo, as_json) -> None:
-    """Train the small Chinese sentence encoder from the published postings in the database (CPU, minutes)."""
+    """Train the small Chinese sentence encoder from the published and held postings in the database (CPU, minutes)."""
     from dataclasses import asdict
 
     from webapp.matching.runtime import model_path, reset_ranker

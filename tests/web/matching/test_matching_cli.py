@@ -154,11 +154,11 @@ def test_training_into_a_side_folder_leaves_the_active_model_and_vectors_alone(r
     summary = json.loads(result.output[result.output.index("{"):])
     assert summary["active"] is False and summary["embeddings_marked_stale"] is None
     meta = json.loads((out / "joblink_model.json").read_text(encoding="utf-8"))
-    assert meta["source"] == "50 published postings in the JobLink database"
+    assert meta["source"] == "50 published or held postings in the JobLink database"
 
 
-def test_training_without_published_postings_says_what_to_do(runner, tmp_path):
+def test_training_without_postings_says_what_to_do(runner, tmp_path):
     result = runner.invoke(args=["matcher", "train", "--demo", "--output", str(tmp_path / "m"), "--json"])
     assert result.exit_code == 1
-    assert json.loads(result.output)["error"]["code"] == "no_published_postings"
+    assert json.loads(result.output)["error"]["code"] == "no_postings"
     assert not (tmp_path / "m").exists()
