@@ -55,6 +55,7 @@ WORDS = ("普工 电焊工 焊工 保安 司机 驾驶员 销售 客服 仓管�
 PAIRS = ("普工 包吃住", "java 开发", "销售 底薪", "司机 五险一金", "客服 双休", "保安 夜班", "厨师 包住",
          "会计 出纳", "仓管员 叉车", "护士 医院")
 TARGET_RPS, TARGET_P95_MS = 300.0, 100.0
+BUILD = "approved"  # how a kept instance was built; change it when the build steps change
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def schema_fingerprint() -> str:
 
 
 def build_instance(instance: Path, n: int, data: Path) -> None:
-    key = f"{n} {schema_fingerprint()}"
+    key = f"{n} {schema_fingerprint()} {BUILD}"
     ready = instance / "BENCH_READY"
     if ready.exists() and ready.read_text().strip() == key:
         print(f"# instance from {n} records reused: {instance}", flush=True)
