@@ -74,7 +74,9 @@ def reason_label(code: str | None, message: str | None = "") -> str:
     if code in REASON_LABELS:
         return REASON_LABELS[code]
     short = re.split(r"[（(：:，,]", message or "", maxsplit=1)[0].strip()
-    return short[:24] or OTHER_REASON
+    if not short or _CODE.match(short):  # some lists carry the code where the message is missing
+        return OTHER_REASON
+    return short[:24]
 
 
 def field_label(name: str | None) -> str:

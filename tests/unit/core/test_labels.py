@@ -54,6 +54,7 @@ def test_every_shipped_setting_has_a_name_and_its_value_reads_in_words():
     ("discrimination_gender", "含性别限制（就业促进法第二十七条）", "性别歧视"),
     ("some_new_check", "岗位名称含特殊符号（请删去）", "岗位名称含特殊符号"),
     ("some_new_check", "", "其他原因"),
+    ("some_new_check", "some_new_check", "其他原因"),
     (None, None, "其他原因"),
 ])
 def test_reason_label_names_a_reason_never_its_code(code, message, expected):
