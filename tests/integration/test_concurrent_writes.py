@@ -91,7 +91,7 @@ class Client:
 def _record(tag: str, n: int) -> dict:
     job = JOBS[n % len(JOBS)]
     return {"external_id": f"{tag}-{n}", "title": f"{job}（{tag}第{n}号）",
-            "description": f"{job}岗位，{tag}批次第{n}号，负责本岗位日常工作，按时上下班。",
+            "description": f"{job}岗位，{tag}批次第{n}号，负责本岗位日常工作，按时上下班。要求能吃苦耐劳。",
             "employer": {"name": f"广州{tag}{n}号服务有限公司"}, "location": {"text": PLACES[n % len(PLACES)]},
             "salary": {"text": f"{4000 + 100 * (n % 30)}-{7000 + 100 * (n % 30)}元/月"}, "headcount": 2}
 
@@ -235,7 +235,7 @@ def _submit_forms(c: Client, sent: Sent, start: threading.Barrier, path: str, fo
 def _publisher(w: World, sent: Sent, c: Client, start: threading.Barrier) -> None:
     titles = [f"{JOBS[(n * 3) % len(JOBS)]}（{c.username}第{n}岗）" for n in range(PUBLISHES)]
     _submit_forms(c, sent, start, "/enterprise/postings/new", [
-        ({"title": t, "description": f"{t}，负责本岗位日常工作。", "pay_min": "4500", "pay_max": "6500",
+        ({"title": t, "description": f"{t}，负责本岗位日常工作，要求身体健康。", "pay_min": "4500", "pay_max": "6500",
           "pay_unit": "month", "headcount": "3", "region_code": "440106", "employment_type": "full_time"},
          lambda t=t: sent.published.append(t)) for t in titles])
 

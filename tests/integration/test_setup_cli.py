@@ -33,8 +33,10 @@ def test_fresh_database_set_up_by_the_commands(backend, fresh_database_url, app_
         s = db.session
         assert s.scalar(select(func.count()).select_from(Region).where(Region.level == 3)) == 2978
         assert s.scalar(select(func.count()).select_from(Occupation).where(Occupation.level == 4)) == 1639
-        published = s.scalar(select(func.count()).select_from(Posting).where(Posting.status == "published"))
-        assert published > 50
+        # most channel postings lack an element the January 2026 notice requires (headcount, job
+        # content) and wait for review; the complete ones are published
+        by_status = dict(s.execute(select(Posting.status, func.count()).group_by(Posting.status)).all())
+        assert by_status.get("published", 0) > 10 and by_status.get("pending_review", 0) > 50, by_status
         demo_channels = {c.name for c in s.scalars(select(Channel).where(Channel.is_demo.is_(True)))}
         assert any("BOSS" in n or "直聘" in n for n in demo_channels), demo_channels
         assert any("广东" in n for n in demo_channels), demo_channels
@@ -43,7 +45,7 @@ def test_fresh_database_set_up_by_the_commands(backend, fresh_database_url, app_
             select(func.count()).select_from(Posting).where(~Posting.sources.any())
         )
         assert orphans == 0
-        assert s.scalar(select(func.count()).select_from(PostingSource)) >= published
+        assert s.scalar(select(func.count()).select_from(PostingSource)) >= sum(by_status.values())
         roles = {u.role.value for u in s.scalars(select(User).where(User.is_demo.is_(True)))}
         assert roles == {"jobseeker", "enterprise", "commissioner", "reviewer", "admin"}
         assert s.scalar(select(func.count()).select_from(Jobseeker).where(Jobseeker.is_demo.is_(False))) == 0
