@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "near": "附近", "lat": "位置", "lon": "位置", "enterprise": "用人单位", "published_within": "发布时间",
     "posted_within": "发布时间", "group": "重点群体", "welfare": "福利", "name": "名称", "phone": "手机号码",
     "published_at": "发布时间", "external_id": "外部编号", "enterprise_id": "用人单位", "demand_id": "用工需求",
+    "type": "用工形式", "radius": "距离范围", "size": "每页条数",
 }
 
 SEVERITY_LABELS = {"reject": "拒绝", "hold": "待审", "info": "提示"}

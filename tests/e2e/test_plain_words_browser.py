@@ -33,7 +33,9 @@ MODEL_VERSION = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z][a-z0-9]*(?:-[a-z0-9]+)+
 # pages that are not HTML, or not pages at all
 NOT_PAGES = re.compile(r"^/(?:api/|static/)|^/healthz$|\.\w+$")
 # error states: a search with a bad filter, forms submitted empty (never a form that saves shared state)
-BAD_FILTERS = ["/search?pay_min=abc&pay_max=-1&region=zz&page=x"]
+BAD_FILTERS = ["/search?pay_min=abc&pay_max=-1&region=zz&page=x", "/search?region=不存在的地方",
+               "/search?pay_unit=周", "/search?sort=最好", "/search?near=月球", "/search?q=仓库&sort=distance"]
+ENGLISH = re.compile(r"[A-Za-z]{2,}")  # an error message is read by people who may know no English at all
 EMPTY_FORMS = {
     "public": ["/login", "/register/jobseeker", "/register/enterprise"],
     "jobseeker": ["/me/profile/edit", "/account/password"],
@@ -57,7 +59,8 @@ PAGE_STATE = """(width) => {
   const tops = [...document.querySelectorAll('.topbar .brand, .topbar .nav > *')].filter(e => e.getClientRects().length)
     .map(e => e.getBoundingClientRect().top).sort((a, b) => a - b);
   const lines = tops.reduce((rows, top) => (rows.length && top - rows[rows.length - 1] < 12 ? rows : [...rows, top]), []).length;
-  return {text: document.body.innerText, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 3), lines};
+  const alerts = [...document.querySelectorAll('[role=alert], .field-error, .error')].map(e => e.innerText).join(' | ');
+  return {text: document.body.innerText, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 3), lines, alerts};
 }"""
 
 SUBMIT_EMPTY = """() => {
@@ -170,7 +173,8 @@ def _page_urls(app, data) -> list[str]:
 def _check(page, role: str, label: str, words: list[str], overflow: list[str]) -> None:
     state = page.evaluate(PAGE_STATE, PHONE["width"])
     text = URL.sub(" ", state["text"])
-    bad = sorted(set(CODE.findall(text)) | set(COMMAND.findall(text)) | set(MODEL_VERSION.findall(text)))
+    bad = sorted(set(CODE.findall(text)) | set(COMMAND.findall(text)) | set(MODEL_VERSION.findall(text))
+                 | {f"English in an error: {w}" for w in ENGLISH.findall(state["alerts"])})
     if bad:
         words.append(f"{role} {label}: {bad}")
     if state["scroll"] > PHONE["width"]:

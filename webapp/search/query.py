@@ -104,9 +104,9 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
     geo = _geo(args, home, parsed, chosen)
     sort = _one(args, "sort") or ("relevance" if text else ("distance" if geo else "newest"))
     if sort not in SORTS:
-        raise InvalidQuery("sort", "应为 relevance、newest、pay 或 distance")
+        raise InvalidQuery("sort", "只能按相关程度、最新发布、薪资或距离排序")
     if sort == "distance" and geo is None:
-        raise InvalidQuery("sort", "按距离排序需要位置（near）")
+        raise InvalidQuery("sort", "按距离排序需要先选一个位置（我的住址附近或地图上的点）")
     page = _int(args, "page", 1, MAX_PAGE, 1)
     size = _int(args, "size", 1, 50, page_size) if api else page_size
     parsed.query = SearchQuery(text=text, filters=tuple(chosen.filters), geo=geo, facets=FACETS, sort=sort,
@@ -161,7 +161,7 @@ def _posting_filters(args, chosen: _Filters) -> None:
         chosen.add("type", types, "、".join(label(t) for t in types), Terms("employment_type", tuple(types)))
     pay_unit = _one(args, "pay_unit") or "month"
     if pay_unit not in ("month", "day"):
-        raise InvalidQuery("pay_unit", "应为 month 或 day")
+        raise InvalidQuery("pay_unit", "只能按月薪或日薪筛选")
     pay_min = _int(args, "pay_min", 0, 1_000_000)
     if pay_min and pay_unit == "day":  # gig work: a day's pay
         chosen.add("pay_min", pay_min, f"日薪 {pay_min} 元以上", Terms("pay_unit", ("day",)),
@@ -203,7 +203,7 @@ def _geo(args, home: tuple[float, float] | None, parsed: ParsedSearch, chosen: _
             raise InvalidQuery("near", "请先登录并在档案中填写住址或所在地区")
         lat, lon = home
     elif near and near != "point":
-        raise InvalidQuery("near", "应为 home 或 point")
+        raise InvalidQuery("near", "只能选我的住址附近或地图上的点")
     if lat is None:
         return None
     radius = radius or 10.0
