@@ -39,8 +39,9 @@ ENGLISH = re.compile(r"[A-Za-z]{2,}")  # an error message is read by people who 
 EMPTY_FORMS = {
     "public": ["/login", "/register/jobseeker", "/register/enterprise"],
     "jobseeker": ["/me/profile/edit", "/account/password"],
-    "enterprise": ["/enterprise/postings/new", "/account/password"],
-    "commissioner": ["/projects/new", "/projects/{project_id}/demands/new"],
+    "enterprise": ["/enterprise/postings/new", "/enterprise/postings/{posting_id}/edit", "/account/password"],
+    "commissioner": ["/projects/new", "/projects/{project_id}/edit", "/projects/{project_id}/demands/new",
+                     "/projects/{project_id}/demands/{demand_id}/edit"],
     "reviewer": ["/account/password"],
     "admin": ["/admin/channels/new"],
 }
@@ -216,6 +217,13 @@ def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, tiny_m
         w, o = _walk(browser, live_server["url"], role, urls, forms)
         words += w
         overflow += o
+    from core.postings.models import Posting
+    from core.projects.models import LabourDemand
+    from webapp.extensions import db
+
+    with app.app_context():  # every form submitted empty was refused, none saved blanks
+        assert db.session.get(Posting, walk_data["ids"]["posting_id"]).title == "仓库管理员"
+        assert db.session.get(LabourDemand, walk_data["ids"]["demand_id"]).title == "叉车司机"
     report = []
     if words:
         report.append("codes or commands in visible text:\n  " + "\n  ".join(words))
