@@ -5,6 +5,7 @@ with a bad filter, forms submitted empty). Fails on raw codes (`pay_missing`), s
 from __future__ import annotations
 
 import re
+from unittest.mock import patch
 
 import pytest
 
@@ -89,11 +90,9 @@ def tiny_matcher(live_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("walk-matcher")
     train_encoder(REPO / "tests" / "fixtures" / "matching", out, epochs=2, dim=32, vocab_size=3000, batch_size=64,
                   time_budget_s=None, log=lambda _: None)
-    old = app.config.get("MATCHER_MODEL")
-    app.config["MATCHER_MODEL"] = str(out)
-    reset_ranker(app)
-    yield out
-    app.config["MATCHER_MODEL"] = old
+    with patch.dict(app.config, {"MATCHER_MODEL": str(out)}):
+        reset_ranker(app)
+        yield out
     reset_ranker(app)
 
 
