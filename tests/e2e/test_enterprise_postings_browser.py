@@ -24,7 +24,7 @@ def accounts(live_server):
     from webapp.extensions import db
 
     with live_server["app"].app_context():
-        ent = Enterprise(name="临沂市兰山区示范机械有限公司", normalized_name="兰山区示范机械", region_code="371302")
+        ent = Enterprise(name="临沂市沂水县示范机械有限公司", normalized_name="沂水县示范机械", region_code="371323")
         db.session.add(ent)
         db.session.flush()
         create_user(db.session, username=EMPLOYER[0], password=EMPLOYER[1], role="enterprise",
@@ -60,7 +60,7 @@ def _publish(page, base, title, pay_min="6000"):
     page.fill("#f-title", title)
     page.fill("#f-pay_min", pay_min)
     page.fill("#f-pay_max", "8000")
-    page.fill("#f-region_code", "371302")
+    page.fill("#f-region_code", "371323")
     page.fill("#f-headcount", "3")
     page.fill("#f-description", f"{title}：按图纸加工零件，有相关工作经验优先，要求身体健康、能吃苦。")
     page.get_by_role("button", name="提交发布").click()
@@ -76,7 +76,7 @@ def _posting_id(page, title) -> int:
 
 def _approve(browser, base, posting_id) -> None:
     context, page = _phone(browser, base, REVIEWER)
-    page.goto(base + "/review/?region=371300")
+    page.goto(base + "/review/?region=371323")
     item = page.locator(f"#posting-{posting_id}")
     item.get_by_role("button", name="通过").click()
     page.wait_for_load_state("domcontentloaded")
