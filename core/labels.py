@@ -46,6 +46,9 @@ FIELD_LABELS = {
     "posted_within": "发布时间", "group": "重点群体", "welfare": "福利", "name": "名称", "phone": "手机号码",
     "published_at": "发布时间", "external_id": "外部编号", "enterprise_id": "用人单位", "demand_id": "用工需求",
     "type": "用工形式", "radius": "距离范围", "size": "每页条数",
+    "company_industry": "所属行业", "company_size": "企业规模", "source_url": "岗位链接", "headcount_text": "招聘人数",
+    "education_text": "学历要求", "experience_text": "经验要求", "occupation_text": "职业类别", "occupation_code": "职业",
+    "duration_text": "用工时长", "skills": "技能要求", "target_groups": "重点群体",
 }
 
 SEVERITY_LABELS = {"reject": "拒绝", "hold": "待审", "info": "提示"}

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.labels import field_label
+
 # Characters no job posting needs and that hide or reorder what a reader sees: C0/C1 controls (NUL
 # included: PostgreSQL cannot store it), zero-width characters and joiners, the bidirectional
 # overrides, embeddings, isolates and marks (U+202E shows "焊工" as "工焊"), the soft hyphen and BOM,
@@ -50,15 +52,6 @@ FIELD_LIMITS: dict[str, int] = {
 }
 MAX_TAGS = 50           # tags per list
 
-FIELD_LABELS: dict[str, str] = {
-    "external_id": "岗位编号", "title": "职位名称", "description": "职位描述", "company_name": "企业名称",
-    "credit_code": "统一社会信用代码", "company_industry": "所属行业", "company_size": "企业规模",
-    "region_text": "工作地点", "region_code": "行政区划代码", "address": "详细地址", "source_url": "岗位链接",
-    "pay_text": "薪资", "pay_unit": "薪资单位", "employment_type": "用工形式", "headcount_text": "招聘人数",
-    "education_text": "学历要求", "experience_text": "经验要求", "occupation_text": "职业类别",
-    "occupation_code": "职业代码", "contact": "联系方式", "duration_text": "用工时长",
-    "licence_number": "许可证编号", "welfare": "福利待遇", "skills": "技能要求", "target_groups": "重点群体",
-}
 MULTILINE = frozenset({"description"})
 _HTTP_URL = re.compile(r"https?://[^\s/]+", re.I)
 
@@ -85,7 +78,7 @@ def too_long(field: str, value: str, limit: int | None = None) -> TextProblem | 
     limit = limit or FIELD_LIMITS[field]
     if len(value) <= limit:  # (nearly always: the check costs one comparison)
         return None
-    label = FIELD_LABELS.get(field, field)
+    label = field_label(field)
     return TextProblem(f"{field}_too_long", f"{label}不能超过 {limit} 个字（收到 {len(value)} 个字），请精简后重新提交", field)
 
 
@@ -106,15 +99,15 @@ def checked_tags(field: str, values: list[str]) -> tuple[list[str], TextProblem 
     """A list of tags at the edge: each cleaned; too many tags or one too long is a problem."""
     out = [t for t in (clean_text(str(v)) for v in values) if t]
     if len(out) > MAX_TAGS:
-        label = FIELD_LABELS.get(field, field)
+        label = field_label(field)
         return out, TextProblem(f"{field}_too_many", f"{label}最多 {MAX_TAGS} 项（收到 {len(out)} 项）", field)
     long_tag = next((t for t in out if len(t) > FIELD_LIMITS["tag"]), None)
     if long_tag is not None:
-        label = FIELD_LABELS.get(field, field)
+        label = field_label(field)
         return out, TextProblem(f"{field}_too_long", f"{label}每项不能超过 {FIELD_LIMITS['tag']} 个字"
                                                      f"（“{long_tag[:20]}…”）", field)
     return out, None
 
 
-__all__ = ["FIELD_LIMITS", "FIELD_LABELS", "MAX_TAGS", "TextProblem", "clean_text", "too_long", "checked_text",
+__all__ = ["FIELD_LIMITS", "MAX_TAGS", "TextProblem", "clean_text", "too_long", "checked_text",
            "checked_tags"]
