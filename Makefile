@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install browser compose-tool pg-client setup serve bench clean-instance compose-check
+.PHONY: run test install assets browser compose-tool pg-client setup serve bench clean-instance compose-check
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
@@ -25,7 +25,21 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Front-end libraries (package.json, locked in package-lock.json) come from the npm registry at
+# install time and are served from webapp/static/vendor/: no page loads anything from the internet.
+VENDOR := webapp/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+$(VENDOR_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "需要 Node.js 和 npm 来安装网页用的脚本库（apt-get install npm）"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/axe-core/axe.min.js node_modules/chart.js/dist/chart.umd.min.js \
+	   node_modules/jsqr/dist/jsQR.js node_modules/sortablejs/Sortable.min.js $(VENDOR)/
+	@touch $(VENDOR_STAMP)
+
+assets: $(VENDOR_STAMP)
+
+install: $(STAMP) $(VENDOR_STAMP)
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download), and a
 # Chinese font so its screenshots show text rather than boxes.

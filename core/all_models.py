@@ -10,6 +10,7 @@ from core.dedup import models as _dedup  # noqa: F401
 from core.enterprises import models as _enterprises  # noqa: F401
 from core.ingest import models as _ingest  # noqa: F401
 from core.matching import models as _matching  # noqa: F401
+from core.notifications import models as _notifications  # noqa: F401
 from core.outbox import models as _outbox  # noqa: F401
 from core.postings import models as _postings  # noqa: F401
 from core.projects import models as _projects  # noqa: F401

@@ -110,6 +110,22 @@ class ApplicationOrigin(StrEnum):
     LIVESTREAM = "livestream"
     RECOMMENDATION = "recommendation"
     DIRECT = "direct"
+    INVITATION = "invitation"  # the enterprise invited the person (邀请投递) and they applied
+
+
+class NotificationKind(StrEnum):
+    """What a notification is about; the inbox and the delivery settings group by it."""
+
+    APPLICATION = "application"  # an application of mine was viewed, moved, invited to interview
+    INVITATION = "invitation"  # an enterprise invites me to apply
+    POSTING = "posting"  # a posting I applied to closed or changed
+    ALERT = "alert"  # new postings for a saved search
+    VERIFICATION = "verification"  # my priority group or enterprise verification was decided
+    FAIR = "fair"  # a job fair I registered for or exhibit at
+    LIVESTREAM = "livestream"  # a livestream session I follow
+    TRAINING = "training"  # a course I signed up for
+    TASK = "task"  # staff work: a follow-up, a deadline, an alert to act on
+    ACCOUNT = "account"  # my account: password reset, sign-in
 
 
 class OutboxState(StrEnum):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column, utcnow
@@ -21,6 +21,9 @@ class Application(Base):
         enum_column(ApplicationStatus), default=ApplicationStatus.SUBMITTED
     )
     origin: Mapped[ApplicationOrigin] = mapped_column(enum_column(ApplicationOrigin), default=ApplicationOrigin.SEARCH)
+    # Which fair, livestream session or invitation the application came through, e.g. "fair:12",
+    # "livestream:3" (None for search and recommendation).
+    origin_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

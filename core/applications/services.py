@@ -23,7 +23,12 @@ def find_application(session: Session, jobseeker_id: int, posting_id: int) -> Ap
 
 
 def apply_to_posting(
-    session: Session, *, jobseeker_id: int, posting_id: int, origin: str | ApplicationOrigin = ApplicationOrigin.SEARCH
+    session: Session,
+    *,
+    jobseeker_id: int,
+    posting_id: int,
+    origin: str | ApplicationOrigin = ApplicationOrigin.SEARCH,
+    origin_ref: str | None = None,
 ) -> Application:
     """Apply to a published posting. Applying again after a withdrawal resubmits the same application.
 
@@ -45,9 +50,16 @@ def apply_to_posting(
             raise DomainError("already_applied", "您已投递过该岗位", None)
         existing.status = ApplicationStatus.SUBMITTED
         existing.origin = origin
+        existing.origin_ref = origin_ref
         session.flush()
         return existing
-    app = Application(jobseeker_id=jobseeker_id, posting_id=posting.id, origin=origin, status=ApplicationStatus.SUBMITTED)
+    app = Application(
+        jobseeker_id=jobseeker_id,
+        posting_id=posting.id,
+        origin=origin,
+        origin_ref=origin_ref,
+        status=ApplicationStatus.SUBMITTED,
+    )
     session.add(app)
     session.flush()
     return app
