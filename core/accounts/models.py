@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column, utcnow
@@ -28,6 +28,25 @@ class User(Base):
     # Part of every session's signed user id: raising it (sign-out, password change) ends the
     # sessions that carry the old value, wherever their cookies are replayed from.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when an admin resets the password: the person chooses their own at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 适老化 display: larger text, stronger contrast and bigger targets, remembered per person.
+    large_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     enterprise = relationship("Enterprise", lazy="joined")
     region = relationship("Region", lazy="joined")
+
+
+class PasswordResetCode(Base):
+    """A one-time code sent to a person who forgot the password. Only a keyed hash of the code is
+    kept; a code works once, until ``expires_at``, and for a few wrong guesses at most."""
+
+    __tablename__ = "password_reset_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
