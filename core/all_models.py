@@ -8,6 +8,7 @@ from core.audit import models as _audit  # noqa: F401
 from core.channels import models as _channels  # noqa: F401
 from core.dedup import models as _dedup  # noqa: F401
 from core.enterprises import models as _enterprises  # noqa: F401
+from core.fairs import models as _fairs  # noqa: F401
 from core.ingest import models as _ingest  # noqa: F401
 from core.matching import models as _matching  # noqa: F401
 from core.notifications import models as _notifications  # noqa: F401
