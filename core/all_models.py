@@ -3,6 +3,7 @@
 Add a line here when a domain gains a ``models.py``.
 """
 from core.accounts import models as _accounts  # noqa: F401
+from core.alerts import models as _alerts  # noqa: F401
 from core.applications import models as _applications  # noqa: F401
 from core.audit import models as _audit  # noqa: F401
 from core.channels import models as _channels  # noqa: F401

@@ -137,6 +137,22 @@ class OutboxState(StrEnum):
 
 LABELS: dict[str, str] = {
     # channel kinds
+class SeekerVisibility(StrEnum):
+    """Who may find a jobseeker's profile (the person chooses, on the privacy page)."""
+
+    OPEN = "open_to_verified"  # 对已认证单位公开: verified enterprises find me among candidates (contacts hidden)
+    ON_APPLY = "on_apply"  # 仅在我投递时: an enterprise sees me only through my applications to it
+    HIDDEN = "hidden"  # 对所有单位隐藏: no enterprise sees me anywhere (applying is paused)
+
+
+class AlertFrequency(StrEnum):
+    """How often a saved search (job alert) sends its new postings."""
+
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
     "provincial_site": "省级公共招聘网站", "gig_platform": "零工平台", "public_agency": "公共就业服务机构",
     "hr_market": "人力资源市场", "hr_firm": "人力资源服务机构", "training_institution": "培训机构",
     "enterprise_direct": "用人单位直接发布", "major_project": "重大项目",
@@ -173,3 +189,6 @@ def label(value) -> str:
     if value is None:
         return ""
     return LABELS.get(str(value), str(value))
+    # who may find a jobseeker; how often a job alert sends
+    "open_to_verified": "对已认证单位公开", "on_apply": "仅在我投递时可见", "hidden": "对所有单位隐藏",
+    "immediately": "有新岗位就提醒", "daily": "每天一次", "weekly": "每周一次",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db import Base, enum_column, utcnow
 from core.enums import Availability, Education, PriorityGroup, VerificationStatus
@@ -40,6 +40,12 @@ class Jobseeker(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     consent_recommendation: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_visible_to_enterprises: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who may find me (core.seekers.privacy enforces it). Setting the older yes/no consent above moves
+    # it: ticked opens the profile to verified enterprises, unticked closes it to "only when I apply"
+    # (hidden stays hidden); core.seekers.privacy.set_visibility keeps the flag in step the other way.
+    visibility: Mapped[SeekerVisibility] = mapped_column(
+        enum_column(SeekerVisibility), default=SeekerVisibility.ON_APPLY, server_default=SeekerVisibility.ON_APPLY.value
+    )
     # Where the record came from: "self" (registered), "roster" (imported by a commissioner), "demo".
     origin: Mapped[str] = mapped_column(String(16), default="self")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
@@ -52,12 +58,35 @@ class Jobseeker(Base):
     )
     region = relationship("Region", lazy="joined")
 
+    @validates("consent_visible_to_enterprises")
+    def _follow_consent(self, _key, value):
+        if value:
+            self.visibility = SeekerVisibility.OPEN
+        elif self.visibility == SeekerVisibility.OPEN:
+            self.visibility = SeekerVisibility.ON_APPLY
+        return value
+
     def group_values(self, verified_only: bool = False) -> list[str]:
         return [
             g.group.value
             for g in self.groups
             if not verified_only or g.verification == VerificationStatus.VERIFIED
         ]
+
+
+class EnterpriseBlock(Base):
+    """An enterprise a jobseeker blocked (e.g. the current employer): it never finds them among its
+    candidates, whatever their visibility."""
+
+    __tablename__ = "jobseeker_enterprise_blocks"
+    __table_args__ = (UniqueConstraint("jobseeker_id", "enterprise_id", name="uq_jobseeker_blocks_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jobseeker_id: Mapped[int] = mapped_column(ForeignKey("jobseekers.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    enterprise = relationship("Enterprise", lazy="joined")
 
 
 class JobseekerGroup(Base):
