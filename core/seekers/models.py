@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db import Base, enum_column, utcnow
-from core.enums import Availability, Education, PriorityGroup, VerificationStatus
+from core.enums import Availability, Education, PriorityGroup, SeekerVisibility, VerificationStatus
 
 
 class Jobseeker(Base):
