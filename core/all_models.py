@@ -20,6 +20,7 @@ from core.reference import models as _reference  # noqa: F401
 from core.review import models as _review  # noqa: F401
 from core.screening import models as _screening  # noqa: F401
 from core.seekers import models as _seekers  # noqa: F401
+from core.subsidies import models as _subsidies  # noqa: F401
 from core.validity import models as _validity  # noqa: F401
 from core.db import Base
 

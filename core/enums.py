@@ -99,9 +99,18 @@ class ApplicationStatus(StrEnum):
     SUBMITTED = "submitted"
     VIEWED = "viewed"
     INTERVIEW = "interview"
+    OFFER = "offer"  # 拟录用: the enterprise means to hire (the stage between interview and hired)
     HIRED = "hired"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
+    DECLINED = "declined"  # 未通过: the enterprise turned the application down (with a reason since 0006)
+    WITHDRAWN = "withdrawn"  # the jobseeker took the application back
+
+
+class InvitationStatus(StrEnum):
+    """An enterprise's invitation to a jobseeker to apply to one posting (邀请投递)."""
+
+    SENT = "sent"  # waiting for the person's answer
+    ACCEPTED = "accepted"  # the person applied through it
+    DECLINED = "declined"  # the person said no
 
 
 class ApplicationOrigin(StrEnum):
@@ -180,7 +189,8 @@ class AlertFrequency(StrEnum):
     "jobseeker": "求职者", "enterprise": "用人单位", "commissioner": "人社服务专员",
     "reviewer": "审核员", "admin": "管理员",
     # applications
-    "submitted": "已投递", "viewed": "已查看", "interview": "邀请面试", "hired": "已录用", "declined": "未通过",
+    "submitted": "已投递", "viewed": "已查看", "interview": "邀请面试", "hired": "已录用", "declined": "未通过", "offer": "拟录用",
+    "invitation": "邀请投递",
     "search": "搜索", "fair": "招聘会", "livestream": "直播带岗", "recommendation": "智能推荐", "direct": "直接投递",
 }
 
