@@ -11,6 +11,7 @@ from core.dedup import models as _dedup  # noqa: F401
 from core.enterprises import models as _enterprises  # noqa: F401
 from core.fairs import models as _fairs  # noqa: F401
 from core.ingest import models as _ingest  # noqa: F401
+from core.livestreams import models as _livestreams  # noqa: F401
 from core.matching import models as _matching  # noqa: F401
 from core.notifications import models as _notifications  # noqa: F401
 from core.outbox import models as _outbox  # noqa: F401
@@ -20,6 +21,7 @@ from core.reference import models as _reference  # noqa: F401
 from core.review import models as _review  # noqa: F401
 from core.screening import models as _screening  # noqa: F401
 from core.seekers import models as _seekers  # noqa: F401
+from core.statistics import models as _statistics  # noqa: F401
 from core.subsidies import models as _subsidies  # noqa: F401
 from core.validity import models as _validity  # noqa: F401
 from core.db import Base
