@@ -40,6 +40,18 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
 }
 
 
+    "NOTIFY_ADAPTER": ("log", "how SMS/e-mail copies of notifications leave: log (a local file, nothing sent) | gateway (NOTIFY_SMS_* and NOTIFY_SMTP_*) | module:factory (a bureau's own adapter; docs/notifications.md)"),
+    "NOTIFY_LOG_FILE": (None, "file the log adapter appends messages to; default instance/outbox/messages.jsonl"),
+    "NOTIFY_SMS_URL": (None, "gateway adapter: the SMS gateway's HTTP endpoint (JSON POST of to, text, sign)"),
+    "NOTIFY_SMS_TOKEN": (None, "gateway adapter: bearer token for the SMS gateway"),
+    "NOTIFY_SMS_SIGN": (None, "gateway adapter: the SMS signature the carrier registered (e.g. 【某市人社】)"),
+    "NOTIFY_SMTP_HOST": (None, "gateway adapter: SMTP server for e-mail"),
+    "NOTIFY_SMTP_PORT": ("25", "gateway adapter: SMTP port"),
+    "NOTIFY_SMTP_STARTTLS": ("0", "gateway adapter: 1 to upgrade the SMTP connection with STARTTLS"),
+    "NOTIFY_SMTP_USER": (None, "gateway adapter: SMTP user (unset: no login)"),
+    "NOTIFY_SMTP_PASSWORD": (None, "gateway adapter: SMTP password"),
+    "NOTIFY_MAIL_FROM": (None, "gateway adapter: sender address of e-mail"),
+    "PUBLIC_BASE_URL": (None, "the site's address as people reach it (e.g. https://jobs.example.gov.cn), for links in text messages; unset: the address of the request or the path alone"),
 def instance_folder(env: dict[str, str] | None = None) -> Path:
     """Where the instance data lives: ``JOBLINK_INSTANCE``, or ``instance/`` at the repository root."""
     env = os.environ if env is None else env
