@@ -50,6 +50,9 @@ class SeekerProfile:
     consent_recommendation: bool = False
     summary: str = ""
     embedding: np.ndarray | None = None
+    # occupation code -> the person's own words it was read from ("仓库管理员", "会开叉车"): the
+    # reasons shown to the person quote them instead of the code
+    occupation_words: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Sequence
 
 import numpy as np
@@ -99,6 +100,10 @@ class Ranker:
         self.filters = filters or FilterConfig()
         self.occupation_names = occupation_names or {}
         self.rerank_depth = rerank_depth
+        # ``interpret(text) -> [(occupation code, words)]``: reads occupations out of what people
+        # write (titles, skills, self-descriptions). The application hands in the normaliser's
+        # classifier; None reads nothing (only the codes a person chose count).
+        self.interpret = None
 
     @property
     def model_version(self) -> str:
@@ -217,15 +222,29 @@ class Ranker:
                             explain=lambda s, r: score_pair(s, posting, r.features["semantic"], self.weights,
                                                             self.occupation_names).explanation)
 
+    def candidates_for_seeker(self, seeker: SeekerProfile, pool: ProfilePool, today: dt.date | None = None,
+                              depth: int | None = None) -> list[tuple[int, float]]:
+        """Candidate generation alone: (pool row, similarity) of the nearest postings inside the
+        person's region, desired regions and commute radius (internships only when eligible)."""
+        q = self.embed([seeker])[0]
+        res = self._posting_candidates(seeker, pool, q, depth or self.rerank_depth, today or dt.date.today())
+        return [(int(r), float(s)) for r, s in zip(res.ids, res.scores)]
+
     def rank_postings_for_seeker(self, seeker: SeekerProfile, postings, k: int = 20,
-                                 today: dt.date | None = None) -> RankedList:
+                                 today: dt.date | None = None, require_consent: bool | None = None,
+                                 out_of: int | None = None) -> RankedList:
+        """``require_consent=False``: a person reviews the list before anything reaches the jobseeker
+        (a commissioner for a rostered person), so their consent to automated recommendation is not
+        needed. ``out_of``: how many postings were open to them (for the filtered-out counts) when
+        ``postings`` is only the candidate set."""
         today = today or dt.date.today()
         filtered_out: Counter = Counter()
-        if seeker.availability == "unavailable" or (self.filters.require_consent and not seeker.consent_recommendation):
+        consent_needed = self.filters.require_consent if require_consent is None else require_consent
+        if seeker.availability == "unavailable" or (consent_needed and not seeker.consent_recommendation):
             # The person opted out of automated recommendation (or is not looking): recommend nothing.
             # They can still search for posts themselves.
-            reason = "no_consent" if not seeker.consent_recommendation else "unavailable"
-            filtered_out[reason] += len(postings)
+            reason = "no_consent" if consent_needed and not seeker.consent_recommendation else "unavailable"
+            filtered_out[reason] += len(postings) if out_of is None else out_of
             return self._finish("postings_for_seeker", seeker.id, [], k, None, filtered_out, 0, "none",
                                 groups=lambda p: list(p.target_groups))
         q = self.embed([seeker])[0]
@@ -242,7 +261,8 @@ class Ranker:
         scored = []
         weights = self.weights.as_dict()
         for p, sim in candidates:
-            reason = rejection_reason(seeker, p, today, self.filters)
+            reason = rejection_reason(seeker, p, today, self.filters) if consent_needed else (
+                rejection_reason(seeker, p, today, replace(self.filters, require_consent=False)))
             if reason in ("region", "internship"):
                 filtered_out[reason] += 1
                 continue

@@ -39,8 +39,10 @@ def posting_profile(p: Posting, occupation_name: str = "") -> PostingProfile:
     )
 
 
-def seeker_profile(s: Jobseeker) -> SeekerProfile:
-    return SeekerProfile(
+def seeker_profile(s: Jobseeker, interpret=None) -> SeekerProfile:
+    """The matcher's view of a jobseeker; ``interpret`` (the ranker's, see ``read_occupations``)
+    adds the occupations their own words name."""
+    prof = SeekerProfile(
         id=s.id, desired_titles=list(s.desired_titles or []), desired_occupations=list(s.desired_occupations or []),
         region_code=s.region_code, desired_regions=list(s.desired_regions or []), lat=s.lat, lon=s.lon,
         education=_value(s.education) or "none", experience_years=s.experience_years or 0,
@@ -49,6 +51,32 @@ def seeker_profile(s: Jobseeker) -> SeekerProfile:
         groups=s.group_values(verified_only=True), birth_date=s.birth_date, graduation_year=s.graduation_year,
         consent_recommendation=bool(s.consent_recommendation), summary=s.summary or "",
     )
+    if interpret is not None:
+        read_occupations(prof, interpret)
+    return prof
+
+
+def read_occupations(prof: SeekerProfile, interpret) -> None:
+    """People write, codes don't: the occupations named by the desired titles the person typed (and,
+    when those name none, by their skills and self-description) join the chosen codes, each with the
+    words it was read from, so "仓库管理员" is matched and quoted like a code would be.
+    ``interpret(text) -> [(code, [evidence words])]`` is the normaliser's classifier, handed in by the app."""
+    codes = list(prof.desired_occupations)
+    words: dict[str, str] = {}
+
+    def read(texts, own_title: bool) -> None:
+        for text in texts:
+            for code, evidence in interpret(text) if text and text.strip() else ():
+                # a title is quoted as typed; a self-description by the words that named the job
+                said = text.strip()[:20] if own_title else "您提到的" + "、".join(evidence[:3])
+                words.setdefault(code, said)
+                if code not in codes:
+                    codes.append(code)
+
+    read(prof.desired_titles, True)
+    if not codes:
+        read([*prof.skills, *prof.certificates, prof.summary], False)
+    prof.desired_occupations, prof.occupation_words = codes, words
 
 
 def default_policy(posting: Posting, share: float = DEFAULT_GROUP_SHARE) -> GroupPolicy | None:
@@ -150,7 +178,7 @@ def embed_seeker(session: Session, ranker, seeker_id: int) -> int:
 
     def load():
         seeker = session.get(Jobseeker, seeker_id)
-        return ([seeker], [seeker_profile(seeker)]) if seeker is not None else ([], [])
+        return ([seeker], [seeker_profile(seeker, _interpret(ranker))]) if seeker is not None else ([], [])
 
     return _embed_and_store(session, ranker, "seeker", load)
 
@@ -209,7 +237,8 @@ def rank_seekers_for_posting(
     seekers = session.scalars(
         select(Jobseeker).where(Jobseeker.availability != Availability.UNAVAILABLE).order_by(Jobseeker.id)
     ).all()
-    profiles = [seeker_profile(s) for s in seekers]
+    interpret = _interpret(ranker)
+    profiles = [seeker_profile(s, interpret) for s in seekers]
     overrides = {o.jobseeker_id: o for o in session.scalars(
         select(MatchOverride).where(MatchOverride.posting_id == posting_id))}
     # only people who may be recommended (or whom a commissioner named) need a vector
@@ -230,10 +259,90 @@ def rank_seekers_for_posting(
     return MatchOutcome(ranked, record_id, excluded)
 
 
+def _interpret(ranker):
+    return getattr(ranker, "interpret", None)
+
+
+@dataclass
+class Recommendations:
+    """Posts for one person: the ranked list, the person's profile as the matcher read it, the rows
+    and profiles of the posts in the list (for cards and reasons), and how many posts were open."""
+
+    ranked: RankedList
+    seeker: SeekerProfile
+    postings: dict[int, Posting]
+    profiles: dict[int, PostingProfile]
+    open_postings: int
+    record_id: int | None = None
+
+
+def recommend_postings(
+    session: Session, seeker_id: int, ranker, *, k: int = 20, today: dt.date | None = None,
+    human_review: bool = False,
+) -> Recommendations:
+    """The service path of 为我推荐, and nothing in it writes: the person's stored vector (computed in
+    memory when none is current), candidates from the in-memory pool of published postings (hard
+    constraints and nearest neighbours), the candidates' rows read again, then re-ranked with
+    their explanation. ``human_review``: a commissioner reviews the list and offers posts by hand
+    (a rostered person), so consent to automated recommendation is not needed for it."""
+    from .pool import posting_pool
+
+    seeker = session.get(Jobseeker, seeker_id)
+    if seeker is None:
+        raise DomainError("jobseeker_not_found", f"求职者 {seeker_id} 不存在", "seeker")
+    if not ranker.occupation_names:
+        ranker.occupation_names = _occupation_names(session)
+    sprof = seeker_profile(seeker, _interpret(ranker))
+    pool = posting_pool(session, ranker, posting_profile, today)
+    consent = False if human_review else None
+    blocked = sprof.availability == "unavailable" or (not human_review and ranker.filters.require_consent
+                                                      and not sprof.consent_recommendation)
+    if blocked:
+        ranked = ranker.rank_postings_for_seeker(sprof, [], k=k, today=today, require_consent=consent,
+                                                 out_of=len(pool))
+        return Recommendations(ranked, sprof, {}, {}, len(pool))
+    read_embeddings(session, ranker, "seeker", [seeker], [sprof])
+    candidates = ranker.candidates_for_seeker(sprof, pool.pool, today, depth=max(ranker.rerank_depth, 3 * k))
+    ids = [pool.row(i).id for i, _ in candidates]
+    rows = {p.id: p for p in session.scalars(select(Posting).where(
+        Posting.id.in_(ids), Posting.status == PostingStatus.PUBLISHED))} if ids else {}
+    names = ranker.occupation_names
+    profiles = {}
+    for pid in ids:  # in candidate order; a posting withdrawn since the pool was built is gone
+        if pid in rows:
+            prof = posting_profile(rows[pid], names.get(rows[pid].occupation_code or "", ""))
+            prof.embedding = pool.vectors[pid]
+            profiles[pid] = prof
+    ranked = ranker.rank_postings_for_seeker(sprof, list(profiles.values()), k=k, today=today,
+                                             require_consent=consent, out_of=len(pool))
+    ranked.candidates_considered, ranked.search = len(pool), "index"
+    shown = {i.id for i in ranked.items}
+    return Recommendations(ranked, sprof, {i: rows[i] for i in shown}, {i: profiles[i] for i in shown}, len(pool))
+
+
 def rank_postings_for_seeker(
     session: Session, seeker_id: int, ranker, *, k: int = 20, actor_user_id: int | None = None,
-    store: bool = True, today: dt.date | None = None,
+    store: bool = True, today: dt.date | None = None, human_review: bool = False,
 ) -> MatchOutcome:
+    """``recommend_postings``, the list kept (``store``) with its inputs' versions when someone
+    acts on it (the API, the command line, a commissioner)."""
+    rec = recommend_postings(session, seeker_id, ranker, k=k, today=today, human_review=human_review)
+    record_id = None
+    if store:
+        seeker = session.get(Jobseeker, seeker_id)
+        versions = {"jobseeker": {str(seeker.id): seeker.version},
+                    "postings": {str(p.id): p.version for p in rec.postings.values()}}
+        begin_write(session)
+        record_id = _store(session, rec.ranked, posting_id=None, jobseeker_id=seeker.id, k=k, versions=versions,
+                           actor_user_id=actor_user_id, excluded=[])
+    return MatchOutcome(rec.ranked, record_id, [])
+
+
+def rank_postings_for_seeker_scan(
+    session: Session, seeker_id: int, ranker, *, k: int = 20, today: dt.date | None = None,
+) -> MatchOutcome:
+    """The path before the pool, kept as bench/recommendations.py's baseline: every published
+    posting read and profiled on each request, then ranked exactly. Writes nothing."""
     seeker = session.get(Jobseeker, seeker_id)
     if seeker is None:
         raise DomainError("jobseeker_not_found", f"求职者 {seeker_id} 不存在", "seeker")
@@ -247,16 +356,7 @@ def rank_postings_for_seeker(
         read_embeddings(session, ranker, "seeker", [seeker], [sprof])
     pprofs = [posting_profile(p, ranker.occupation_names.get(p.occupation_code or "", "")) for p in postings]
     read_embeddings(session, ranker, "posting", postings, pprofs)
-    ranked = ranker.rank_postings_for_seeker(sprof, pprofs, k=k, today=today)
-    record_id = None
-    if store:
-        chosen = {i.id for i in ranked.items}
-        versions = {"jobseeker": {str(seeker.id): seeker.version},
-                    "postings": {str(p.id): p.version for p in postings if p.id in chosen}}
-        begin_write(session)
-        record_id = _store(session, ranked, posting_id=None, jobseeker_id=seeker.id, k=k, versions=versions,
-                           actor_user_id=actor_user_id, excluded=[])
-    return MatchOutcome(ranked, record_id, [])
+    return MatchOutcome(ranker.rank_postings_for_seeker(sprof, pprofs, k=k, today=today), None, [])
 
 
 _ACTION_TEXT = {"pin": "专员置顶", "move": "专员调整名次"}

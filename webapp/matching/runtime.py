@@ -31,6 +31,7 @@ def get_ranker(app=None):
         encoder = load_encoder(path)
         weights = MatchWeights.from_config(app.config.get("MATCHER_WEIGHTS"))
         ranker = Ranker(encoder, weights=weights)
+        ranker.interpret = occupation_reader()
         ext.update(ranker=ranker, path=path)
         return ranker
 
@@ -47,5 +48,26 @@ def optional_ranker(app=None):
 
 
 def reset_ranker(app=None) -> None:
+    from core.matching.pool import clear_pools
+
     app = app or current_app
     app.extensions.get("joblink_matching", {}).pop("ranker", None)
+    clear_pools()
+
+
+def occupation_reader():
+    """``interpret(text) -> [(occupation code, evidence words)]`` for the ranker: the normaliser's
+    title classifier (the one postings go through), kept to what it reads with confidence — a
+    dictionary word or a classification name — so a vague text adds nothing rather than a guess."""
+    from indexer.normalise.occupation import REVIEW_THRESHOLD, default_classifier
+
+    classifier = default_classifier()
+
+    def interpret(text: str) -> list[tuple[str, list[str]]]:
+        result = classifier.classify(text[:300])
+        if result.code is None or (result.method not in ("exact", "dictionary")
+                                   and result.confidence < REVIEW_THRESHOLD):
+            return []
+        return [(result.code, list(result.evidence) or [result.name or ""])]
+
+    return interpret

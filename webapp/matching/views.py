@@ -152,20 +152,45 @@ def _own_seeker() -> Jobseeker | None:
 @bp.get("/seeker/recommendations")
 @roles_required(Role.JOBSEEKER)
 def my_recommendations():
+    """为我推荐: reads only (the person's stored vector, the pool of published postings, the candidates'
+    rows); no ranked list is stored and no transaction writes. Each card: company, pay, place,
+    distance, kind of work, two or three reasons in second person, 投递 or 已投递."""
     seeker = _own_seeker()
     if seeker is None:
-        return render_template("matching/recommendations.html", seeker=None, outcome=None, postings={},
-                               problem="请先完善求职资料")
+        return render_template("matching/recommendations.html", seeker=None, cards=[], problem="请先完善求职资料")
     ranker, problem = _ranker_or_message()
-    outcome, postings_by_id = None, {}
+    cards = []
     if ranker is not None:
-        outcome = matching.rank_postings_for_seeker(db.session, seeker.id, ranker, k=20, actor_user_id=current_user.id)
-        ids = [i.id for i in outcome.ranked.items]
-        if ids:
-            postings_by_id = {p.id: p for p in db.session.scalars(select(Posting).where(Posting.id.in_(ids)))}
-        db.session.commit()
-    return render_template("matching/recommendations.html", seeker=seeker, outcome=outcome, postings=postings_by_id,
-                           problem=problem)
+        rec = matching.recommend_postings(db.session, seeker.id, ranker, k=20)
+        cards = _cards(rec, ranker, seeker.id)
+    return render_template("matching/recommendations.html", seeker=seeker, cards=cards, problem=problem)
+
+
+def _applied(seeker_id: int, posting_ids) -> set[int]:
+    ids = list(posting_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Application.posting_id).where(
+        Application.jobseeker_id == seeker_id, Application.posting_id.in_(ids),
+        Application.status != ApplicationStatus.WITHDRAWN)))
+
+
+def _cards(rec, ranker, seeker_id: int) -> list[dict]:
+    """One card per ranked post: the row, the reasons said to the person, distance, applied or not."""
+    from matching.constraints import distance_km
+    from matching.reasons import reasons_for_seeker
+
+    applied = _applied(seeker_id, rec.postings)
+    cards = []
+    for item in rec.ranked.items:
+        prof = rec.profiles[item.id]
+        cards.append({
+            "posting": rec.postings[item.id], "rank": item.rank, "applied": item.id in applied,
+            "distance": distance_km(rec.seeker, prof),
+            "reasons": reasons_for_seeker(rec.seeker, prof, item.features.get("semantic", 0.0),
+                                          ranker.occupation_names),
+        })
+    return cards
 
 
 # --- JSON API ---------------------------------------------------------------------------------------

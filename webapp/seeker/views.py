@@ -251,6 +251,8 @@ def apply(posting_id: int):
     )
     if not done.ok and done.refusal.field == "phone":
         return redirect(url_for("seeker.profile_edit"))
+    if origin == ApplicationOrigin.RECOMMENDATION.value:  # back to the card, which now says 已投递
+        return redirect(url_for("matching.my_recommendations", _anchor=f"posting-{posting_id}"))
     return redirect(url_for("public.posting_detail", posting_id=posting_id))
 
 
