@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "webapp.matching.views",
     "webapp.projects.views",
     "webapp.reference.views",
+    "webapp.stats.views",
 ]
 
 

@@ -196,6 +196,16 @@ def refresh_cells(session: Session, today: dt.date | None = None) -> int:
     return write_cells(session, count_all(session, today or utcnow().date(), lambda pct, what: None))
 
 
+def refresh_now(session: Session, today: dt.date | None = None) -> StatsRefresh:
+    """``refresh_cells`` in the caller's transaction, recorded as a finished run (CLI, scheduler)."""
+    run = StatsRefresh(state="running", progress=0)
+    run.cells = refresh_cells(session, today)
+    run.state, run.progress, run.finished_at, run.message = "done", 100, utcnow(), "完成"
+    session.add(run)
+    session.flush()
+    return run
+
+
 def run_refresh(session_factory: Callable[[], Session], today: dt.date | None = None) -> StatsRefresh:
     """``refresh_cells`` with its progress recorded in ``stats_refreshes``: the counting only reads
     (on SQLite it runs beside the writer), and a second session commits each step so the page can

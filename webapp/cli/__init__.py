@@ -7,7 +7,7 @@ import click
 from flask.cli import FlaskGroup
 
 from webapp.cli import (backup, channel, demo, index, ingest, match, matcher, normalise, postings, ref,
-                        schedule, screening, seekers, serve, setup, user, validity)
+                        schedule, screening, seekers, serve, setup, stats, user, validity)
 
 # By area: set-up and serving, reference data and accounts, intake, search index, matching,
 # scheduled jobs (`joblink --help` lists them alphabetically; `db` comes from Flask-Migrate).
@@ -16,7 +16,7 @@ COMMANDS: tuple[click.Command, ...] = (
     channel.channel_group, ingest.ingest_group, screening.screen, screening.screening_group,
     normalise.normalise_group, index.index_group, matcher.matcher_group, match.match_group,
     seekers.seekers_group, validity.validity_group, postings.postings_group, schedule.schedule_group,
-    backup.backup, backup.restore,
+    backup.backup, backup.restore, stats.stats_group,
 )
 
 

@@ -1,0 +1,83 @@
+"""The statistics pages over HTTP: jurisdiction, drill-down, the exports."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from core.db import utcnow
+from core.statistics.cells import refresh_cells
+
+
+@pytest.fixture
+def stats_data(db_session):
+    """Two postings and three jobseekers in 青海 (other tests' rows taken out of the counts)."""
+    from sqlalchemy import update
+
+    from core.channels.models import Channel
+    from core.enums import Availability, ChannelKind
+    from core.postings.models import Posting
+    from core.seekers.models import Jobseeker
+
+    db_session.execute(update(Posting).values(published_at=None))
+    db_session.execute(update(Jobseeker).values(availability=Availability.UNAVAILABLE))
+    ch = Channel(code="stats-web-ch", name="统计页面渠道", kind=ChannelKind.PUBLIC_AGENCY)
+    db_session.add(ch)
+    db_session.flush()
+    now = utcnow()
+    db_session.add_all([
+        Posting(title="焊工", region_code="630102", occupation_code="6-18-02-04", headcount=8, status="published",
+                published_at=now, channel_id=ch.id),
+        Posting(title="营业员", region_code="632221", occupation_code="4-01-02-03", headcount=3, status="published",
+                published_at=now, channel_id=ch.id),
+        Jobseeker(name="甲", region_code="630102", desired_occupations=["6-18-02-04"], created_at=now),
+        Jobseeker(name="乙", region_code="630103", desired_occupations=["6-18-02-04"], created_at=now),
+        Jobseeker(name="丙", region_code="632221", desired_occupations=["4-01-02-03"], created_at=now),
+    ])
+    db_session.flush()
+    refresh_cells(db_session, now.date())
+    db_session.commit()
+
+
+def test_admin_drills_from_province_to_county_and_occupation(client, login_as, stats_data):
+    login_as("admin")
+    page = client.get("/stats/?region=630000&by=region").get_data(as_text=True)
+    assert "西宁市" in page and "海北藏族自治州" in page and 'id="stats-chart-data"' in page
+    assert "/stats/?by=region&amp;region=630100" in page or "region=630100" in page
+    county = client.get("/stats/?region=630100&by=region").get_data(as_text=True)
+    assert "城东区" in county and "城中区" in county
+    occ = client.get("/stats/?region=630102&by=occupation&occupation=6-18-02").get_data(as_text=True)
+    assert "焊工" in occ
+
+
+def test_commissioner_sees_own_jurisdiction_only(client, login_as, stats_data):
+    login_as("commissioner", region_code="632200")
+    page = client.get("/stats/?by=region").get_data(as_text=True)
+    assert "门源回族自治县" in page and "西宁市" not in page
+    assert client.get("/stats/?region=630100").status_code == 403
+    # above the jurisdiction: the jurisdiction itself
+    assert "西宁市" not in client.get("/stats/?region=630000&by=region").get_data(as_text=True)
+
+
+def test_export_xlsx_has_the_table(client, login_as, stats_data):
+    login_as("admin")
+    resp = client.get("/stats/export.xlsx?region=630000&by=region")
+    assert resp.status_code == 200
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header = next(i for i, r in enumerate(rows) if r[0] == "地区")
+    body = {r[0]: r for r in rows[header + 1:]}
+    assert body["西宁市"][1] == 8 and body["西宁市"][4] == 2
+    assert body["合计"][1] == 11 and body["合计"][4] == 3
+
+
+@pytest.mark.parametrize("query", ["period=2026-13", "by=shoe", "region=999999", "education=phd"])
+def test_bad_filters_are_refused(client, login_as, query):
+    login_as("admin")
+    assert client.get(f"/stats/?{query}").status_code == 400
+
+
+def test_jobseeker_and_enterprise_refused(client, login_as):
+    login_as("jobseeker")
+    assert client.get("/stats/").status_code == 403

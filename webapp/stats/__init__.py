@@ -1,0 +1,1 @@
+"""The bureau statistics pages (/stats) and the open change feed API."""

@@ -1,0 +1,175 @@
+"""Statistics pages (/stats): supply and demand with drill-down by region and occupation, each chart
+with its table and an XLSX export. Commissioners see their jurisdiction only; admins every region.
+Thin: parse the filters, call ``core.statistics``, render."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from core.accounts.services import commissioner_jurisdiction
+from core.db import utcnow
+from core.enums import ChannelKind, Education, EmploymentType, PriorityGroup, Role, label
+from core.reference.services import RegionDirectory, occupation_directory, region_directory
+from core.statistics import cells, export
+from core.statistics.cells import AGE_BANDS
+from core.statistics.queries import (DIMENSIONS, Filters, StatsError, label_rows, occupation_level, parse_period,
+                                     quarter_of, region_level, supply_demand)
+
+from ..auth.policy import roles_required
+from ..extensions import db
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+STAFF = (Role.COMMISSIONER, Role.ADMIN)
+_CHOICES = {
+    "education": [e.value for e in Education if e != Education.NONE],
+    "employment_type": [t.value for t in EmploymentType],
+    "channel": [k.value for k in ChannelKind],
+    "group": [g.value for g in PriorityGroup],
+    "age_band": [b for _, _, b in AGE_BANDS],
+}
+_FILTER_NAMES = {"education": "学历", "employment_type": "用工形式", "channel": "发布渠道", "group": "重点群体",
+                 "age_band": "年龄段"}
+
+
+def period_choices(today: dt.date) -> list[tuple[str, str]]:
+    """The last eight quarters and twelve months, newest first."""
+    months = cells.months_back(today, 24)
+    quarters = list(dict.fromkeys(quarter_of(m) for m in reversed(months)))[:8]
+    out = [(q, parse_period(q).label) for q in quarters]
+    return out + [(m, parse_period(m).label) for m in reversed(months[-12:])]
+
+
+def _choice(name: str) -> str | None:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    if value not in _CHOICES[name]:
+        abort(400)
+    return value
+
+
+def _code(name: str, directory) -> str | None:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    if directory.get(value) is None:
+        abort(400)
+    return value
+
+
+def parse_filters() -> tuple[Filters, str]:
+    """The page's filters from the query string, inside the viewer's jurisdiction (a region outside
+    it is refused, not silently widened). Also the period key."""
+    jurisdiction = commissioner_jurisdiction(current_user)
+    region = _code("region", region_directory(db.session))
+    if region and jurisdiction is not None and not region.startswith(jurisdiction) \
+            and not jurisdiction.startswith(RegionDirectory.code_prefix(region)):
+        abort(403)
+    if region and jurisdiction is not None and len(RegionDirectory.code_prefix(region)) < len(jurisdiction):
+        region = None  # above the jurisdiction: the jurisdiction itself
+    filters = Filters(region=region or _jurisdiction_region(jurisdiction),
+                      occupation=_code("occupation", occupation_directory(db.session)),
+                      jurisdiction=jurisdiction, **{k: _choice(k) for k in _CHOICES})
+    return filters, (request.args.get("period") or quarter_of(cells.month_of(utcnow()))).strip()
+
+
+def _jurisdiction_region(prefix: str | None) -> str | None:
+    if not prefix or prefix == "-":
+        return None
+    return prefix.ljust(6, "0")
+
+
+def _by() -> str:
+    by = request.args.get("by") or "region"
+    if by not in DIMENSIONS:
+        abort(400)
+    return by
+
+
+def _table(filters: Filters, period_key: str, by: str):
+    try:
+        period = parse_period(period_key)
+    except StatsError:
+        abort(400)
+    table = supply_demand(db.session, period, filters, by)
+    return label_rows(table, region_directory(db.session), occupation_directory(db.session))
+
+
+def _drill(by: str, filters: Filters, key: str) -> str | None:
+    """The link one level down from a row (a region below county or a detailed occupation has none)."""
+    if not key:
+        return None
+    args = {k: v for k, v in request.args.items() if k not in ("region", "occupation")}
+    if filters.occupation:
+        args["occupation"] = filters.occupation
+    if filters.region:
+        args["region"] = filters.region
+    if by == "region" and len(key) < 6:
+        args["region"] = key.ljust(6, "0")
+    elif by == "occupation" and len(key) < 10:
+        args["occupation"] = key
+    else:
+        return None
+    return url_for("stats.index", **args)
+
+
+def _trail(filters: Filters) -> tuple[list, list]:
+    """Breadcrumbs: the region's ancestors inside the jurisdiction, the occupation's ancestors."""
+    regions, occupations = region_directory(db.session), occupation_directory(db.session)
+    args = {k: v for k, v in request.args.items() if k not in ("region", "occupation")}
+    top = _jurisdiction_region(filters.jurisdiction)
+    region_trail = []
+    for r in regions.ancestors(filters.region or ""):
+        if top is None or len(RegionDirectory.code_prefix(r.code)) >= len(RegionDirectory.code_prefix(top)):
+            region_trail.append((r.name, url_for("stats.index", **args, region=r.code,
+                                                 **({"occupation": filters.occupation} if filters.occupation else {}))))
+    occ_trail = [(o.name, url_for("stats.index", **args, occupation=o.code,
+                                  **({"region": filters.region} if filters.region else {})))
+                 for o in occupations.ancestors(filters.occupation or "")]
+    return region_trail, occ_trail
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index():
+    filters, period_key = parse_filters()
+    by = _by()
+    table = _table(filters, period_key, by)
+    region_trail, occ_trail = _trail(filters)
+    chart = {"labels": [r.label for r in table.rows[:20]],
+             "demand": [r.demand for r in table.rows[:20]], "supply": [r.supply for r in table.rows[:20]]}
+    return render_template(
+        "stats/index.html", table=table, by=by, filters=filters, period_key=period_key,
+        periods=period_choices(utcnow().date()), dimensions=DIMENSIONS, choices=_CHOICES, filter_names=_FILTER_NAMES,
+        region_trail=region_trail, occ_trail=occ_trail, drill=lambda key: _drill(by, filters, key), chart=chart,
+        label=label, refresh=cells.last_refresh(db.session), args=request.args,
+        region_level=region_level(filters.region), occupation_level=occupation_level(filters.occupation),
+    )
+
+
+def xlsx_response(data: bytes, ascii_name: str, chinese_name: str) -> Response:
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={ascii_name}; "
+                                                    f"filename*=UTF-8''{quote(chinese_name)}"})
+
+
+@bp.get("/export.xlsx")
+@roles_required(*STAFF)
+def export_xlsx():
+    filters, period_key = parse_filters()
+    by = _by()
+    table = _table(filters, period_key, by)
+    where = " · ".join(n for n, _ in _trail(filters)[0][-1:] + _trail(filters)[1][-1:]) or "全部地区"
+    sheet = export.figure_sheet(f"按{DIMENSIONS[by]}", table, DIMENSIONS[by],
+                                note=f"{table.period.label} · {where} · 供求统计")
+    return xlsx_response(export.xlsx_bytes([sheet]), f"joblink-stats-{table.period.key}.xlsx",
+                         f"供求统计-{table.period.label}.xlsx")
+
+
+@bp.app_template_filter("stats_without")
+def stats_without(args, *names: str) -> dict:
+    """The query arguments without ``names`` (links that widen the region or the occupation)."""
+    return {k: v for k, v in args.items() if k not in names}
