@@ -92,6 +92,7 @@ class Filters:
     group: str | None = None
     age_band: str | None = None
     jurisdiction: str | None = None
+    occupation_depth: int | None = None  # level of a by-occupation breakdown (default: the one below)
 
     def used(self) -> set[str]:
         return {k for k in ("education", "employment_type", "channel", "group", "age_band") if getattr(self, k)}
@@ -155,7 +156,8 @@ def _key_column(by: str, filters: Filters):
 
 
 def _next_occupation_chars(filters: Filters) -> int:
-    return OCCUPATION_CHARS[min(occupation_level(filters.occupation) + 1, 4)]
+    level = filters.occupation_depth or occupation_level(filters.occupation) + 1
+    return OCCUPATION_CHARS[min(max(level, 1), 4)]
 
 
 def _where(stmt, measure: str, filters: Filters, by: str | None):

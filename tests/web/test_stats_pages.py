@@ -81,3 +81,21 @@ def test_bad_filters_are_refused(client, login_as, query):
 def test_jobseeker_and_enterprise_refused(client, login_as):
     login_as("jobseeker")
     assert client.get("/stats/").status_code == 403
+
+
+def test_quarterly_report_on_screen_xlsx_and_word(client, login_as, stats_data):
+    from docx import Document
+
+    login_as("admin")
+    page = client.get("/stats/report?region=630000").get_data(as_text=True)
+    assert "需求人数前十的职业" in page and "焊工" in page and "求人倍率" in page
+    book = load_workbook(io.BytesIO(client.get("/stats/report.xlsx?region=630000").data))
+    top = [[c.value for c in r] for r in book["需求人数前十的职业"].iter_rows()]
+    assert top[1][0] == "焊工" and top[1][1] == 8 and top[1][4] == 2
+    assert top[2][0] == "商品营业员" and top[2][1] == 3
+    gaps = [[c.value for c in r] for r in book["供求缺口最大的职业"].iter_rows()]
+    assert gaps[1][0] == "焊工" and gaps[1][6] == 6
+    doc = Document(io.BytesIO(client.get("/stats/report.docx?region=630000").data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "人力资源市场供求状况分析" in text and "需求人数 11 人" in text
+    assert any(cell.text == "焊工" for t in doc.tables for row in t.rows for cell in row.cells)

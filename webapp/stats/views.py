@@ -173,3 +173,47 @@ def export_xlsx():
 def stats_without(args, *names: str) -> dict:
     """The query arguments without ``names`` (links that widen the region or the occupation)."""
     return {k: v for k, v in args.items() if k not in names}
+
+
+# --- the quarterly report -----------------------------------------------------------------------------
+
+def _report():
+    from core.statistics.report import quarterly_report
+
+    filters, period_key = parse_filters()
+    if "Q" not in period_key:
+        period_key = quarter_of(period_key[:7]) if len(period_key) >= 7 else period_key
+    try:
+        period = parse_period(period_key)
+        place = region_directory(db.session).get(filters.region).full_name if filters.region else "全省（全部地区）"
+        return quarterly_report(db.session, period, filters, place)
+    except StatsError:
+        abort(400)
+
+
+@bp.get("/report")
+@roles_required(*STAFF)
+def report():
+    rep = _report()
+    quarters = [(k, t) for k, t in period_choices(utcnow().date()) if "Q" in k]
+    chart = {"labels": [r.label for r in rep.by_demand], "demand": [r.demand for r in rep.by_demand],
+             "supply": [r.supply for r in rep.by_demand]}
+    return render_template("stats/report.html", rep=rep, quarters=quarters, args=request.args, chart=chart)
+
+
+@bp.get("/report.xlsx")
+@roles_required(*STAFF)
+def report_xlsx():
+    rep = _report()
+    return xlsx_response(export.xlsx_bytes(rep.sheets()), f"joblink-report-{rep.period.key}.xlsx",
+                         f"{rep.title}.xlsx")
+
+
+@bp.get("/report.docx")
+@roles_required(*STAFF)
+def report_docx():
+    rep = _report()
+    return Response(export.docx_bytes(rep.title, rep.summary(), rep.sheets()),
+                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f"attachment; filename=joblink-report-{rep.period.key}.docx; "
+                                                    f"filename*=UTF-8''{quote(rep.title)}.docx"})
