@@ -23,6 +23,8 @@ BLUEPRINTS = [
     "webapp.seeker.views",
     "webapp.enterprise.views",
     "webapp.admin.views",
+    "webapp.inbox.views",
+    "webapp.alerts.views",
     "webapp.search.views",
     "webapp.partner.views",
     "webapp.review.views",
