@@ -19,6 +19,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parents[1] / "migrations")
 # Blueprints by audience; each module exposes ``bp``.
 BLUEPRINTS = [
     "webapp.auth.views",
+    "webapp.auth.reset",
+    "webapp.auth.display",
     "webapp.public.views",
     "webapp.seeker.views",
     "webapp.enterprise.views",

@@ -181,6 +181,7 @@ def change_password(session: Session, user_id: int, current: str, new: str, conf
     if verify_password(user.password_hash, new):
         raise DomainError("same_password", "新密码不能与当前密码相同", "new_password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     end_sessions(session, user.id)
     return user
 

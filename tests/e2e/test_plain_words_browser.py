@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import REPO
 from .test_review_browser import _login
+from .walk import once_per_server
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +99,10 @@ def tiny_matcher(live_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def walk_data(live_server):
+    return once_per_server(live_server, "walk_data", _make_walk_data)  # the accessibility walk uses it too
+
+
+def _make_walk_data(live_server):
     """One consistent set of objects in 河东区, each role's own: an enterprise with a published posting
     (which the jobseeker applied to), a held posting with reason codes from a channel with a long name,
     a jobseeker of a priority group, a commissioner's major project with a demand line."""

@@ -288,3 +288,29 @@ def user_active(user_id: int):
     db.session.commit()
     flash(f"账号 {user.username} 已{'启用' if user.is_active else '停用'}", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/password")
+@roles_required(Role.ADMIN)
+def user_password_reset():
+    """Give any account a temporary password, shown once here; the person must replace it at the next
+    sign-in, and every session of the account ends (audited, and the person is told)."""
+    from flask import make_response
+    from flask_login import current_user
+
+    from core.accounts.reset import admin_reset_password, find_account
+
+    username = form_text("username", 64)
+    user = find_account(db.session, username) if username else None
+    if user is None:
+        flash(f"没有找到用户名为“{username}”的账号" if username else "请输入要重置密码的用户名", "error")
+        return redirect(url_for("admin.users"))
+    done = attempt(lambda: admin_reset_password(db.session, admin_id=current_user.id, user_id=user.id,
+                                                ip=request.remote_addr), answered=EVERY_REFUSAL)
+    if not done.ok:
+        flash(done.refusal.message, "error")
+        return redirect(url_for("admin.users"))
+    account, password = done.result
+    response = make_response(render_template("admin/password_reset.html", account=account, password=password))
+    response.headers["Cache-Control"] = "no-store"  # the temporary password is shown once, never cached
+    return response

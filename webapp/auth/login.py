@@ -23,6 +23,8 @@ class AuthUser(UserMixin):
     enterprise_id: int | None
     active: bool = True
     session_version: int = 0
+    must_change_password: bool = False
+    large_text: bool = False
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -46,6 +48,8 @@ class AuthUser(UserMixin):
             enterprise_id=user.enterprise_id,
             active=user.is_active,
             session_version=user.session_version or 0,
+            must_change_password=bool(user.must_change_password),
+            large_text=bool(user.large_text),
         )
 
 

@@ -4,6 +4,29 @@
 (function () {
   "use strict";
 
+  // After a refused submit, the keyboard and the screen reader start at the summary of what to fix.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  } else {
+    var invalid = document.querySelector("main [aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
+  }
+
+  // Boxes that scroll (wide tables on a phone, long posting texts) can be reached and scrolled by
+  // keyboard: focusable, and named for a screen reader after their table's caption or heading.
+  document.querySelectorAll(".table-wrap, .review-text, [data-scroll-box]").forEach(function (box) {
+    if (box.hasAttribute("tabindex")) { return; }
+    box.setAttribute("tabindex", "0");
+    if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+    if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+      var caption = box.querySelector("caption");
+      var heading = box.previousElementSibling;
+      var name = caption ? caption.textContent : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "");
+      box.setAttribute("aria-label", (name || (box.querySelector("table") ? "表格" : "内容")).trim() + "（可滚动）");
+    }
+  });
+
   // <form data-confirm="确定删除…？">: ask before submitting.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -1,0 +1,39 @@
+"""Shared by the page walks (plain words, accessibility): objects built once per live server, so
+two walk modules in one run do not create the same accounts twice, and axe-core run on a page."""
+from __future__ import annotations
+
+from typing import Callable
+
+AXE_URL = "/static/vendor/axe.min.js"  # served by the app itself (make assets copies it from npm)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SEVERE = ("serious", "critical")
+
+RUN_AXE = """async (options) => {
+  const result = await axe.run(document, options);
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.split('\\n').slice(1, 2).join('') : ''))}));
+}"""
+
+
+def once_per_server(live_server: dict, key: str, build: Callable[[dict], dict]) -> dict:
+    """``build(live_server)`` the first time any module asks for ``key``; the same result afterwards."""
+    cache = live_server.setdefault("_walk_cache", {})
+    if key not in cache:
+        cache[key] = build(live_server)
+    return cache[key]
+
+
+def axe_violations(page, base: str, tags: list[str] | None = None, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's violations on the loaded page (the script injected from the app's own static file)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=base + AXE_URL)
+    options: dict = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    else:
+        options["runOnly"] = {"type": "tag", "values": tags or WCAG_TAGS}
+    return page.evaluate(RUN_AXE, options)
+
+
+def severe(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in SEVERE]
