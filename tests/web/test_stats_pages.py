@@ -99,3 +99,36 @@ def test_quarterly_report_on_screen_xlsx_and_word(client, login_as, stats_data):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "人力资源市场供求状况分析" in text and "需求人数 11 人" in text
     assert any(cell.text == "焊工" for t in doc.tables for row in t.rows for cell in row.cells)
+
+
+def test_outcomes_by_group_and_origin(client, login_as, db_session):
+    from core.applications.models import Application
+    from core.enums import ApplicationOrigin, ApplicationStatus, PostingStatus
+    from core.postings.models import Posting
+    from core.seekers.models import Jobseeker, JobseekerGroup
+
+    here = Posting(title="叉车司机", region_code="632221", status=PostingStatus.PUBLISHED, published_at=utcnow())
+    away = Posting(title="保洁员", region_code="630102", status=PostingStatus.PUBLISHED, published_at=utcnow())
+    grad = Jobseeker(name="毕业生", region_code="632221")
+    grad.groups = [JobseekerGroup(group="graduate"), JobseekerGroup(group="veteran")]
+    other = Jobseeker(name="其他", region_code="632221")
+    db_session.add_all([here, away, grad, other])
+    db_session.flush()
+    db_session.add_all([
+        Application(jobseeker_id=grad.id, posting_id=here.id, origin=ApplicationOrigin.FAIR, origin_ref="fair:1",
+                    status=ApplicationStatus.HIRED),
+        Application(jobseeker_id=other.id, posting_id=here.id, origin=ApplicationOrigin.SEARCH,
+                    status=ApplicationStatus.INTERVIEW),
+        Application(jobseeker_id=grad.id, posting_id=away.id, origin=ApplicationOrigin.SEARCH),  # not my region
+    ])
+    db_session.commit()
+    login_as("commissioner", region_code="632200")
+    resp = client.get("/stats/outcomes?format=xlsx")
+    book = load_workbook(io.BytesIO(resp.data))
+    groups = {r[0]: r[1:4] for r in book["按重点群体"].iter_rows(values_only=True)}
+    assert groups["高校毕业生"] == (1, 1, 1) and groups["退役军人"] == (1, 1, 1)
+    assert groups["合计"] == (2, 2, 1)
+    origins = {r[0]: r[1:4] for r in book["按求职渠道"].iter_rows(values_only=True)}
+    assert origins["招聘会"] == (1, 1, 1) and origins["搜索"] == (1, 1, 0)
+    page = client.get("/stats/outcomes").get_data(as_text=True)
+    assert "高校毕业生" in page and "招聘会" in page

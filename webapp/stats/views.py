@@ -217,3 +217,39 @@ def report_docx():
                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f"attachment; filename=joblink-report-{rep.period.key}.docx; "
                                                     f"filename*=UTF-8''{quote(rep.title)}.docx"})
+
+
+# --- outcomes -----------------------------------------------------------------------------------------
+
+def _outcome_sheets(out, trend) -> list:
+    heads = ["申请数", "面试数", "录用数", "录用率"]
+    rows = lambda rs: [[r.label, r.applications, r.interviews, r.hires, r.hire_rate] for r in rs]  # noqa: E731
+    return [
+        export.Sheet("按重点群体", ["重点群体", *heads], rows(out.by_group) + rows([out.total])),
+        export.Sheet("按求职渠道", ["来源", *heads], rows(out.by_origin) + rows([out.total])),
+        export.Sheet("岗位有效率", ["渠道", *trend.months],
+                     [[name, *rates] for name, rates in trend.channels] + [["合计", *trend.overall]]),
+    ]
+
+
+@bp.get("/outcomes")
+@roles_required(*STAFF)
+def outcomes():
+    from core.statistics.outcomes import outcomes as outcomes_of, validity_trend
+
+    filters, period_key = parse_filters()
+    try:
+        period = parse_period(period_key)
+    except StatsError:
+        abort(400)
+    out = outcomes_of(db.session, period, filters.jurisdiction)
+    trend = validity_trend(db.session, filters.jurisdiction)
+    sheets = _outcome_sheets(out, trend)
+    if request.args.get("format") == "xlsx":
+        return xlsx_response(export.xlsx_bytes(sheets), f"joblink-outcomes-{period.key}.xlsx",
+                             f"求职成效-{period.label}.xlsx")
+    chart = {"type": "line", "labels": [f"{m[:4]}年{int(m[5:])}月" for m in trend.months],
+             "demand": [None if r is None else round(r * 100, 1) for r in trend.overall],
+             "demandLabel": "岗位有效率（%）", "supply": None}
+    return render_template("stats/outcomes.html", out=out, sheets=sheets, period=period, chart=chart,
+                           periods=period_choices(utcnow().date()), args=request.args, has_trend=bool(trend.months))
