@@ -1,0 +1,1 @@
+"""Livestream job promotion pages (/live)."""
