@@ -42,18 +42,51 @@ def _validity_sample(session) -> str:
     return f"{result.run.month} 抽查：{result.tasks} 个回访任务"
 
 
+def _alerts(session) -> str:
+    from flask import current_app
+
+    from webapp.alerts.runner import run_due_alerts
+
+    run = run_due_alerts(session, current_app)
+    return f"岗位订阅：检查 {run.checked} 个，{run.notified} 人收到新岗位 {run.postings} 条"
+
+
+def _deliver(session) -> str:
+    from flask import current_app
+
+    from webapp.alerts.runner import deliver
+
+    run = deliver(session, current_app)
+    return f"短信/邮件：发出 {run.sent} 条，稍后重试 {run.failed} 条，放弃 {run.given_up} 条"
+
+
+def _land_surveys(session) -> str:
+    from core.projects.land import escalate_overdue_surveys
+
+    ids = escalate_overdue_surveys(session)
+    session.commit()
+    return f"征地调查超期提醒 {len(ids)} 个公告"
+
+
+FREQUENT_MINUTES = 10  # alerts asked for "immediately" and the SMS/e-mail outbox
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
-    period: str  # "daily" | "monthly"
+    period: str  # "daily" | "monthly" | "frequent" (every FREQUENT_MINUTES)
     run: Callable[[object], str]  # session -> summary for the log
 
 
-JOBS = (Job("postings expire", "daily", _expire), Job("validity sample", "monthly", _validity_sample))
+JOBS = (Job("postings expire", "daily", _expire), Job("validity sample", "monthly", _validity_sample),
+        Job("alerts run", "frequent", _alerts), Job("notifications deliver", "frequent", _deliver),
+        Job("land surveys escalate", "daily", _land_surveys))
 
 
 def period_of(job: Job, now: dt.datetime) -> tuple:
     """The period ``now`` falls in, for ``job``: a job runs once per period."""
+    if job.period == "frequent":
+        return (now.year, now.month, now.day, now.hour, now.minute // FREQUENT_MINUTES)
     return (now.year, now.month, now.day) if job.period == "daily" else (now.year, now.month)
 
 
@@ -104,6 +137,9 @@ class Scheduler:
 
     def seconds_to_wait(self, outcomes) -> float:
         wait = (next_tick(self.clock()) - self.clock()).total_seconds()
+        if any(job.period == "frequent" for job in self.jobs):
+            now = self.clock()
+            wait = min(wait, FREQUENT_MINUTES * 60 - (now.minute % FREQUENT_MINUTES) * 60 - now.second + 1)
         if any(not ok for _name, ok, _msg in outcomes):
             wait = min(wait, self.retry_seconds)
         return max(wait, 0.0)

@@ -117,3 +117,30 @@ def test_unsubscribe_in_one_tap_signed_out_and_undo(client, login_as, db_session
     assert ss.active is True
     assert client.get("/alerts/unsubscribe/not-a-token").status_code == 404
     assert client.post("/alerts/unsubscribe/not-a-token/resume").status_code == 404
+
+
+def test_the_scheduler_runs_alerts_and_delivery_every_ten_minutes():
+    import datetime as dt
+
+    from webapp.scheduler import JOBS, Scheduler
+
+    names = {job.name for job in JOBS if job.period == "frequent"}
+    assert names == {"alerts run", "notifications deliver"}
+    now = {"t": dt.datetime(2026, 12, 7, 9, 3, 30)}
+    ran = []
+
+    class Session:
+        def rollback(self): ...
+
+        def close(self): ...
+
+    jobs = tuple(j.__class__(j.name, j.period, lambda s, n=j.name: ran.append(n) or "ok") for j in JOBS
+                 if j.period == "frequent")
+    s = Scheduler(Session, jobs=jobs, clock=lambda: now["t"])
+    s.tick()
+    s.tick()
+    assert sorted(ran) == sorted(names)  # once per ten-minute slot
+    assert s.seconds_to_wait([]) <= 6.5 * 60 + 1
+    now["t"] = dt.datetime(2026, 12, 7, 9, 10, 1)
+    s.tick()
+    assert len(ran) == 4

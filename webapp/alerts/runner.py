@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.alerts.models import SavedSearch
 from core.alerts.services import AlertRun, run_alerts, sql_matches
-from core.notifications.delivery import DeliveryRun, deliver_pending, make_adapter
+from core.notifications.delivery import DeliveryRun, deliver_pending, make_adapter, requeue_stuck
 from core.reference.services import occupation_directory, region_directory
 from core.search import MAX_PAGE_SIZE, NullBackend, Range, SearchError
 from core.seekers.models import Jobseeker
@@ -61,5 +61,13 @@ def run_due_alerts(session, app) -> AlertRun:
     return run_alerts(session, finder(session, app.extensions.get("search")), unsubscribe_url=unsubscribe_url(app))
 
 
+_started: set[int] = set()  # apps whose stuck copies this process has put back (once, at its first run)
+
+
 def deliver(session, app) -> DeliveryRun:
+    """Send the outbox; the first run in a process first requeues what a stopped one left "sending"
+    (only the scheduler runs this, one process at a time)."""
+    if id(app) not in _started:
+        requeue_stuck(session)
+        _started.add(id(app))
     return deliver_pending(session, make_adapter(app.config, app.instance_path))
