@@ -118,7 +118,11 @@ def create_demo_accounts(session: Session) -> dict:
             )
         )
     project = create_demo_project(session, enterprise)
-    return {"created": created, "password": DEMO_PASSWORD if created else "(unchanged)", "project": project}
+    from core.livestreams.demo import create_demo_livestream
+
+    livestream = create_demo_livestream(session, region_code=DEMO_REGION)
+    return {"created": created, "password": DEMO_PASSWORD if created else "(unchanged)", "project": project,
+            "livestream": livestream}
 
 
 DEMO_PROJECT = {"name": "演示广州市轨道交通配套产业园项目（演示数据）", "region_code": DEMO_REGION,
