@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "webapp.commissioner.views",
     "webapp.matching.views",
     "webapp.projects.views",
+    "webapp.fairs.views",
     "webapp.livestreams.views",
     "webapp.reference.views",
     "webapp.stats.views",

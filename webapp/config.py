@@ -34,6 +34,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "TRUSTED_PROXIES": ("0", "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none, the client address is the peer's)"),
     "MATCHER_MODEL": (None, "path of a local sentence-transformers model; default instance/models/joblink-zh"),
     "MATCHER_WEIGHTS": (None, "JSON weights of the ranking features, e.g. {\"semantic\": 0.4}; unset: the defaults in docs/matching.md"),
+    "FAIR_FOLLOW_UP_DAYS": ("7", "days after a job fair (or after the intention, if later) that a hiring intention's call-back task falls due"),
     "JOBLINK_SHARED_DATA": (str(REPO_ROOT.parent / "shared" / "data"), "full real data sets for demo load and benchmarks (default: beside the repository)"),
     "SESSION_COOKIE_SECURE": ("0", "1 behind HTTPS"),
     "WEB_BIND": ("127.0.0.1:5000", "address the production server (`joblink serve`) listens on; --host/--port override it"),
