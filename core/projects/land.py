@@ -149,6 +149,16 @@ class Deadline:
     completed: bool
     notice_on_day_off: str       # the holiday's name (or 周末) when the notice is dated on a day off
 
+    def holiday_spans(self) -> list[tuple[str, dt.date, dt.date]]:
+        """The holidays inside the window as (name, first day, last day), one per run of days."""
+        spans: list[tuple[str, dt.date, dt.date]] = []
+        for day, name in self.holidays_inside:
+            if spans and spans[-1][0] == name and (day - spans[-1][2]).days <= 1:
+                spans[-1] = (name, spans[-1][1], day)
+            else:
+                spans.append((name, day, day))
+        return spans
+
 
 def survey_deadline(calendar: WorkingCalendar, notice: LandNotice, today: dt.date) -> Deadline:
     due = calendar.add_working_days(notice.notice_date, SURVEY_WORKING_DAYS)

@@ -109,8 +109,10 @@ def detail(project_id: int):
     project = svc.get_project(db.session, project_id, current_user)
     from core.enterprises.models import Enterprise
 
+    from .land_views import project_extras
+
     enterprise = db.session.get(Enterprise, project.enterprise_id) if project.enterprise_id else None
-    return render_template("projects/detail.html", project=project, enterprise=enterprise,
+    return render_template("projects/detail.html", project=project, enterprise=enterprise, **project_extras(project),
                            may_change=svc.may_change(current_user, project),
                            changeable=svc.changeable_lines(current_user, project),
                            summary=svc.project_summary(db.session, project),
@@ -224,3 +226,6 @@ def publish_all(project_id: int):
     flash(f"已处理 {len(ids)} 条用工需求：发布 {counts['success']} 条，待审核或其他 {counts['info']} 条，"
           f"未能发布 {counts['error']} 条", "success" if not counts["error"] else "info")
     return redirect(url_for("projects.detail", project_id=project_id), code=303)
+
+
+from . import land_views, training_views  # noqa: E402,F401  (their pages register on ``bp``)
