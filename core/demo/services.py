@@ -118,6 +118,9 @@ def create_demo_accounts(session: Session) -> dict:
             )
         )
     project = create_demo_project(session, enterprise)
+    from core.fairs.demo import create_demo_fairs
+
+    create_demo_fairs(session, enterprise, DEMO_REGION)
     from core.livestreams.demo import create_demo_livestream
 
     livestream = create_demo_livestream(session, region_code=DEMO_REGION)

@@ -220,3 +220,23 @@ def test_codes_and_cadence():
     assert len(jan) == 2 and not any(p.busy for p in jan)
     assert len(feb) == 4 and all(p.busy and p.date.weekday() == 5 for p in feb)
     assert len(propose_dates(dt.date(2027, 1, 1), 1, taken={jan[0].date})) == 1
+
+
+def test_demo_fair_in_each_demo_commissioners_jurisdiction(db_session):
+    from core.accounts.models import User
+    from core.accounts.services import in_jurisdiction
+    from core.demo.services import create_demo_accounts
+    from core.fairs.models import FairRegistration, JobFair
+
+    create_demo_accounts(db_session)
+    create_demo_accounts(db_session)  # idempotent
+    fairs = db_session.scalars(select(JobFair).where(JobFair.is_demo.is_(True))).all()
+    commissioners = db_session.scalars(select(User).where(User.is_demo.is_(True), User.role == "commissioner")).all()
+    assert len(fairs) == len(commissioners) >= 1
+    for c in commissioners:
+        assert any(in_jurisdiction(c, f.region_code) for f in fairs)
+    fair = fairs[0]
+    assert fair.status == "open_visitors" and "演示" in fair.title
+    assert [b.booth_number for b in fair.booths if b.status == "approved"] == [1]
+    assert db_session.scalar(select(func.count()).select_from(FairRegistration)
+                             .where(FairRegistration.fair_id == fair.id)) == 1
