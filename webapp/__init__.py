@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "webapp.livestreams.views",
     "webapp.reference.views",
     "webapp.stats.views",
+    "webapp.stats.api",
 ]
 
 

@@ -253,3 +253,6 @@ def outcomes():
              "demandLabel": "岗位有效率（%）", "supply": None}
     return render_template("stats/outcomes.html", out=out, sheets=sheets, period=period, chart=chart,
                            periods=period_choices(utcnow().date()), args=request.args, has_trend=bool(trend.months))
+
+
+from . import catalogue_views  # noqa: E402,F401  (its routes are on this blueprint)
