@@ -103,7 +103,7 @@ def test_apply_link_counts_opens_and_records_the_origin(client, session_with_ite
     app_row = db_session.scalar(select(Application).where(Application.posting_id == welder.id))
     assert (app_row.origin, app_row.origin_ref) == ("livestream", f"livestream:{live.id}")
     db_session.expire_all()
-    assert _item(db_session, live, welder).link_opens == 3  # the redirect after applying is the third open
+    assert _item(db_session, live, welder).link_opens == 2  # the page after applying is not a new open
     assert client.get(f"/live/{live.id}/apply/999999").status_code == 404
     qr = client.get(f"/live/{live.id}/qr/{welder.id}.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data

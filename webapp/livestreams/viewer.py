@@ -125,12 +125,17 @@ def qr(session_id: int, posting_id: int):
 def apply(session_id: int, posting_id: int):
     """Where an apply link or QR code lands: counted, then the post and one button to apply."""
     live = svc.public_session(db.session, session_id)
-    begin_write(db.session)
-    try:
-        item = svc.count_link_open(db.session, session_id, posting_id)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+    if request.args.get("done") == "1":  # back here after applying: not a new open
+        item = next((i for i in live.items if i.posting_id == posting_id), None)
+        if item is None:
+            abort(404)
+    else:
+        begin_write(db.session)
+        try:
+            item = svc.count_link_open(db.session, session_id, posting_id)
+        except NotFound:
+            abort(404)
+        db.session.commit()
     applied = None
     if current_user.is_authenticated and current_user.role == Role.JOBSEEKER:
         from core.applications.services import find_application
@@ -154,4 +159,4 @@ def apply_submit(session_id: int, posting_id: int):
                            answered={400, 403})
     if not done.ok and done.refusal.field == "phone":
         return redirect(url_for("seeker.profile_edit"))
-    return redirect(url_for("livestreams.apply", session_id=session_id, posting_id=posting_id), code=303)
+    return redirect(url_for("livestreams.apply", session_id=session_id, posting_id=posting_id, done=1), code=303)
