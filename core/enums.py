@@ -190,7 +190,7 @@ class AlertFrequency(StrEnum):
     "reviewer": "审核员", "admin": "管理员",
     # applications
     "submitted": "已投递", "viewed": "已查看", "interview": "邀请面试", "hired": "已录用", "declined": "未通过", "offer": "拟录用",
-    "invitation": "邀请投递",
+    "invitation": "邀请",
     "search": "搜索", "fair": "招聘会", "livestream": "直播带岗", "recommendation": "智能推荐", "direct": "直接投递",
 }
 

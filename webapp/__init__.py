@@ -24,6 +24,7 @@ BLUEPRINTS = [
     "webapp.public.views",
     "webapp.seeker.views",
     "webapp.enterprise.views",
+    "webapp.enterprise.invitations",
     "webapp.admin.views",
     "webapp.inbox.views",
     "webapp.alerts.views",

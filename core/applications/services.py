@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.enums import ApplicationOrigin, ApplicationStatus
+from core.enums import ApplicationOrigin, ApplicationStatus, SeekerVisibility
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.postings.services import get_public_posting
 from core.seekers.models import Jobseeker
@@ -45,6 +45,9 @@ def apply_to_posting(
         raise NotFound("求职者档案")
     if not seeker.phone:
         raise DomainError("missing_phone", "投递前请先在个人档案中填写手机号码，方便用人单位联系您", "phone")
+    if seeker.visibility == SeekerVisibility.HIDDEN:  # hidden from every enterprise: nobody would see it
+        raise DomainError("profile_hidden", "您在隐私设置里选了“对所有单位隐藏”，单位看不到您的投递。请先改为“仅在我投递时可见”再投递",
+                          "visibility")
     existing = find_application(session, jobseeker_id, posting.id)
     if existing is not None:
         if existing.status != ApplicationStatus.WITHDRAWN:
@@ -228,8 +231,8 @@ def add_note(session: Session, *, enterprise_id: int, author_user_id: int, appli
     if len(body) > NOTE_MAX:
         raise DomainError("note_too_long", f"备注不能超过 {NOTE_MAX} 个字", "body")
     app = _enterprise_application(session, enterprise_id, application_id)
-    note = ApplicationNote(application_id=app.id, author_user_id=author_user_id, body=body)
-    session.add(note)
+    note = ApplicationNote(author_user_id=author_user_id, body=body)
+    app.notes.append(note)
     session.flush()
     return note
 
@@ -241,8 +244,10 @@ def enterprise_applications(
     the count per stage (before the stage filter)."""
     from core.postings.models import Posting
 
+    from core.seekers.privacy import hidden_seekers
+
     stmt = (select(Application).join(Posting, Posting.id == Application.posting_id)
-            .where(Posting.enterprise_id == enterprise_id))
+            .where(Posting.enterprise_id == enterprise_id, Application.jobseeker_id.not_in(hidden_seekers())))
     if posting_id is not None:
         stmt = stmt.where(Application.posting_id == posting_id)
     apps = list(session.scalars(stmt.order_by(Application.created_at.desc(), Application.id.desc())))

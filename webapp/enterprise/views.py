@@ -1,6 +1,6 @@
 """Enterprise pages: publish a post (through the same intake pipeline as every channel), my postings
-with their status, and the applicants to them (contact shown only to whom the person applied;
-every read audited)."""
+with their status; the applicants pipeline (pipeline.py) and recommended candidates (candidates.py)
+register on the same blueprint."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,20 +8,18 @@ from flask_login import current_user
 
 from core.enterprises.models import Enterprise
 from core.enterprises.services import (
-    applicants_for_enterprise,
     close_posting,
     enterprise_postings,
     merged_submissions,
     own_form_source,
     owned_posting,
-    set_application_status,
 )
-from core.enums import ApplicationStatus, Education, EmploymentType, PayUnit, PostingStatus, PriorityGroup, Role, label
+from core.enums import Education, EmploymentType, PayUnit, PostingStatus, PriorityGroup, Role, label
 from core.errors import DomainError
 from core.numbers import finite_float
 from core.review.services import latest_decisions
 
-from ..auth.inputs import attempt, cipher, client_ip, commit_or_flash, form_text, region_input, resolve_occupations
+from ..auth.inputs import attempt, commit_or_flash, form_text, region_input, resolve_occupations
 from ..auth.policy import owner_required, owns_enterprise, roles_required
 from ..extensions import db
 from .reasons import plain_reasons
@@ -292,43 +290,6 @@ def separate(source_id: int):
     return redirect(url_for("enterprise.postings"))
 
 
-@bp.get("/applicants")
-@roles_required(Role.ENTERPRISE)
-def applicants():
-    views = applicants_for_enterprise(db.session, cipher(), current_user, ip=client_ip())
-    db.session.commit()  # the audit events
-    return render_template("enterprise/applicants.html", applicants=views, posting=None,
-                           status_options=_status_options())
-
-
-@bp.get("/postings/<int:posting_id>/applicants")
-@roles_required(Role.ENTERPRISE)
-@owner_required(_owns_posting)
-def posting_applicants(posting_id: int):
-    ent_id = _enterprise_id()
-    posting = owned_posting(db.session, ent_id, posting_id)
-    views = applicants_for_enterprise(db.session, cipher(), current_user, posting_id=posting_id, ip=client_ip())
-    db.session.commit()
-    return render_template("enterprise/applicants.html", applicants=views, posting=posting,
-                           status_options=_status_options())
-
-
-def _status_options():
-    return [(s.value, label(s)) for s in ApplicationStatus if s not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN)]
-
-
-@bp.post("/applications/<int:application_id>/status")
-@roles_required(Role.ENTERPRISE)
-@owner_required(_owns_application)
-def application_status(application_id: int):
-    app = set_application_status(db.session, enterprise_id=_enterprise_id(), application_id=application_id,
-                                 status=form_text("status", 20))
-    db.session.commit()
-    flash(f"已更新为“{label(app.status)}”", "success")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("enterprise.applicants"))
-
-
 @bp.post("/postings/<int:posting_id>/close")
 @roles_required(Role.ENTERPRISE)
 @owner_required(_owns_posting)
@@ -361,3 +322,7 @@ def refresh(posting_id: int):
 
     commit_or_flash(extend, lambda until: f"有效期已延长至 {until:%Y-%m-%d}")
     return redirect(url_for("enterprise.postings"))
+
+
+# The hiring pages register their routes on this blueprint (imported last: they import from here).
+from . import candidates, pipeline  # noqa: E402,F401
