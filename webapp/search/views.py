@@ -12,12 +12,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core.channels.services import source_links
-from core.enums import ChannelKind, Education, EmploymentType, PostingStatus, PriorityGroup, label
-from core.postings.models import Posting
+from core.enums import ChannelKind, Education, EmploymentType, PriorityGroup, label
+from core.postings.cards import PostingCard, published_cards
 from core.postings.services import format_pay, simple_text_search
 from core.reference.services import occupation_directory, region_directory
 from core.search import InvalidQuery, SearchError, SearchQuery
@@ -50,12 +48,9 @@ def _home() -> tuple[float, float] | None:
     return None
 
 
-def _load(ids: list[int]) -> dict[int, Posting]:
-    if not ids:
-        return {}
-    rows = db.session.scalars(select(Posting).where(Posting.id.in_(ids), Posting.status == PostingStatus.PUBLISHED)
-                              .options(selectinload(Posting.sources)))
-    return {p.id: p for p in rows.unique()}
+def _load(ids: list[int]) -> dict[int, PostingCard]:
+    """The hits' cards from the database (the system of record), withdrawn ones left out."""
+    return published_cards(db.session, ids)
 
 
 def _run(api: bool):
@@ -105,7 +100,7 @@ def _error(exc: InvalidQuery, status=400):
     return jsonify({"error": {"code": "invalid_query", "message": exc.message, "field": exc.field}}), status
 
 
-def _item_json(p: Posting, hit) -> dict:
+def _item_json(p: PostingCard, hit) -> dict:
     return {
         "id": p.id,
         "title": p.title,
