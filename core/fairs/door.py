@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
 from core.errors import DomainError
@@ -61,11 +62,16 @@ def check_in(session: Session, actor, fair_id: int, raw: str) -> CheckIn:
     reg = find_registration(session, fair, raw)
     if reg.checked_in_at is not None:
         return CheckIn(reg, already=True)
+    now = utcnow()
     done = session.execute(update(FairRegistration).where(
-        FairRegistration.id == reg.id, FairRegistration.checked_in_at.is_(None)).values(checked_in_at=utcnow()))
-    session.refresh(reg)
-    audit(session, actor, "fair.check_in", fair.id, "招聘会入场签到", ["registration", "name_masked"])
-    return CheckIn(reg, already=not done.rowcount)
+        FairRegistration.id == reg.id, FairRegistration.checked_in_at.is_(None)).values(checked_in_at=now)
+        .execution_options(synchronize_session=False))
+    if not done.rowcount:  # another scan of the same code got there first
+        session.refresh(reg, ["checked_in_at"])
+        return CheckIn(reg, already=True)
+    set_committed_value(reg, "checked_in_at", now)
+    audit(session, actor, "fair.check_in", fair.id, "招聘会入场签到", ["registration"])
+    return CheckIn(reg, already=False)
 
 
 def walk_in(session: Session, cipher, actor, fair_id: int, *, name: str, phone: str,
