@@ -76,7 +76,8 @@ def test_candidates_are_masked_findable_only_and_carry_reasons_badges_hints(
         assert f'id="seeker-{absent.id}"' not in html
     assert "钱毕业生" not in html and "钱*" in html  # masked: not applied
     assert grad.phone not in html and grad.phone[-4:] in html
-    assert "高校毕业生" in html and "推荐理由" in html
+    assert "高校毕业生" in html and "推荐理由" in html and "会电焊" in html
+    assert "语义" not in html and "匹配度" not in html  # reasons in words, no figures
     assert "一次性扩岗补助" in html and "邀请投递" in html
     (read,) = db_session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "jobseeker",
                                                           AuditEvent.subject_id == grad.id)).all()

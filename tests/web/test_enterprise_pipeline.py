@@ -168,3 +168,31 @@ def test_other_roles_and_enterprises_are_refused(client, make_user, sign_in, mak
                            data={"application_ids": [app.id], "status": "hired"}).status_code == 403
     db_session.expire_all()
     assert db_session.get(Application, app.id).status == ApplicationStatus.SUBMITTED
+
+
+def test_admin_edits_subsidy_hints_and_enterprises_read_them(client, make_user, sign_in, make_posting, db_session):
+    from core.audit.models import AuditEvent
+
+    admin = make_user("admin")
+    sign_in(admin)
+    page = client.get("/admin/subsidies").get_data(as_text=True)
+    assert "一次性扩岗补助" in page and "每人 1500 元" in page
+    resp = client.post("/admin/subsidies", data={
+        "code": "job_expansion_graduate", "name": "一次性扩岗补助", "groups": ["graduate"],
+        "hint": "录用高校毕业生可申请一次性扩岗补助，每人 1800 元（以当地人社部门公布为准）。", "active": "1"},
+        follow_redirects=True)
+    assert "已保存“一次性扩岗补助”" in resp.get_data(as_text=True)
+    resp = client.post("/admin/subsidies", data={"code": "", "name": "见习补贴", "groups": [], "hint": "x"},
+                       follow_redirects=True)
+    assert "请至少选择一类重点群体" in resp.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.subject_type == "subsidy_rule")) == 1
+    ent = make_user("enterprise")
+    posting = make_posting("文员", enterprise_id=ent.enterprise_id, employment_type="part_time")
+    _applicant(db_session, make_user, posting, "钱毕业", "13900000061", groups=["graduate"])
+    sign_in(ent)
+    html = client.get("/enterprise/applicants").get_data(as_text=True)
+    assert "每人 1800 元" in html
+    assert client.get("/admin/subsidies").status_code == 403
+    assert client.post("/admin/subsidies", data={"code": "", "name": "x", "groups": ["graduate"],
+                                                 "hint": "y"}).status_code == 403

@@ -314,3 +314,6 @@ def user_password_reset():
     response = make_response(render_template("admin/password_reset.html", account=account, password=password))
     response.headers["Cache-Control"] = "no-store"  # the temporary password is shown once, never cached
     return response
+
+
+from . import subsidies  # noqa: E402,F401  (the subsidy rules page registers on this blueprint)

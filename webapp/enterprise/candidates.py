@@ -41,6 +41,31 @@ def _ranked(posting):
                                              actor_user_id=current_user.id)
 
 
+def plain_reasons(item, seeker: Jobseeker, posting) -> list[str]:
+    """Why the person is recommended, in the employer's words: no scores, codes or field names (the
+    staff's list keeps the figures)."""
+    from matching.constraints import distance_km
+    from matching.scoring import matched_skills
+
+    sprof, pprof = matching.seeker_profile(seeker), matching.posting_profile(posting)
+    f, out = item.features, []
+    if f.get("occupation", 0) >= 1:
+        out.append("想做的工作和本岗位是同一类")
+    elif f.get("occupation", 0) > 0:
+        out.append("想做的工作和本岗位相近")
+    hits, _ = matched_skills(sprof, pprof)
+    if hits:
+        out.append("会" + "、".join(hits[:3]))
+    if f.get("education_experience", 0) >= 0.99:
+        out.append("学历和工作年限符合要求")
+    if f.get("pay", 0) >= 0.99:
+        out.append("期望工资在本岗位给的范围内")
+    km = distance_km(sprof, pprof)
+    if km is not None and km <= 20:
+        out.append(f"住处离工作地点约 {max(1, round(km))} 公里")
+    return out or ["求职意向和本岗位的工作内容相近"]
+
+
 @bp.get("/postings/<int:posting_id>/candidates")
 @roles_required(Role.ENTERPRISE)
 @owner_required(_mine_or_404)
@@ -74,6 +99,7 @@ def candidates(posting_id: int):
         inv = invitations.get(item.id)
         page["items"].append({
             "item": item, "person": views[item.id], "applied": item.id in applied,
+            "reasons": plain_reasons(item, seeker, posting),
             "invitation": inv, "invitation_words": status_words(inv.status) if inv else "",
             "hints": hints_for(rules, seeker.group_values(verified_only=True), posting),
             "can_invite": seeker.user_id is not None,
