@@ -169,10 +169,12 @@ def applicants_for_enterprise(
     enterprise_id = viewer.enterprise_id
     if not enterprise_id:
         raise PermissionDenied("只有用人单位账号可以查看投递")
+    from core.seekers.privacy import hidden_seekers
+
     stmt = (
         select(Application)
         .join(Posting, Posting.id == Application.posting_id)
-        .where(Posting.enterprise_id == enterprise_id)
+        .where(Posting.enterprise_id == enterprise_id, Application.jobseeker_id.not_in(hidden_seekers()))
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
     purpose = "查看收到的投递"

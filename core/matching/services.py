@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import begin_write, reading, retry_conflicts
-from core.enums import Availability, PostingStatus
+from core.enums import Availability, PostingStatus, Role
 from core.errors import DomainError
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker
+from core.seekers.privacy import findable_by_enterprise
 from matching.profiles import GroupPolicy, PostingProfile, RankedItem, RankedList, SeekerProfile
 
 from .models import MatchOverride, RankedListRecord, StoredEmbedding
@@ -220,11 +221,19 @@ def _occupation_names(session: Session) -> dict[str, str]:
     return {o.code: o.name for o in occupation_directory(session).all()}
 
 
+def _for_enterprise(session: Session, actor_user_id: int | None) -> bool:
+    from core.accounts.models import User
+
+    actor = session.get(User, actor_user_id) if actor_user_id is not None else None
+    return actor is not None and actor.role == Role.ENTERPRISE
+
+
 def rank_seekers_for_posting(
     session: Session, posting_id: int, ranker, *, k: int = 50, policy: GroupPolicy | None | str = "auto",
     actor_user_id: int | None = None, store: bool = True, today: dt.date | None = None,
 ) -> MatchOutcome:
-    """Rank the jobseekers for a posting; ``policy="auto"`` takes the posting's target groups."""
+    """Rank the jobseekers for a posting; ``policy="auto"`` takes the posting's target groups. A list
+    made for an enterprise account holds only the people who let that enterprise find them."""
     posting = session.get(Posting, posting_id)
     if posting is None:
         raise DomainError("posting_not_found", f"岗位 {posting_id} 不存在", "posting")
@@ -243,6 +252,9 @@ def rank_seekers_for_posting(
         select(MatchOverride).where(MatchOverride.posting_id == posting_id))}
     # only people who may be recommended (or whom a commissioner named) need a vector
     wanted = [(s, p) for s, p in zip(seekers, profiles) if p.consent_recommendation or s.id in overrides]
+    if _for_enterprise(session, actor_user_id):  # what the people chose: core.seekers.privacy
+        findable = findable_by_enterprise(session, posting.enterprise_id, [s for s, _ in wanted])
+        wanted = [(s, p) for s, p in wanted if s.id in findable]
     read_embeddings(session, ranker, "seeker", [s for s, _ in wanted], [p for _, p in wanted])
     ranked = ranker.rank_seekers_for_posting(pprof, [p for _, p in wanted], k=k + len(overrides), policy=policy,
                                              today=today)

@@ -6,6 +6,11 @@ them find a profile, never reach the person. An enterprise sees a name and phone
 applied to one of its own postings and has not withdrawn (applying is the consent), and never an ID
 number (it has no need of one: PIPL minimisation). Commissioners see everything of the people of
 their jurisdiction, admins of everyone; the person sees their own data.
+
+Who an enterprise may find at all is the person's choice (``Jobseeker.visibility``, the privacy
+page): open to verified enterprises, only through my applications, or hidden from every enterprise
+(then not even an earlier application shows); and an enterprise the person blocked never finds them
+among candidates (``findable_by_enterprise``, ``hidden_seekers``).
 """
 from __future__ import annotations
 
@@ -18,11 +23,11 @@ from sqlalchemy.orm import Session
 from core.applications.models import Application
 from core.audit.services import record_access
 from core.crypto import PersonalDataCipher
-from core.enums import ApplicationStatus, Role
+from core.enums import ApplicationStatus, Role, SeekerVisibility, VerificationStatus
 from core.identity import mask_id_number, mask_phone
 from core.postings.models import Posting
 
-from .models import Jobseeker
+from .models import EnterpriseBlock, Jobseeker
 from .services import may_verify
 
 
@@ -57,6 +62,38 @@ def _applied_to_enterprise(session: Session, enterprise_id: int, seeker_ids: lis
     ))
 
 
+def hidden_seekers():
+    """The ids of jobseekers hidden from every enterprise, as a subquery for an enterprise's lists
+    (``Application.jobseeker_id.not_in(hidden_seekers())``): no enterprise sees them anywhere, not even
+    through an application made before they chose it."""
+    return select(Jobseeker.id).where(Jobseeker.visibility == SeekerVisibility.HIDDEN)
+
+
+def _blocking(session: Session, enterprise_id: int, seeker_ids: list[int]) -> set[int]:
+    if not seeker_ids:
+        return set()
+    return set(session.scalars(select(EnterpriseBlock.jobseeker_id).where(
+        EnterpriseBlock.enterprise_id == enterprise_id, EnterpriseBlock.jobseeker_id.in_(seeker_ids))))
+
+
+def findable_by_enterprise(session: Session, enterprise_id: int | None, seekers: Iterable[Jobseeker]) -> set[int]:
+    """Those of ``seekers`` an enterprise may find among candidates (ranked lists, the matches API):
+    never a hidden person nor one who blocked it; a person open to verified enterprises when it is
+    verified; anyone whose application to it stands (they came to it)."""
+    from core.enterprises.models import Enterprise
+
+    seekers = [s for s in seekers if s.visibility != SeekerVisibility.HIDDEN]
+    if enterprise_id is None or not seekers:
+        return set()
+    ids = [s.id for s in seekers]
+    blocked = _blocking(session, enterprise_id, ids)
+    applied = _applied_to_enterprise(session, enterprise_id, ids)
+    ent = session.get(Enterprise, enterprise_id)
+    verified = ent is not None and ent.verification_status == VerificationStatus.VERIFIED
+    return {s.id for s in seekers if s.id not in blocked
+            and (s.id in applied or (verified and s.visibility == SeekerVisibility.OPEN))}
+
+
 def _is_own(viewer, seeker: Jobseeker) -> bool:
     return viewer is not None and seeker.user_id is not None and seeker.user_id == viewer.id
 
@@ -68,7 +105,8 @@ def contact_entitlements(session: Session, viewer, seekers: Iterable[Jobseeker])
     role = Role(viewer.role) if viewer is not None else None
     if role == Role.ENTERPRISE and viewer.enterprise_id:
         consented = _applied_to_enterprise(session, viewer.enterprise_id, [s.id for s in seekers])
-        return {s.id: APPLICANT_TO_ENTERPRISE if s.id in consented else NOTHING for s in seekers}
+        return {s.id: APPLICANT_TO_ENTERPRISE if s.id in consented and s.visibility != SeekerVisibility.HIDDEN
+                else NOTHING for s in seekers}
     if role == Role.JOBSEEKER:
         return {s.id: EVERYTHING if _is_own(viewer, s) else NOTHING for s in seekers}
     if role in (Role.COMMISSIONER, Role.ADMIN):

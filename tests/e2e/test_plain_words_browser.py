@@ -153,10 +153,28 @@ def _make_walk_data(live_server):
         db.session.flush()
         demand = LabourDemand(project_id=project.id, title="叉车司机", headcount=5, pay_text="6000元/月", region_code=REGION)
         db.session.add(demand)
+        fair = _walk_fair(db.session, users["commissioner"].id, ent.id, published.id, seeker.id)
         db.session.commit()
         ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id,
-               "channel_id": ch.id}
+               "channel_id": ch.id, "fair_id": fair.id}
         return {"ids": ids, "by_endpoint": {"review.posting": {"posting_id": held.id}}}
+
+
+def _walk_fair(session, staff_id: int, enterprise_id: int, posting_id: int, seeker_id: int):
+    """A job fair in 河东区 open to visitors: the enterprise's booth approved, the jobseeker registered."""
+    import datetime as dt
+
+    from core.fairs.models import FairBooth, FairRegistration, JobFair
+
+    fair = JobFair(title="河东区春季招聘会", region_code=REGION, venue="河东区人力资源市场", status="open_visitors",
+                   date=dt.date.today() + dt.timedelta(days=3), created_by=staff_id, target_groups=["graduate"])
+    session.add(fair)
+    session.flush()
+    session.add_all([FairBooth(fair_id=fair.id, enterprise_id=enterprise_id, posting_ids=[posting_id], headcount=3,
+                               status="approved", booth_number=1),
+                     FairRegistration(fair_id=fair.id, jobseeker_id=seeker_id, code="520371", token="walk" + "x" * 20)])
+    session.flush()
+    return fair
 
 
 def _page_urls(app, data) -> list[str]:

@@ -67,11 +67,12 @@ def test_enterprise_api_masks_profiles_until_the_jobseeker_applies(client, login
     from core.enums import ApplicationStatus
 
     user = login_as("enterprise")
+    user.enterprise.verification_status = "verified"  # profiles open to enterprises are open to verified ones
     posting = make_posting(title="电焊工", region_code="440106", enterprise_id=user.enterprise_id)
     applied = make_seeker(name="孙应聘", titles=["电焊工"], phone="13811112222")
     # "visible to enterprises" lets them find the profile, not reach the person (the leak of issue 10)
     quiet = make_seeker(name="周未投", titles=["电焊工"], phone="13833334444", consent_visible_to_enterprises=True)
-    withdrew = make_seeker(name="吴撤回", titles=["电焊工"], phone="13855556666")
+    withdrew = make_seeker(name="吴撤回", titles=["电焊工"], phone="13855556666", consent_visible_to_enterprises=True)
     db_session.add(Application(jobseeker_id=applied.id, posting_id=posting.id))
     db_session.add(Application(jobseeker_id=withdrew.id, posting_id=posting.id, status=ApplicationStatus.WITHDRAWN))
     db_session.commit()
