@@ -17,6 +17,15 @@ FORM = {"title": "乐业临沂·制造业专场", "theme": "重点企业用工",
         "region_code": "兰山区", "scheduled_start": "2026-12-10T19:30", "target_groups": ["migrant_worker"]}
 
 
+@pytest.fixture(autouse=True)
+def fresh_fingerprints(monkeypatch):
+    """Each poll asks the database (the quarter-second cache is for load, tested by bench/livestreams.py)."""
+    from webapp.livestreams import viewer
+
+    monkeypatch.setattr(viewer, "FINGERPRINT_TTL_S", 0.0)
+    monkeypatch.setattr(viewer, "_fingerprints", {})  # session ids repeat across the two databases
+
+
 @pytest.fixture
 def host(login_as):
     return login_as("commissioner", region_code="371300")
@@ -148,6 +157,19 @@ def test_platform_csv_bad_rows_are_reported_row_by_row(client, session_with_item
     assert "12000" in client.get(f"/live/{live.id}/report").get_data(as_text=True)
     bad = client.post(f"/live/{live.id}/figures", data={"views": "很多"})
     assert bad.status_code == 400 and "不是整数" in bad.get_data(as_text=True)
+
+
+def test_the_fingerprint_cache_holds_a_quarter_second_per_worker(client, session_with_items, monkeypatch):
+    from webapp.livestreams import viewer
+
+    live, _ = session_with_items
+    client.post(f"/live/{live.id}/start", data={})
+    monkeypatch.setattr(viewer, "FINGERPRINT_TTL_S", 60.0)
+    etag = client.get(f"/live/{live.id}/state.json").headers["ETag"]
+    client.post(f"/live/{live.id}/pointer", data={"move": "next"})
+    assert client.get(f"/live/{live.id}/state.json", headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.setattr(viewer, "FINGERPRINT_TTL_S", 0.0)
+    assert client.get(f"/live/{live.id}/state.json", headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_form_errors_are_shown_in_words(client, host):
