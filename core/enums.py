@@ -137,15 +137,6 @@ class NotificationKind(StrEnum):
     ACCOUNT = "account"  # my account: password reset, sign-in
 
 
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    DONE = "done"
-    DEAD = "dead"
-
-
-LABELS: dict[str, str] = {
-    # channel kinds
 class SeekerVisibility(StrEnum):
     """Who may find a jobseeker's profile (the person chooses, on the privacy page)."""
 
@@ -162,6 +153,15 @@ class AlertFrequency(StrEnum):
     WEEKLY = "weekly"
 
 
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    DONE = "done"
+    DEAD = "dead"
+
+
+LABELS: dict[str, str] = {
+    # channel kinds
     "provincial_site": "省级公共招聘网站", "gig_platform": "零工平台", "public_agency": "公共就业服务机构",
     "hr_market": "人力资源市场", "hr_firm": "人力资源服务机构", "training_institution": "培训机构",
     "enterprise_direct": "用人单位直接发布", "major_project": "重大项目",
@@ -192,6 +192,9 @@ class AlertFrequency(StrEnum):
     "submitted": "已投递", "viewed": "已查看", "interview": "邀请面试", "hired": "已录用", "declined": "未通过", "offer": "拟录用",
     "invitation": "邀请",
     "search": "搜索", "fair": "招聘会", "livestream": "直播带岗", "recommendation": "智能推荐", "direct": "直接投递",
+    # who may find a jobseeker; how often a job alert sends
+    "open_to_verified": "对已认证单位公开", "on_apply": "仅在我投递时可见", "hidden": "对所有单位隐藏",
+    "immediately": "有新岗位就提醒", "daily": "每天一次", "weekly": "每周一次",
 }
 
 
@@ -199,6 +202,3 @@ def label(value) -> str:
     if value is None:
         return ""
     return LABELS.get(str(value), str(value))
-    # who may find a jobseeker; how often a job alert sends
-    "open_to_verified": "对已认证单位公开", "on_apply": "仅在我投递时可见", "hidden": "对所有单位隐藏",
-    "immediately": "有新岗位就提醒", "daily": "每天一次", "weekly": "每周一次",
