@@ -43,9 +43,6 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "WEB_WORKERS": (None, "gunicorn worker processes of `joblink serve`; default 2 × CPU cores + 1, at most 8"),
     "WEB_THREADS": ("1", "threads per gunicorn worker (gthread): 1 measured best with SQLite and the embedded index (CPU-bound); more when the database and search are across a network"),
     "JOBLINK_INSTANCE": (None, "instance folder (database, search index, model, secrets); default instance/ in the repository"),
-}
-
-
     "NOTIFY_ADAPTER": ("log", "how SMS/e-mail copies of notifications leave: log (a local file, nothing sent) | gateway (NOTIFY_SMS_* and NOTIFY_SMTP_*) | module:factory (a bureau's own adapter; docs/notifications.md)"),
     "NOTIFY_LOG_FILE": (None, "file the log adapter appends messages to; default instance/outbox/messages.jsonl"),
     "NOTIFY_SMS_URL": (None, "gateway adapter: the SMS gateway's HTTP endpoint (JSON POST of to, text, sign)"),
@@ -58,6 +55,9 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "NOTIFY_SMTP_PASSWORD": (None, "gateway adapter: SMTP password"),
     "NOTIFY_MAIL_FROM": (None, "gateway adapter: sender address of e-mail"),
     "PUBLIC_BASE_URL": (None, "the site's address as people reach it (e.g. https://jobs.example.gov.cn), for links in text messages; unset: the address of the request or the path alone"),
+}
+
+
 def instance_folder(env: dict[str, str] | None = None) -> Path:
     """Where the instance data lives: ``JOBLINK_INSTANCE``, or ``instance/`` at the repository root."""
     env = os.environ if env is None else env
