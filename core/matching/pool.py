@@ -3,8 +3,8 @@
 为我推荐 must answer in well under a second at 100,000 postings and write nothing. Building every
 posting's profile per request (the path before this one) costs seconds; here the pool (each
 published posting's place, kind and stored vector, arranged by ``matching``'s vector index) is
-built once and rebuilt only when the published postings or their vectors change. A change is seen
-by one aggregate query per request (count, highest id, sum of versions, latest update). The pool
+built once and refreshed when postings change: a change is seen from primary keys alone (the
+outbox's newest event, the newest posting), and only the postings named since are read again. The pool
 only generates candidates: the candidates' rows are read again from the database before they are
 scored, so a posting withdrawn a moment ago never reaches a card.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.enums import PostingStatus
+from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
 from matching.profiles import PostingProfile
 
@@ -30,6 +32,10 @@ from .models import StoredEmbedding
 _lock = threading.Lock()
 _pools: dict[tuple, PostingPool] = {}
 _CHUNK = 900  # ids per IN (...) (SQLite's variable limit is 999 on old builds)
+# A change seen through the outbox refreshes only the postings it names; at most this many, and at
+# least every FULL_CHECK_SECONDS, the pool is compared with the whole table instead.
+INCREMENTAL_MAX = 5_000
+FULL_CHECK_SECONDS = 300.0
 
 
 def _value(v) -> str:
@@ -40,9 +46,10 @@ def _value(v) -> str:
 class PostingPool:
     signature: tuple
     pool: object  # matching.ranker.ProfilePool
+    entries: dict[int, PostingProfile] = field(default_factory=dict)  # published postings, place and kind only
     keys: dict[int, tuple] = field(default_factory=dict)  # posting id -> (version, updated_at)
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
-    built_at: dt.datetime | None = None
+    checked_at: float = 0.0  # monotonic time of the last full comparison with the table
     embedded_here: int = 0  # postings whose vector was computed in memory (not stored yet)
 
     def __len__(self) -> int:
@@ -52,15 +59,13 @@ class PostingPool:
         return self.pool.profiles[i]
 
 
-def signature(session: Session, model_version: str) -> tuple:
-    """What the pool depends on, in two aggregate queries (no rows come back to Python)."""
-    posts = session.execute(
-        select(func.count(Posting.id), func.max(Posting.id), func.sum(Posting.version), func.max(Posting.updated_at))
-        .where(Posting.status == PostingStatus.PUBLISHED)).one()
-    vecs = session.execute(
-        select(func.count(StoredEmbedding.id), func.max(StoredEmbedding.updated_at))
-        .where(StoredEmbedding.model_version == model_version, StoredEmbedding.subject_type == "posting")).one()
-    return tuple(posts) + tuple(vecs)
+def signature(session: Session) -> tuple:
+    """What tells a change, read from two primary keys (constant time at any size): every change of a
+    posting that search or matching must follow goes through the outbox (``core.outbox``), and a
+    posting written straight to the table (a test, a repair) still takes a new id."""
+    newest = session.execute(select(Posting.id, Posting.version, Posting.updated_at)
+                             .order_by(Posting.id.desc()).limit(1)).first()
+    return (session.scalar(select(func.max(OutboxEvent.id))),) + (tuple(newest) if newest else (None, None, None))
 
 
 def _chunks(ids: list[int]):
@@ -97,31 +102,62 @@ def _embed_missing(session: Session, ranker, ids: list[int], posting_profile) ->
     return out
 
 
-def _lite_rows(session: Session):
-    return session.execute(select(
-        Posting.id, Posting.version, Posting.updated_at, Posting.region_code, Posting.lat, Posting.lon,
-        Posting.employment_type).where(Posting.status == PostingStatus.PUBLISHED).order_by(Posting.id)).all()
+_LITE = (Posting.id, Posting.version, Posting.updated_at, Posting.status, Posting.region_code, Posting.lat,
+         Posting.lon, Posting.employment_type)
+
+
+def _lite_rows(session: Session, ids: list[int] | None = None) -> list:
+    """Place and kind of the published postings (``ids``: of those postings, whatever their status)."""
+    if ids is None:
+        return session.execute(select(*_LITE).where(Posting.status == PostingStatus.PUBLISHED)).all()
+    return [r for part in _chunks(ids) for r in session.execute(select(*_LITE).where(Posting.id.in_(part)))]
+
+
+def _changed_ids(session: Session, old: PostingPool, now: tuple) -> list[int] | None:
+    """Postings changed since ``old`` was built, or None when a full comparison is due."""
+    last_event, last_posting = old.signature[:2]
+    if time.monotonic() - old.checked_at > FULL_CHECK_SECONDS or (last_posting or 0) > (now[1] or 0) or (
+            last_posting == now[1] and old.signature[2:] != now[2:]):
+        return None  # rows were rewritten under the same ids (a restore, a test's rollback): compare all
+    ids = set(session.scalars(select(OutboxEvent.entity_id).where(
+        OutboxEvent.id > (last_event or 0), OutboxEvent.entity == "posting")))
+    ids.update(session.scalars(select(Posting.id).where(Posting.id > (last_posting or 0))))
+    return None if len(ids) > INCREMENTAL_MAX else sorted(ids)
 
 
 def _build(session: Session, ranker, sig: tuple, old: PostingPool | None, posting_profile,
            today: dt.date) -> PostingPool:
-    rows = _lite_rows(session)
-    keys = {r.id: (r.version or 1, r.updated_at) for r in rows}
-    vectors = {}
-    if old is not None:  # unchanged postings keep the vectors already in memory
-        vectors = {i: v for i, v in old.vectors.items() if old.keys.get(i) == keys.get(i)}
-    todo = {i: k for i, k in keys.items() if i not in vectors}
+    changed = _changed_ids(session, old, sig) if old is not None else None
+    if changed is None:  # everything compared: the table's published postings
+        entries, keys, vectors, checked = {}, {}, {}, time.monotonic()
+        rows = _lite_rows(session)
+        previous = (old.keys, old.vectors) if old is not None else ({}, {})
+    else:  # only what changed; the rest as it was
+        entries, keys, vectors, checked = dict(old.entries), dict(old.keys), dict(old.vectors), old.checked_at
+        rows = _lite_rows(session, changed)
+        previous = (old.keys, old.vectors)
+        for pid in changed:
+            entries.pop(pid, None), keys.pop(pid, None), vectors.pop(pid, None)
+    for r in rows:
+        if _value(r.status) != PostingStatus.PUBLISHED.value:
+            continue
+        keys[r.id] = (r.version or 1, r.updated_at)
+        entries[r.id] = PostingProfile(id=r.id, title="", region_code=r.region_code, lat=r.lat, lon=r.lon,
+                                       employment_type=_value(r.employment_type) or "full_time")
+        if previous[0].get(r.id) == keys[r.id] and r.id in previous[1]:
+            vectors[r.id] = previous[1][r.id]  # unchanged: the vector already in memory
+    todo = {i: keys[i] for i in entries if i not in vectors}
     vectors.update(_stored_vectors(session, ranker.model_version, todo))
     missing = [i for i in todo if i not in vectors]
     if missing:
         vectors.update(_embed_missing(session, ranker, missing, posting_profile))
-    profiles = [PostingProfile(id=r.id, title="", region_code=r.region_code, lat=r.lat, lon=r.lon,
-                               employment_type=_value(r.employment_type) or "full_time", embedding=vectors[r.id])
-                for r in rows if r.id in vectors]
+    profiles = [entries[i] for i in sorted(entries) if i in vectors]
+    for p in profiles:
+        p.embedding = vectors[p.id]
     pool = ranker.pool(profiles, today=today)
     for p in profiles:
         p.embedding = None  # the index holds them now; ``vectors`` keeps one copy for the next refresh
-    return PostingPool(sig, pool, keys, vectors, dt.datetime.now(dt.UTC), len(missing))
+    return PostingPool(sig, pool, entries, keys, vectors, checked, len(missing))
 
 
 def posting_pool(session: Session, ranker, posting_profile, today: dt.date | None = None) -> PostingPool:
@@ -131,16 +167,14 @@ def posting_pool(session: Session, ranker, posting_profile, today: dt.date | Non
     one conversion, handed in to keep this module free of the services that import it)."""
     today = today or dt.date.today()
     bind = session.get_bind()
-    key = (str(getattr(bind, "engine", bind).url), ranker.model_version, today)
-    sig = signature(session, ranker.model_version)
+    key = (str(getattr(bind, "engine", bind).url), ranker.model_version)
+    sig = signature(session)
     with _lock:
         cached = _pools.get(key)
-        if cached is not None and cached.signature == sig:
+        fresh = cached is not None and cached.signature == sig and cached.pool.today == today
+        if fresh and time.monotonic() - cached.checked_at <= FULL_CHECK_SECONDS:
             return cached
-        old = cached or next((p for (url, mv, _d), p in _pools.items() if url == key[0] and mv == key[1]), None)
-        built = _build(session, ranker, sig, old, posting_profile, today)
-        for k in [k for k in _pools if k[0] == key[0] and k[1] == key[1]]:
-            del _pools[k]  # one pool per database and model
+        built = _build(session, ranker, sig, cached, posting_profile, today)
         _pools[key] = built
         return built
 

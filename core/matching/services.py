@@ -316,20 +316,30 @@ def recommend_postings(
     read_embeddings(session, ranker, "seeker", [seeker], [sprof])
     candidates = ranker.candidates_for_seeker(sprof, pool.pool, today, depth=max(ranker.rerank_depth, 3 * k))
     ids = [pool.row(i).id for i, _ in candidates]
-    rows = {p.id: p for p in session.scalars(select(Posting).where(
-        Posting.id.in_(ids), Posting.status == PostingStatus.PUBLISHED))} if ids else {}
     names = ranker.occupation_names
     profiles = {}
-    for pid in ids:  # in candidate order; a posting withdrawn since the pool was built is gone
-        if pid in rows:
-            prof = posting_profile(rows[pid], names.get(rows[pid].occupation_code or "", ""))
-            prof.embedding = pool.vectors[pid]
-            profiles[pid] = prof
-    ranked = ranker.rank_postings_for_seeker(sprof, list(profiles.values()), k=k, today=today,
+    for row in _scoring_rows(session, ids):  # a posting withdrawn since the pool was built is gone
+        prof = posting_profile(row, names.get(row.occupation_code or "", ""))
+        prof.embedding = pool.vectors[row.id]
+        profiles[row.id] = prof
+    ranked = ranker.rank_postings_for_seeker(sprof, [profiles[i] for i in ids if i in profiles], k=k, today=today,
                                              require_consent=consent, out_of=len(pool))
     ranked.candidates_considered, ranked.search = len(pool), "index"
-    shown = {i.id for i in ranked.items}
-    return Recommendations(ranked, sprof, {i: rows[i] for i in shown}, {i: profiles[i] for i in shown}, len(pool))
+    shown = [i.id for i in ranked.items]
+    rows = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(shown)))} if shown else {}
+    return Recommendations(ranked, sprof, rows, {i: profiles[i] for i in shown}, len(pool))
+
+
+_SCORED = (Posting.id, Posting.title, Posting.description, Posting.occupation_code, Posting.region_code, Posting.lat,
+           Posting.lon, Posting.pay_monthly_min, Posting.pay_monthly_max, Posting.education, Posting.experience_years,
+           Posting.skills, Posting.employment_type, Posting.target_groups)
+
+
+def _scoring_rows(session: Session, ids: list[int]) -> list:
+    """What the score reads of the candidates still published (plain rows: no entities to build)."""
+    if not ids:
+        return []
+    return session.execute(select(*_SCORED).where(Posting.id.in_(ids), Posting.status == PostingStatus.PUBLISHED)).all()
 
 
 def rank_postings_for_seeker(
