@@ -49,7 +49,7 @@ def test_stages_origins_hints_and_viewed_notification(client, make_user, sign_in
                origin_ref="invitation:1", status=ApplicationStatus.INTERVIEW)
     sign_in(ent)
     html = client.get(f"/enterprise/postings/{posting.id}/applicants").get_data(as_text=True)
-    assert "全部 3" in html and "已投递 2" in html and "邀请面试 1" in html
+    assert "全部 3" in html and "已查看 2" in html and "邀请面试 1" in html and "已投递 0" in html  # as now
     assert "招聘会“春风行动专场招聘会”" in html and ">邀请<" in html and ">搜索<" in html
     assert "一次性扩岗补助" in html and "1500 元" in html  # the graduate brings the hint, once
     assert html.count("一次性扩岗补助") == 1

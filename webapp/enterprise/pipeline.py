@@ -46,7 +46,9 @@ def _render(posting=None):
     purpose = f"查看投递岗位“{posting.title[:60]}”的求职者" if posting else "查看收到的投递"
     views = view_jobseekers(db.session, cipher(), current_user, [a.jobseeker for a in apps], purpose=purpose,
                             ip=client_ip())
-    mark_viewed(db.session, apps)  # seeing a new application is the first stage change the person hears of
+    seen = mark_viewed(db.session, apps)  # seeing a new application is the first stage change the person hears of
+    counts[ApplicationStatus.SUBMITTED.value] = counts.get(ApplicationStatus.SUBMITTED.value, 0) - seen
+    counts[ApplicationStatus.VIEWED.value] = counts.get(ApplicationStatus.VIEWED.value, 0) + seen
     rules = current_rules(db.session)
     names = origin_ref_names(db.session, apps)
     rows = [{"app": a, "person": views[a.jobseeker_id], "origin": origin_words(a, names),
