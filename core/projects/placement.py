@@ -3,8 +3,11 @@ matcher proposes posts — the project's own demand lines first, then published 
 city) — scored by ``matching.scoring.score_pair`` on the profiles ``core.matching.services`` builds;
 a commissioner confirms offers and records outcomes; the plan's figures by village and outcome.
 
-Proposals for a village are computed in one batch (candidates and their text read once); the
-one-person path exists for a single record and as the baseline ``bench/placement.py`` measures."""
+Candidates are generated first (the project's lines, and the city's postings sharing the most
+character pairs with what the person can do or wants, topped up with the county's newest), then
+scored in full. Proposals for a village are computed in one batch (candidates, their profiles and the
+index read once); the one-person path exists for a single record and as the baseline
+``bench/placement.py`` measures."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -31,6 +34,7 @@ OUTCOMES = {"placed": "已安置就业", "training": "参加培训", "self_emplo
 PROJECT_PROPOSALS = 3   # the project's own lines offered first
 NEARBY_PROPOSALS = 3    # then the best published postings in the same city
 NEARBY_POOL = 3000      # newest published postings of the city considered
+SHORTLIST = 60          # nearby postings scored in full per person (after candidate generation)
 _WEIGHTS = MatchWeights().as_dict()
 
 
@@ -69,6 +73,17 @@ def _line_profile(line: LabourDemand) -> PostingProfile:
                           employment_type="full_time", target_groups=["land_lost_farmer"])
 
 
+@dataclass
+class Pool:
+    """What a village's people are matched against, read once: the project's lines, the city's
+    published postings, and an index of those postings by character pair (candidate generation)."""
+
+    own: list[Candidate]
+    nearby: list[Candidate]
+    index: dict[str, list[int]]   # character pair -> positions in ``nearby``
+    default: list[int]            # positions in ``nearby``: the village's county first, then newest
+
+
 def candidates(session: Session, notice: LandNotice, city_prefix: str, names: dict[str, str]) -> list[Candidate]:
     """The project's lines (as the posting each became, when it is published), then the city's newest
     published postings that are not one of those lines."""
@@ -94,6 +109,33 @@ def candidates(session: Session, notice: LandNotice, city_prefix: str, names: di
     return out
 
 
+def build_pool(session: Session, notice: LandNotice, village_code: str, names: dict[str, str]) -> Pool:
+    found = candidates(session, notice, village_code[:4], names)
+    own = [c for c in found if c.source == "project"]
+    nearby = [c for c in found if c.source == "nearby"]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(nearby):
+        for g in c.grams:
+            if len(g) == 2:
+                index[g].append(i)
+    county = village_code[:6]
+    default = sorted(range(len(nearby)), key=lambda i: (nearby[i].profile.region_code != county, i))[:SHORTLIST]
+    return Pool(own, nearby, dict(index), default)
+
+
+def _shortlist(pool: Pool, grams: frozenset) -> list[Candidate]:
+    """The nearby postings worth scoring in full: those sharing most character pairs with what the
+    person can do or wants, topped up with the village's county's newest."""
+    counts: Counter = Counter()
+    for g in grams:
+        if len(g) == 2:
+            counts.update(pool.index.get(g, ()))
+    chosen = [i for i, _n in counts.most_common(SHORTLIST)]
+    seen = set(chosen)
+    chosen += [i for i in pool.default if i not in seen][:SHORTLIST - len(chosen)]
+    return [pool.nearby[i] for i in chosen]
+
+
 def person_profile(record: SurveyRecord, seeker: Jobseeker | None, county: str) -> tuple[SeekerProfile, frozenset]:
     """The person as the matcher sees them: their jobseeker profile (with any certificates gained
     since) plus what the survey recorded (skills, training wishes)."""
@@ -109,10 +151,10 @@ def person_profile(record: SurveyRecord, seeker: Jobseeker | None, county: str) 
     return prof, _grams(text)
 
 
-def _propose(record: SurveyRecord, prof: SeekerProfile, grams: frozenset, pool: list[Candidate],
+def _propose(record: SurveyRecord, prof: SeekerProfile, grams: frozenset, pool: Pool,
              names: dict[str, str]) -> list[PlacementProposal]:
     best: dict[str, list[tuple[float, Candidate]]] = {"project": [], "nearby": []}
-    for c in pool:
+    for c in pool.own + _shortlist(pool, grams):
         s = score_pair(prof, c.profile, _similarity(grams, c.grams), _WEIGHTS, explain=False).score
         best[c.source].append((s, c))
     chosen = sorted(best["project"], key=lambda t: -t[0])[:PROJECT_PROPOSALS] + \
@@ -146,7 +188,7 @@ def propose_for_village(session: Session, actor, notice_id: int, village_id: int
     """Proposals for every person of the village still to place (batched). Returns how many people."""
     village = get_village(session, notice_id, village_id, actor)
     names = _occupation_names(session)
-    pool = candidates(session, village.notice, village.code[:4], names)
+    pool = build_pool(session, village.notice, village.code, names)
     records = _open_records(session, village)
     seekers = {s.id: s for s in session.scalars(select(Jobseeker).where(
         Jobseeker.id.in_([r.jobseeker_id for r in records if r.jobseeker_id])))}
@@ -162,7 +204,7 @@ def propose_for_record(session: Session, actor, record_id: int) -> list[Placemen
     """Proposals for one person (reads the candidates for this person alone)."""
     record = get_record(session, record_id, actor)
     names = _occupation_names(session)
-    pool = candidates(session, record.notice, record.village.code[:4], names)
+    pool = build_pool(session, record.notice, record.village.code, names)
     seeker = session.get(Jobseeker, record.jobseeker_id) if record.jobseeker_id else None
     prof, grams = person_profile(record, seeker, record.village.code[:6])
     proposals = _propose(record, prof, grams, pool, names)

@@ -160,3 +160,36 @@ def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, pho
         wb = load_workbook(io.BytesIO(fh.read()))
     people = {row[1].value: row[7].value for row in wb["人员名单"].iter_rows(min_row=2)}
     assert people["孙大山"] == "已安置就业" and people["孙小梅"] == "参加培训" and people["孙二柱"] == "待安置"
+
+
+def walk_land_objects(session, region: str, project_id: int) -> dict:
+    """For the plain-words walk (test_plain_words_browser): a notice with a village of ``region``, one
+    surveyed person with a proposal, and a course with a trainee — the ids its land pages need."""
+    import datetime as dt
+
+    from core.channels.models import Channel
+    from core.enums import ChannelKind
+    from core.projects.models import (LandNotice, LandNoticeVillage, PlacementProposal, SurveyRecord, TrainingCourse,
+                                      TrainingEnrolment)
+    from core.seekers.models import Jobseeker
+
+    notice = LandNotice(project_id=project_id, notice_date=dt.date(2026, 9, 18), reference="临河征〔2026〕3号",
+                        villages=[LandNoticeVillage(code=f"{region}100201", name="走访村", households=30)])
+    school = Channel(code=f"walk-school-{region}", name="走访职业培训学校", kind=ChannelKind.TRAINING_INSTITUTION,
+                     region_code=region)
+    session.add_all([notice, school])
+    session.flush()
+    seeker = Jobseeker(name="走访村民", region_code=region, skills=["电焊"], origin="roster")
+    session.add(seeker)
+    session.flush()
+    record = SurveyRecord(notice_id=notice.id, village_id=notice.villages[0].id, jobseeker_id=seeker.id, name="走访村民",
+                          skills=["电焊"], household="走访村民", training_wishes="电工")
+    course = TrainingCourse(institution_id=school.id, name="电工订单班", occupation_text="电工", hours=40, sessions=4,
+                            places=10, start_date=dt.date(2026, 12, 1), end_date=dt.date(2026, 12, 20), region_code=region)
+    session.add_all([record, course])
+    session.flush()
+    session.add_all([PlacementProposal(record_id=record.id, rank=1, source="project", title="叉车司机", score=0.5,
+                                       reasons=["技能相符"]),
+                     TrainingEnrolment(course_id=course.id, jobseeker_id=seeker.id, record_id=record.id)])
+    session.flush()
+    return {"notice_id": notice.id, "village_id": notice.villages[0].id, "course_id": course.id}

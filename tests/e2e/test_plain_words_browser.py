@@ -154,9 +154,12 @@ def _make_walk_data(live_server):
         demand = LabourDemand(project_id=project.id, title="叉车司机", headcount=5, pay_text="6000元/月", region_code=REGION)
         db.session.add(demand)
         fair = _walk_fair(db.session, users["commissioner"].id, ent.id, published.id, seeker.id)
+        from .test_land_browser import walk_land_objects
+
+        land = walk_land_objects(db.session, REGION, project.id)
         db.session.commit()
         ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id,
-               "channel_id": ch.id, "fair_id": fair.id}
+               "channel_id": ch.id, "fair_id": fair.id, **land}
         return {"ids": ids, "by_endpoint": {"review.posting": {"posting_id": held.id}}}
 
 
