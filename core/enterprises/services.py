@@ -234,6 +234,9 @@ def close_posting(session: Session, *, enterprise_id: int, posting_id: int, outc
     posting.updated_at = utcnow()
     session.flush()
     emit(session, "posting", posting.id, "upsert")
+    from core.notifications.events import posting_closed
+
+    posting_closed(session, posting)  # the people still waiting on an application hear of it
     return posting
 
 

@@ -360,5 +360,8 @@ def decide_group_verification(
         session, actor_user_id=user.id, actor_role=str(user.role), action="review", subject_type="jobseeker",
         subject_id=seeker.id, purpose=text[:200], fields=["groups"], ip=ip,
     )
+    from core.notifications.events import group_verification_decided
+
+    group_verification_decided(session, seeker, wanted.value, approve=approve, note=note)
     session.flush()
     return declared

@@ -268,6 +268,9 @@ def record_outcome(
         emit(session, "posting", posting.id, "upsert")
         task.posting_action = str(target)
         new_status = target
+        from core.notifications.events import posting_closed
+
+        posting_closed(session, posting)
         record_access(
             session, actor_user_id=actor.id, actor_role=str(Role(actor.role)), action="update",
             subject_type="posting", subject_id=posting.id,
@@ -405,6 +408,9 @@ def expire_postings(session: Session, today: dt.date | None = None, batch_size: 
         )
         emit_many(session, "posting", chunk, "upsert")
         done.extend(chunk)
+    from core.notifications.events import postings_closed
+
+    postings_closed(session, done)  # the people still waiting on an application hear of it
     return done
 
 

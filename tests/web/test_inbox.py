@@ -51,3 +51,61 @@ def test_another_persons_message_cannot_be_touched_and_read_all_is_mine_only(cli
 def test_signed_out_has_no_inbox(client):
     assert client.get("/me/inbox").status_code in (302, 401)
     assert client.get("/api/v1/me/inbox/unread").status_code == 401
+
+
+def test_closing_a_posting_tells_the_people_still_waiting(client, make_user, sign_in, make_posting,
+                                                         seeker_with_profile, db_session):
+    from core.applications.services import apply_to_posting, withdraw_application
+    from core.notifications.services import inbox
+
+    employer = make_user("enterprise")
+    posting = make_posting("叉车司机", enterprise_id=employer.enterprise_id)
+    waiting_user, waiting = seeker_with_profile(phone="13966660001")
+    apply_to_posting(db_session, jobseeker_id=waiting.id, posting_id=posting.id)
+    client.post("/logout")
+    gone_user, gone = seeker_with_profile(phone="13966660002")
+    withdrawn = apply_to_posting(db_session, jobseeker_id=gone.id, posting_id=posting.id)
+    withdraw_application(db_session, jobseeker_id=gone.id, application_id=withdrawn.id)
+    db_session.commit()
+
+    sign_in(employer)
+    assert client.post(f"/enterprise/postings/{posting.id}/close", data={"outcome": "filled"}).status_code == 302
+    [note] = inbox(db_session, waiting_user.id)
+    assert note.kind == "posting" and "叉车司机" in note.title and "已招满" in note.title
+    assert note.link == "/me/applications"
+    assert inbox(db_session, gone_user.id) == []  # took it back already: nothing to tell
+
+
+def test_a_group_verification_decision_reaches_the_person(client, login_as, seeker_with_profile, db_session):
+    from core.notifications.services import inbox
+
+    user, seeker = seeker_with_profile(phone="13966660003", groups="veteran")
+    client.post("/logout")
+    if not seeker.groups:  # the profile form may not take groups: declare one directly
+        from core.seekers.models import JobseekerGroup
+
+        seeker.groups.append(JobseekerGroup(group="veteran"))
+        db_session.commit()
+    login_as("commissioner", region_code="371300")
+    resp = client.post(f"/commissioner/priority-groups/{seeker.id}/decide",
+                       data={"group": "veteran", "decision": "refuse", "note": "退役证明不清晰"})
+    assert resp.status_code in (302, 303)
+    [note] = inbox(db_session, user.id)
+    assert note.kind == "verification" and "退役军人" in note.title and "未通过" in note.title
+    assert "退役证明不清晰" in note.body
+
+
+def test_expiry_tells_the_people_still_waiting(make_posting, seeker_with_profile, db_session):
+    import datetime as dt
+
+    from core.applications.services import apply_to_posting
+    from core.notifications.services import inbox
+    from core.validity.services import expire_postings
+
+    user, seeker = seeker_with_profile(phone="13966660004")
+    posting = make_posting("保洁员", valid_until=dt.date(2026, 1, 31))
+    apply_to_posting(db_session, jobseeker_id=seeker.id, posting_id=posting.id)
+    db_session.commit()
+    assert posting.id in expire_postings(db_session, today=dt.date(2026, 2, 1))
+    [note] = inbox(db_session, user.id)
+    assert "保洁员" in note.title and "有效期" in note.body
