@@ -1,0 +1,157 @@
+"""axe-core (WCAG 2.1 A and AA) on every page of the app, once per role (public, jobseeker,
+enterprise, commissioner, reviewer, admin), at a phone's width (390 px) and a desktop's (1280 px),
+plus the error states of the plain-words walk (bad search filters, forms submitted empty). Fails on
+any serious or critical finding, naming the rule and the page. axe is served by the app itself from
+/static/vendor/axe.min.js (installed from npm; never a CDN)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .test_plain_words_browser import (BAD_FILTERS, EMPTY_FORMS, PASSWORD, ROLES, SUBMIT_EMPTY, USERS, _page_urls,
+                                       tiny_matcher, walk_data)
+from .conftest import REPO
+from .test_review_browser import _login
+from .walk import axe_violations, severe
+
+pytestmark = pytest.mark.e2e
+__all__ = ["tiny_matcher", "walk_data"]  # fixtures shared with the plain-words walk
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def _context(browser, width: str):
+    if width == "phone":
+        return browser.new_context(viewport=WIDTHS[width], device_scale_factor=1, is_mobile=True, has_touch=True,
+                                   locale="zh-CN")
+    return browser.new_context(viewport=WIDTHS[width], locale="zh-CN")
+
+
+def _record(found: dict, page, base: str, where: str) -> None:
+    """Findings by rule, then by element (the same element on many pages is one fix)."""
+    for v in severe(axe_violations(page, base)):
+        by_element = found.setdefault((v["id"], v["impact"], v["help"]), {})
+        for target in v["targets"]:
+            by_element.setdefault(target, []).append(where)
+
+
+def _walk(browser, base: str, role: str, width: str, urls: list[str], forms: list[str], found: dict) -> int:
+    context = _context(browser, width)
+    page = context.new_page()
+    checked = 0
+    try:
+        if role != "public":
+            _login(page, base, USERS[role][0], PASSWORD)
+            assert "/login" not in page.url, f"{role} could not log in"
+        for url in urls + BAD_FILTERS:
+            page.goto(base + url, wait_until="load")
+            _record(found, page, base, f"{role}@{width} {url}")
+            checked += 1
+        for url in forms:
+            page.goto(base + url, wait_until="load")
+            with page.expect_navigation(wait_until="load"):
+                assert page.evaluate(SUBMIT_EMPTY), f"{role} {url}: no form to submit"
+            _record(found, page, base, f"{role}@{width} {url} (submitted empty)")
+            checked += 1
+    finally:
+        context.close()
+    return checked
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_page_has_no_serious_accessibility_finding(live_server, walk_data, tiny_matcher, browser, width):
+    urls = _page_urls(live_server["app"], walk_data)
+    assert len(urls) >= 30, urls
+    found: dict = {}
+    checked = 0
+    for role in ROLES:
+        forms = [f.format(**walk_data["ids"]) for f in EMPTY_FORMS[role]]
+        checked += _walk(browser, live_server["url"], role, width, urls, forms, found)
+    assert checked >= 6 * 30
+    report = [f"{rule} ({impact}: {help_}):\n    " + "\n    ".join(
+                  f"{target}\n      on {len(pages)} page(s), e.g. {', '.join(pages[:3])}" for target, pages in elements.items())
+              for (rule, impact, help_), elements in sorted(found.items())]
+    assert not report, f"axe-core serious/critical findings at {width} width:\n  " + "\n  ".join(report)
+
+
+# --- 大字模式 (适老化) ------------------------------------------------------------------------------
+
+LARGE_TEXT_ROLES = ["public", "jobseeker", "enterprise"]  # the people the elderly-friendly norm is for
+LARGE_STATE = """() => {
+  const px = el => parseFloat(getComputedStyle(el).fontSize);
+  const small = [...document.querySelectorAll('main button, main .button, .topbar button')]
+    .filter(b => b.getClientRects().length && b.getBoundingClientRect().height < 44).map(b => b.innerText.trim()).slice(0, 3);
+  return {on: document.documentElement.classList.contains('large-text'), root: px(document.documentElement),
+          body: px(document.body), scroll: document.documentElement.scrollWidth, small};
+}"""
+
+
+def _switch_large_text(page, base: str, on: bool) -> None:
+    page.goto(base + "/", wait_until="load")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="大字模式" if on else "标准字号").click()
+
+
+def _walk_large(browser, base: str, role: str, urls: list[str], problems: dict) -> int:
+    context = _context(browser, "phone")
+    page = context.new_page()
+    checked = 0
+    try:
+        if role != "public":
+            _login(page, base, USERS[role][0], PASSWORD)
+        _switch_large_text(page, base, True)
+        for url in urls:
+            page.goto(base + url, wait_until="load")
+            state = page.evaluate(LARGE_STATE)
+            found = [f"not in large text (body {state['body']}px)"] if not state["on"] or state["body"] < 18 else []
+            if state["scroll"] > WIDTHS["phone"]["width"]:
+                found.append(f"{state['scroll']}px wide")
+            if state["small"]:
+                found.append(f"buttons under 44px high: {state['small']}")
+            found += [f"below 7:1: {t}" for v in axe_violations(page, base, rules=["color-contrast-enhanced"])
+                      for t in v["targets"]]
+            for problem in found:
+                problems.setdefault(problem, []).append(f"{role} {url}")
+            checked += 1
+    finally:
+        if role != "public":  # the walk accounts are shared with the plain-words walk: put the setting back
+            _switch_large_text(page, base, False)
+        context.close()
+    return checked
+
+
+def test_large_text_mode_is_large_high_contrast_and_fits_a_phone(live_server, walk_data, browser):
+    urls = _page_urls(live_server["app"], walk_data)
+    problems: dict[str, list[str]] = {}
+    checked = sum(_walk_large(browser, live_server["url"], role, urls, problems) for role in LARGE_TEXT_ROLES)
+    assert checked >= 3 * 30
+    assert not problems, "large-text mode:\n  " + "\n  ".join(
+        f"{problem}\n    on {len(pages)} page(s), e.g. {', '.join(pages[:3])}" for problem, pages in problems.items())
+
+
+def test_text_sizes_follow_the_browser_setting():
+    """Font sizes in rem/em/%: a person who set a larger font in the browser gets it (no px font sizes)."""
+    css = (REPO / "webapp" / "static" / "css" / "joblink.css").read_text(encoding="utf-8")
+    assert re.findall(r"font-size:\s*[\d.]+px", css) == []
+    assert re.search(r"html\.large-text\s*\{\s*font-size:\s*125%", css)
+
+
+def test_a_refused_sign_in_names_its_fields_and_takes_focus_to_the_summary(live_server, browser):
+    context = _context(browser, "phone")
+    page = context.new_page()
+    base = live_server["url"]
+    try:
+        _login(page, base, USERS["jobseeker"][0], "Wrong-Password-Here-2026")
+        state = page.evaluate("""() => {
+          const pw = document.getElementById('password');
+          const described = (pw.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+            .map(id => document.getElementById(id).innerText).join(' ');
+          return {focus: document.activeElement.id, invalid: pw.getAttribute('aria-invalid'), described};
+        }""")
+        assert state == {"focus": "error-summary", "invalid": "true", "described": "用户名或密码不正确"}
+        page.goto(base + "/password/reset", wait_until="load")  # a hint is read with its field
+        hint = page.evaluate("() => document.getElementById(document.getElementById('f-code').getAttribute('aria-describedby')).innerText")
+        assert "6位数字" in hint
+    finally:
+        context.close()
