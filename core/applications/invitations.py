@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.enums import (ApplicationOrigin, ApplicationStatus, InvitationStatus, NotificationKind, PostingStatus,
-                        SeekerVisibility, VerificationStatus)
+from core.enums import ApplicationOrigin, ApplicationStatus, InvitationStatus, NotificationKind, PostingStatus
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.notifications.services import notify, notify_many
 from core.postings.models import Posting
-from core.seekers.models import EnterpriseBlock, Jobseeker
+from core.seekers.models import Jobseeker
+from core.seekers.privacy import findable_by_enterprise
 
 from .models import Application, Invitation
 from .services import apply_to_posting, find_application
@@ -27,20 +27,6 @@ STATUS_WORDS = {InvitationStatus.SENT: "待回复", InvitationStatus.ACCEPTED: "
 
 def status_words(status) -> str:
     return STATUS_WORDS.get(InvitationStatus(status), "")
-
-
-def findable_candidates(session: Session, enterprise_id: int, seekers: list[Jobseeker]) -> list[Jobseeker]:
-    """Those of ``seekers`` an enterprise may find among recommended candidates: people who opened
-    their profile to verified enterprises (SeekerVisibility.OPEN), when the enterprise is verified,
-    and who have not blocked it. (Who may then see a name or phone is core.seekers.privacy's rule.)"""
-    from core.enterprises.models import Enterprise
-
-    ent = session.get(Enterprise, enterprise_id)
-    if ent is None or ent.verification_status != VerificationStatus.VERIFIED or not seekers:
-        return []
-    blocked = set(session.scalars(select(EnterpriseBlock.jobseeker_id).where(
-        EnterpriseBlock.enterprise_id == enterprise_id, EnterpriseBlock.jobseeker_id.in_([s.id for s in seekers]))))
-    return [s for s in seekers if s.visibility == SeekerVisibility.OPEN and s.id not in blocked]
 
 
 def invitations_for_posting(session: Session, posting_id: int) -> dict[int, Invitation]:
@@ -63,8 +49,9 @@ def invite(
     if posting.status != PostingStatus.PUBLISHED:
         raise DomainError("posting_not_published", "岗位发布后才能邀请求职者投递", "posting")
     seeker = session.get(Jobseeker, jobseeker_id)
-    if seeker is None or not seeker.consent_recommendation or not findable_candidates(session, enterprise_id, [seeker]):
-        raise NotFound("该求职者")  # one the enterprise may not find is as missing
+    if seeker is None or not seeker.consent_recommendation or seeker.id not in findable_by_enterprise(
+            session, enterprise_id, [seeker]):
+        raise NotFound("该求职者")  # one the enterprise may not find is as missing (core.seekers.privacy)
     if seeker.user_id is None:
         raise DomainError("seeker_without_account", "该求职者还没有注册账号，无法在线邀请，可请人社部门协助联系", None)
     existing = find_application(session, seeker.id, posting.id)

@@ -8,13 +8,13 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.applications.invitations import findable_candidates, invitations_for_posting, invite, status_words
+from core.applications.invitations import invitations_for_posting, invite, status_words
 from core.applications.models import Application
 from core.enterprises.services import owned_posting
 from core.enums import ApplicationStatus, PostingStatus, Role, VerificationStatus
 from core.matching import services as matching
 from core.seekers.models import Jobseeker
-from core.seekers.privacy import view_jobseekers
+from core.seekers.privacy import findable_by_enterprise, view_jobseekers
 from core.subsidies.services import current_rules, hints_for, posting_hints
 
 from ..auth.inputs import attempt, cipher, client_ip, form_text
@@ -88,7 +88,9 @@ def candidates(posting_id: int):
     applied = set(db.session.scalars(select(Application.jobseeker_id).where(
         Application.posting_id == posting.id, Application.jobseeker_id.in_(ids),
         Application.status != ApplicationStatus.WITHDRAWN))) if ids else set()
-    shown = findable_candidates(db.session, posting.enterprise_id, [by_id[i] for i in ids if i in by_id])
+    # the ranker already keeps to the people who let this enterprise find them; the page holds it too
+    findable = findable_by_enterprise(db.session, posting.enterprise_id, list(by_id.values()))
+    shown = [by_id[i] for i in ids if i in findable]
     views = view_jobseekers(db.session, cipher(), current_user, shown, ip=client_ip(),
                             purpose=f"查看岗位“{posting.title[:60]}”的推荐人选")
     invitations = invitations_for_posting(db.session, posting.id)
