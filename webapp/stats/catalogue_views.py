@@ -127,8 +127,7 @@ def catalogue_add():
 @bp.post("/catalogue/draft/entries/<int:entry_id>/delete")
 @roles_required(Role.ADMIN)
 def catalogue_remove(entry_id: int):
-    commit_or_flash(lambda: cat.remove_entry(db.session, entry_id), lambda _: "已从目录草稿中移除",
-                    answered=EVERY_REFUSAL)
+    commit_or_flash(lambda: cat.remove_entry(db.session, entry_id), lambda _: "已从目录草稿中移除")  # none: 404
     return redirect(url_for("stats.catalogue_draft"), code=303)
 
 
