@@ -104,6 +104,22 @@ def list_courses(session: Session) -> list[TrainingCourse]:
     return list(session.scalars(select(TrainingCourse).order_by(TrainingCourse.start_date.desc(), TrainingCourse.id.desc())))
 
 
+def open_courses(session: Session, today: dt.date | None = None) -> list[TrainingCourse]:
+    """Courses not yet started, soonest first (a full one is shown as full)."""
+    today = today or dt.date.today()
+    return list(session.scalars(select(TrainingCourse).where(TrainingCourse.start_date >= today)
+                                .order_by(TrainingCourse.start_date, TrainingCourse.id)))
+
+
+def my_course_ids(session: Session, actor) -> set[int]:
+    from core.seekers.models import Jobseeker
+
+    seeker_id = session.scalar(select(Jobseeker.id).where(Jobseeker.user_id == actor.id))
+    if seeker_id is None:
+        return set()
+    return set(session.scalars(select(TrainingEnrolment.course_id).where(TrainingEnrolment.jobseeker_id == seeker_id)))
+
+
 def taken(session: Session, course_id: int, order_id: int | None = None) -> int:
     stmt = select(func.count()).select_from(TrainingEnrolment).where(TrainingEnrolment.course_id == course_id,
                                                                      TrainingEnrolment.status != "dropped")

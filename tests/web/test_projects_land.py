@@ -152,3 +152,25 @@ def test_impact_and_a_course_with_an_order(client, login_as, db_session):
     client.post(f"{course_url}/orders", data={"demand_id": line.id, "places": "5"})
     html = client.get(course_url).get_data(as_text=True)
     assert "沂河新区安置区道路工程：挖掘机司机" in html and "订单名额 5 人" in html
+
+
+def test_a_jobseeker_signs_up_for_a_course(client, login_as, db_session, seeker_with_profile):
+    import datetime as dt
+
+    from core.projects.models import TrainingCourse, TrainingEnrolment
+
+    school = Channel(code="ly-jx2", name="临沂市技工学校", kind=ChannelKind.TRAINING_INSTITUTION, region_code="371302")
+    db_session.add(school)
+    db_session.flush()
+    start = dt.date.today() + dt.timedelta(days=10)
+    course = TrainingCourse(institution_id=school.id, name="育婴员订单班", occupation_text="育婴员", hours=40, sessions=4,
+                            places=1, start_date=start, end_date=start + dt.timedelta(days=20))
+    db_session.add(course)
+    db_session.commit()
+    seeker_with_profile()
+    html = client.get("/projects/training/open").get_data(as_text=True)
+    assert "育婴员订单班" in html and "还剩 1 个名额" in html
+    assert client.post(f"/projects/training/{course.id}/signup").status_code == 303
+    assert "您已报名" in client.get("/projects/training/open").get_data(as_text=True)
+    assert db_session.scalar(select(TrainingEnrolment).where(TrainingEnrolment.course_id == course.id)) is not None
+    assert client.get("/projects/training/").status_code == 403          # the staff pages stay closed

@@ -127,6 +127,23 @@ def record_enrol(record_id: int):
                             _anchor=f"person-{record_id}"), code=303)
 
 
+@bp.get("/training/open", endpoint="open_courses")
+@roles_required(Role.JOBSEEKER)
+def open_courses():
+    """Courses a jobseeker may sign up for: not yet started, with places left."""
+    rows = [(c, training.taken(db.session, c.id)) for c in training.open_courses(db.session)]
+    mine = training.my_course_ids(db.session, current_user)
+    return render_template("projects/open_courses.html", rows=rows, mine=mine)
+
+
+@bp.post("/training/<int:course_id>/signup", endpoint="course_signup")
+@roles_required(Role.JOBSEEKER)
+def course_signup(course_id: int):
+    commit_or_flash(lambda: training.enrol(db.session, current_user, course_id),
+                    lambda e: f"已报名“{e.course.name}”，培训机构会与您联系")
+    return redirect(url_for("projects.open_courses"), code=303)
+
+
 @bp.post("/training/enrolments/<int:enrolment_id>/attendance", endpoint="enrolment_attendance")
 @roles_required(*_STAFF)
 def enrolment_attendance(enrolment_id: int):

@@ -124,3 +124,14 @@ def test_completed_survey_is_not_escalated(db_session, make_user, project):
     notice = land.record_notice(db_session, county, project.id, {"notice_date": "2026-09-18", "villages": VILLAGES})
     land.complete_survey(db_session, county, notice.id)
     assert land.escalate_overdue_surveys(db_session, D(2026, 12, 1)) == []
+
+
+def test_the_scheduler_runs_the_escalation_daily(db_session, make_user, project):
+    from webapp.scheduler import JOBS
+
+    job = next(j for j in JOBS if j.name == "land surveys escalate")
+    county = make_user("commissioner", region_code="371302")
+    land.record_notice(db_session, county, project.id, {"notice_date": "2026-01-05", "villages": VILLAGES})
+    assert job.period == "daily"
+    assert job.run(db_session) == "征地调查超期提醒 1 个公告"      # long overdue by now
+    assert job.run(db_session) == "征地调查超期提醒 0 个公告"
