@@ -202,3 +202,61 @@ def test_fair_journey_on_a_phone(live_server, fair_people, browser, tmp_path):
     assert (regs, checked, intents) == (1, 1, 1)
     for ctx in (ctx_c, ctx_e, ctx_s):
         ctx.close()
+
+
+@pytest.fixture(scope="module")
+def walk_fair(live_server, fair_people):
+    """A second fair in 蒙阴县, open to visitors, with the enterprise's booth, the jobseeker registered
+    and one intention recorded, so that every fair page has something to show."""
+    from sqlalchemy import select
+
+    from core.accounts.models import User
+    from core.fairs import booth as booths
+    from core.fairs import services as svc
+    from core.seekers.models import Jobseeker
+    from webapp.extensions import db
+
+    app = live_server["app"]
+    with app.app_context():
+        users = {k: db.session.scalar(select(User).where(User.username == v)) for k, v in USERS.items()}
+        fair = svc.create_fair(db.session, users["commissioner"], {
+            "title": "蒙阴县高校毕业生专场招聘会", "theme": "graduates", "region_code": REGION, "venue": "蒙阴县体育馆",
+            "date": (dt.date.today() + dt.timedelta(days=9)).isoformat(), "target_groups": ["graduate"]})
+        svc.advance_fair(db.session, users["commissioner"], fair.id)
+        booth = svc.request_booth(db.session, users["enterprise"], fair.id, posting_ids=[fair_people["posting_id"]],
+                                  headcount="2")
+        svc.approve_booth(db.session, users["commissioner"], fair.id, booth.id)
+        svc.advance_fair(db.session, users["commissioner"], fair.id)
+        seeker = db.session.scalar(select(Jobseeker).where(Jobseeker.user_id == users["jobseeker"].id))
+        reg = svc.register_for_fair(db.session, fair.id, seeker.id)
+        booths.record_intention(db.session, users["enterprise"], fair.id, reg.code, fair_people["posting_id"])
+        db.session.commit()
+        return fair.id
+
+
+def test_fair_pages_in_plain_words_and_phone_wide(live_server, walk_fair, browser):
+    """The plain-words walk's own checks (no codes, commands or English in errors; nothing wider than
+    a 390 px phone) on every fair page of each role."""
+    from .test_plain_words_browser import _check
+
+    base, f = live_server["url"], walk_fair
+    pages = {
+        "public": ["/fairs/", f"/fairs/{f}", "/fairs/?theme=graduates"],
+        "jobseeker": ["/fairs/", f"/fairs/{f}", f"/fairs/{f}/pass", f"/fairs/{f}/for-me"],
+        "enterprise": ["/fairs/", f"/fairs/{f}", f"/fairs/{f}/apply", f"/fairs/{f}/booth"],
+        "commissioner": ["/fairs/", "/fairs/plan", "/fairs/new", f"/fairs/{f}/edit", f"/fairs/{f}/manage",
+                         f"/fairs/{f}/door", f"/fairs/{f}/report", f"/fairs/{f}/poster", "/fairs/follow-ups",
+                         f"/fairs/{f}"],
+    }
+    words: list[str] = []
+    overflow: list[str] = []
+    for role, urls in pages.items():
+        context, page = _phone(browser)
+        if role != "public":
+            _login(page, base, USERS[role], PASSWORD)
+        for url in urls:
+            resp = page.goto(base + url, wait_until="domcontentloaded")
+            assert resp.status == 200, (role, url, resp.status)
+            _check(page, role, url, words, overflow)
+        context.close()
+    assert words == [] and overflow == [], (words, overflow)

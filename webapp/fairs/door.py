@@ -49,6 +49,8 @@ def checkin(fair_id: int):
         result = doors.check_in(db.session, current_user, fair_id, raw)
         person = view_jobseeker(db.session, cipher(), current_user, result.registration.jobseeker,
                                 purpose="招聘会入场签到核对", ip=client_ip(), at_most=NAME_ONLY)
+        answer = {"ok": True, "already": result.already, "message": result.message, "name": person.name,
+                  "walk_in": result.registration.walk_in}  # read before the commit expires the row
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -57,10 +59,9 @@ def checkin(fair_id: int):
             return redirect(url_for("fairs.door", fair_id=fair_id), code=303)
         return _error(exc)
     if not as_json:
-        flash(f"{person.name}：{result.message}", "success")
+        flash(f"{answer['name']}：{answer['message']}", "success")
         return redirect(url_for("fairs.door", fair_id=fair_id), code=303)
-    return jsonify({"ok": True, "already": result.already, "message": result.message, "name": person.name,
-                    "walk_in": result.registration.walk_in})
+    return jsonify(answer)
 
 
 @bp.post("/<int:fair_id>/walk-in", endpoint="walk_in")
