@@ -32,6 +32,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # 适老化 display: larger text, stronger contrast and bigger targets, remembered per person.
     large_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A mobile number for password reset codes, for accounts without a jobseeker profile (enterprises).
+    recovery_phone: Mapped[str | None] = mapped_column(String(20))
 
     enterprise = relationship("Enterprise", lazy="joined")
     region = relationship("Region", lazy="joined")

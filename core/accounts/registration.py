@@ -139,12 +139,21 @@ def register_enterprise(
     region_code: str,
     industry: str | None = None,
     size: str | None = None,
+    contact_phone: str | None = None,
 ) -> User:
     """An enterprise and the account that manages it. The credit code must carry a valid GB 32100
-    check character and not be registered already."""
+    check character and not be registered already. ``contact_phone`` (optional) receives password
+    reset codes."""
     from core.enterprises.services import create_enterprise, validate_enterprise_fields
+    from core.identity import validate_phone
 
     errors = _account_errors(username, password, password_confirm)
+    phone = None
+    if (contact_phone or "").strip():
+        try:
+            phone = validate_phone(contact_phone, "contact_phone")
+        except DomainError as e:
+            errors.append(e)
     # Validate the enterprise first so its errors are reported alongside the account's.
     validate_enterprise_fields(
         session,
@@ -158,7 +167,7 @@ def register_enterprise(
         ent = create_enterprise(
             session, name=enterprise_name, credit_code=credit_code, region_code=region_code, industry=industry, size=size,
         )
-        return create_user(
+        user = create_user(
             session,
             username=username,
             password=password,
@@ -166,6 +175,8 @@ def register_enterprise(
             display_name=(contact_name or "").strip() or enterprise_name,
             enterprise_id=ent.id,
         )
+        user.recovery_phone = phone
+        return user
 
     return _run_atomically(session, errors, build)
 

@@ -53,8 +53,9 @@ def find_account(session: Session, target: str) -> User | None:
         return None
     user = session.scalar(select(User).where(func.lower(User.username) == t.lower()))
     if user is None and t.isdigit() and len(t) == 11:
-        ids = list(session.scalars(select(Jobseeker.user_id).where(Jobseeker.phone == t, Jobseeker.user_id.is_not(None)).limit(2)))
-        user = session.get(User, ids[0]) if len(ids) == 1 else None
+        ids = set(session.scalars(select(Jobseeker.user_id).where(Jobseeker.phone == t, Jobseeker.user_id.is_not(None)).limit(2)))
+        ids |= set(session.scalars(select(User.id).where(User.recovery_phone == t).limit(2)))
+        user = session.get(User, ids.pop()) if len(ids) == 1 else None
     return user
 
 
@@ -87,11 +88,11 @@ def request_reset_code(session: Session, target: str, *, key: bytes, ttl: dt.tim
 
 
 def mobile_of(session: Session, user: User) -> str | None:
-    """The mobile number a code for ``user`` goes to: a jobseeker's profile phone (enterprise accounts
-    hold no number of their own yet)."""
+    """The mobile number a code for ``user`` goes to: a jobseeker's profile phone, else the number the
+    account gave for this (an enterprise's contact mobile)."""
     from core.seekers.models import Jobseeker
 
-    return session.scalar(select(Jobseeker.phone).where(Jobseeker.user_id == user.id))
+    return session.scalar(select(Jobseeker.phone).where(Jobseeker.user_id == user.id)) or user.recovery_phone
 
 
 def _open_code(session: Session, user: User | None, now: dt.datetime) -> PasswordResetCode | None:

@@ -1,5 +1,6 @@
 """Accounts: the 适老化 large-text display preference per person, "must change the password at next
-sign-in" after an admin reset, and one-time password reset codes (only their keyed hash).
+sign-in" after an admin reset, a mobile number for reset codes on accounts without a jobseeker
+profile, and one-time password reset codes (only their keyed hash).
 
 Revision ID: 0011
 Revises: 0010
@@ -21,6 +22,7 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('large_text', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('recovery_phone', sa.String(length=20), nullable=True))
     op.create_table(
         'password_reset_codes',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,5 +43,6 @@ def upgrade():
 def downgrade():
     op.drop_table('password_reset_codes')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('recovery_phone')
         batch_op.drop_column('large_text')
         batch_op.drop_column('must_change_password')

@@ -93,13 +93,36 @@ def test_jobseeker_resets_by_phone_code_once_and_other_sessions_end(app, db_sess
     assert verify_password(db_session.get(User, user.id).password_hash, NEW_PASSWORD)
 
 
-def test_enterprise_resets_by_username(app, db_session, make_user):
-    user = make_user("enterprise")
+def test_enterprise_resets_by_the_contact_mobile_given_at_registration(app, db_session, credit_code):
     client = app.test_client()
-    assert client.post("/password/forgot", data={"account": user.username.upper()}).status_code == 302
-    code = _inbox_code(db_session, user.id)  # an enterprise account holds no mobile number yet: inbox only
-    assert _reset(client, user.username, code).status_code == 302
+    resp = client.post("/register/enterprise", data={
+        "username": "shunda_hr_2026", "password": TEST_PASSWORD, "password_confirm": TEST_PASSWORD,
+        "contact_name": "王经理", "contact_phone": "139-0000-1234", "enterprise_name": "临沂顺达物流有限公司",
+        "credit_code": credit_code(), "region_code": "371302"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    user = db_session.scalar(select(User).where(User.username == "shunda_hr_2026"))
+    assert user.recovery_phone == "13900001234"
+    assert client.post("/logout").status_code == 302
+    assert client.post("/password/forgot", data={"account": "13900001234"}).status_code == 302
+    [sms] = _texts(db_session, user.id)
+    assert db_session.scalar(select(NotificationDelivery.address).where(NotificationDelivery.user_id == user.id)) == "13900001234"
+    code = re.search(r"验证码是 (\d{6})", sms).group(1)
+    assert _reset(client, "13900001234", code).status_code == 302
     assert _signed_in(app, user.username, NEW_PASSWORD)
+
+
+def test_an_enterprise_mobile_is_checked_and_optional(app, db_session, credit_code):
+    data = {"username": "kangda_hr_2026", "password": TEST_PASSWORD, "password_confirm": TEST_PASSWORD,
+            "enterprise_name": "临沂康达机械有限公司", "credit_code": credit_code(), "region_code": "371302"}
+    resp = app.test_client().post("/register/enterprise", data={**data, "contact_phone": "1234"})
+    assert resp.status_code == 400 and "手机号码应为以1开头的11位数字" in resp.get_data(as_text=True)
+    assert app.test_client().post("/register/enterprise", data=data).status_code == 302
+    user = db_session.scalar(select(User).where(User.username == "kangda_hr_2026"))
+    assert user.recovery_phone is None
+    # no number on the account: no text goes out (the answer is the same); the inbox keeps the record
+    assert app.test_client().post("/password/forgot", data={"account": user.username}).status_code == 302
+    assert _texts(db_session, user.id) == []
+    assert re.fullmatch(r"\d{6}", _inbox_code(db_session, user.id))
 
 
 def test_answers_never_tell_whether_an_account_exists(app, db_session, make_user):

@@ -178,6 +178,7 @@ def register_enterprise_view():
             region_code=region if not errors else "",
             industry=form_text("industry", 100),
             size=form_text("size", 50),
+            contact_phone=form_text("contact_phone", 30),
         ), answered=EVERY_REFUSAL, keep=not errors)
         done.add_errors_to(errors, explained={"region_code"})  # the name look-up already explained what is wrong
         if done.ok and not errors:
