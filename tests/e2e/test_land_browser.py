@@ -74,7 +74,15 @@ def _fits(page) -> None:
 def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, phone_page, tmp_path):
     page, base = phone_page, live_server["url"]
     _login(page, base, *COMMISSIONER)
-    page.goto(f"{base}/projects/{land_data['project_id']}")
+    notice_url = _record_notice(page, base, land_data["project_id"], tmp_path)
+    village_url = _import_and_propose(page, notice_url, tmp_path)
+    course_url = _order_and_enrol(page, base, village_url)
+    _complete_course(page, course_url, tmp_path)
+    _export_shows_outcomes(page, notice_url)
+
+
+def _record_notice(page, base, project_id, tmp_path) -> str:
+    page.goto(f"{base}/projects/{project_id}")
     page.get_by_role("link", name="登记征地公告").click()
     page.fill("input[name=notice_date]", "2026-09-18")
     page.fill("input[name=reference]", "郯政征〔2026〕8号")
@@ -85,16 +93,16 @@ def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, pho
     assert "2026年11月05日" in deadline and "中秋节" in deadline and "国庆节" in deadline
     _fits(page)
     _shot(page, tmp_path, "land-1-deadline")
-    notice_url = page.url
+    return page.url
 
+
+def _import_and_propose(page, notice_url, tmp_path) -> str:
     page.get_by_role("link", name="导入名单").click()
     page.set_input_files("input[type=file]", str(_roster_file(tmp_path)))
     page.get_by_role("button", name="导入").click()
     page.wait_for_load_state("domcontentloaded")
-    report = page.locator("#report").inner_text()
-    assert "第4行 孙二柱" in report          # kept without a valid ID number, and said so
+    assert "第4行 孙二柱" in page.locator("#report").inner_text()   # kept without a valid ID number, and said so
     _fits(page)
-
     page.goto(notice_url)
     page.get_by_role("link", name="马头村").click()
     page.get_by_role("button", name="为全村推荐岗位").click()
@@ -103,13 +111,21 @@ def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, pho
     assert "本项目：郯城挖掘机司机" in first.locator(".proposal").first.inner_text()
     first.get_by_role("button", name="确认推荐").first.click()
     page.wait_for_load_state("domcontentloaded")
-    first = _row(page, "person", "孙大山")
-    assert "已推荐" in first.inner_text()
+    assert "已推荐" in _row(page, "person", "孙大山").inner_text()
     _fits(page)
     _shot(page, tmp_path, "land-2-proposals")
-    village_url = page.url.split("#")[0]
+    first = _row(page, "person", "孙大山")
+    first.locator("summary", has_text="记录安置结果").click()
+    first.locator("select[name=outcome]").select_option(label="已安置就业")
+    first.locator("select[name=proposal_id]").select_option(label="郯城挖掘机司机")
+    first.get_by_role("button", name="保存结果").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "已安置就业" in _row(page, "person", "孙大山").inner_text()
+    return page.url.split("#")[0]
 
-    # an order on the course for the project's demand line
+
+def _order_and_enrol(page, base, village_url) -> str:
+    """An order on the course for the project's demand line, then a person of the roster enrolled on it."""
     page.goto(f"{base}/projects/training/")
     page.get_by_role("link", name="郯城家政服务订单班").click()
     course_url = page.url
@@ -118,7 +134,6 @@ def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, pho
     page.get_by_role("button", name="下订单").click()
     page.wait_for_load_state("domcontentloaded")
     assert "订单名额 5 人" in page.locator("#orders").inner_text()
-
     page.goto(village_url)
     second = _row(page, "person", "孙小梅")
     second.locator("summary", has_text="报名培训").click()
@@ -126,15 +141,10 @@ def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, pho
     second.get_by_role("button", name="报名").click()
     page.wait_for_load_state("domcontentloaded")
     assert "参加培训" in _row(page, "person", "孙小梅").inner_text()
+    return course_url
 
-    first = _row(page, "person", "孙大山")
-    first.locator("summary", has_text="记录安置结果").click()
-    first.locator("select[name=outcome]").select_option(label="已安置就业")
-    first.locator("select[name=proposal_id]").select_option(label="郯城挖掘机司机")
-    first.get_by_role("button", name="保存结果").click()
-    page.wait_for_load_state("domcontentloaded")
-    assert "已安置就业" in _row(page, "person", "孙大山").inner_text()
 
+def _complete_course(page, course_url, tmp_path) -> None:
     page.goto(course_url)
     trainee = _row(page, "enrolment", "孙小梅")
     trainee.locator("input[name=sessions_attended]").fill("6")
@@ -149,9 +159,10 @@ def test_notice_to_placement_and_training_on_a_phone(live_server, land_data, pho
     _fits(page)
     _shot(page, tmp_path, "land-3-course")
 
+
+def _export_shows_outcomes(page, notice_url) -> None:
     page.goto(notice_url)
-    plan = page.locator("#plan").inner_text()
-    assert "已安置就业" in plan
+    assert "已安置就业" in page.locator("#plan").inner_text()
     with page.expect_download() as caught:
         page.get_by_role("link", name="导出表格").click()
     from openpyxl import load_workbook
