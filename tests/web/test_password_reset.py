@@ -202,6 +202,7 @@ def test_admin_resets_any_account_audited_and_the_person_must_change_it(app, db_
         moved = person.get(path)
         assert moved.status_code == 302 and moved.headers["Location"].endswith("/account/password")
     assert person.get("/api/v1/search?q=x").status_code == 403
+    assert "管理员给您的临时密码" in person.get("/account/password").get_data(as_text=True)
     assert person.post("/account/password", data={"current_password": temporary, "new_password": NEW_PASSWORD,
                                                   "new_password_confirm": NEW_PASSWORD}).status_code == 302
     assert person.get("/me/profile").status_code == 200
