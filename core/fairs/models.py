@@ -46,7 +46,8 @@ class FairBooth(Base):
     """An enterprise's booth request (展位申请) and, once approved, its booth."""
 
     __tablename__ = "fair_booths"
-    __table_args__ = (UniqueConstraint("fair_id", "enterprise_id", name="uq_fair_booths_fair_enterprise"),)
+    __table_args__ = (UniqueConstraint("fair_id", "enterprise_id", name="uq_fair_booths_fair_enterprise"),
+                      UniqueConstraint("fair_id", "booth_number", name="uq_fair_booths_fair_number"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     fair_id: Mapped[int] = mapped_column(ForeignKey("job_fairs.id", ondelete="CASCADE"), index=True)

@@ -70,6 +70,12 @@ def fair_for_staff(session: Session, fair_id: int, actor) -> JobFair:
     return fair
 
 
+def _lock(session: Session, fair: JobFair) -> None:
+    """Hold the fair's row until the transaction ends (PostgreSQL), so that two approvals or two
+    registrations cannot both take the last place; SQLite's writers are one at a time anyway."""
+    session.execute(select(JobFair.id).where(JobFair.id == fair.id).with_for_update())
+
+
 def public_fair(session: Session, fair_id: int) -> JobFair:
     """A fair anyone may see: not a draft."""
     fair = get_fair(session, fair_id)
@@ -407,6 +413,7 @@ def approve_booth(session: Session, actor, fair_id: int, booth_id: int) -> FairB
         raise DomainError("fair_finished", "该招聘会已结束或已取消", None)
     if booth.status == "approved":
         return booth
+    _lock(session, fair)
     q = qualification(session, booth.enterprise_id)
     if not q.ok:
         raise DomainError("not_qualified", "不符合参展条件：" + "；".join(q.problems()), None)
@@ -473,6 +480,7 @@ def register_for_fair(session: Session, fair_id: int, jobseeker_id: int, *, walk
     reg = registration_of(session, fair.id, jobseeker_id)
     if reg is not None and reg.cancelled_at is None:
         return reg
+    _lock(session, fair)
     if active_registrations(session, fair.id) >= fair.visitor_capacity:
         raise DomainError("fair_full", "该招聘会报名人数已满，请关注其他招聘会", None)
     if reg is None:

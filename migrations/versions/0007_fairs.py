@@ -69,6 +69,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['fair_id'], ['job_fairs.id'], name=op.f('fk_fair_booths_fair_id_job_fairs'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_fair_booths')),
         sa.UniqueConstraint('fair_id', 'enterprise_id', name='uq_fair_booths_fair_enterprise'),
+        sa.UniqueConstraint('fair_id', 'booth_number', name='uq_fair_booths_fair_number'),
     )
     with op.batch_alter_table('fair_booths', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fair_booths_enterprise_id'), ['enterprise_id'], unique=False)
