@@ -155,6 +155,9 @@ def create_demo_project(session: Session, enterprise: Enterprise) -> str:
                                  pay_text=pay, requirements=requirements, start_date=dt.date(2026, 3, 1),
                                  end_date=dt.date(2026, 12, 31)))
     session.flush()
+    from core.projects.demo import create_demo_land
+
+    create_demo_land(session, project)
     return project.name
 
 
