@@ -374,17 +374,55 @@ def is_open(posting: Posting) -> bool:
     return posting.status == PostingStatus.PUBLISHED
 
 
+def _item_view(session: Session, i: RunSheetItem) -> dict:
+    return {"id": i.id, "session_id": i.session_id, "posting_id": i.posting_id, "position": i.position,
+            "title": i.posting.title, "enterprise": i.posting.enterprise.name if i.posting.enterprise else "",
+            "pay": format_pay(i.posting), "place": place_of(session, i.posting), "open": is_open(i.posting),
+            "headcount": i.posting.headcount}
+
+
 def viewer_state(session: Session, session_id: int) -> dict:
     """What every viewer page shows: the session, its run-sheet in order and the current item."""
     live = public_session(session, session_id)
-    items = [{
-        "id": i.id, "posting_id": i.posting_id, "position": i.position, "title": i.posting.title,
-        "enterprise": i.posting.enterprise.name if i.posting.enterprise else "", "pay": format_pay(i.posting),
-        "place": place_of(session, i.posting), "open": is_open(i.posting),
-        "headcount": i.posting.headcount,
-    } for i in live.items]
     return {"id": live.id, "title": live.title, "status": live.status, "status_label": STATUS_LABELS[live.status],
-            "current_item_id": live.current_item_id, "version": live.pointer_version, "items": items}
+            "current_item_id": live.current_item_id, "version": live.pointer_version,
+            "items": [_item_view(session, i) for i in live.items]}
+
+
+# --- a theme's carousel: the posts of every session of that theme not yet ended ---------------------
+
+def _theme_items_query(theme: str):
+    return (select(RunSheetItem).join(LiveSession, LiveSession.id == RunSheetItem.session_id)
+            .where(LiveSession.theme == theme, LiveSession.status != "ended")
+            .order_by(LiveSession.scheduled_start.nullslast(), LiveSession.id, RunSheetItem.position))
+
+
+def current_themes(session: Session) -> list[str]:
+    """Themes of sessions not yet ended, for the carousel's chooser."""
+    rows = session.scalars(select(LiveSession.theme).where(LiveSession.status != "ended", LiveSession.theme != "")
+                           .distinct().order_by(LiveSession.theme))
+    return list(rows)
+
+
+def theme_state(session: Session, theme: str) -> dict:
+    """The carousel of a theme: every post of its sessions not yet ended, each post once."""
+    seen: set[int] = set()
+    items = []
+    for item in session.scalars(_theme_items_query(theme)).unique():
+        if item.posting_id not in seen:
+            seen.add(item.posting_id)
+            items.append(_item_view(session, item))
+    return {"id": None, "title": theme, "status": "live", "status_label": "", "current_item_id": None, "version": 0,
+            "items": items}
+
+
+def theme_fingerprint(session: Session, theme: str) -> str:
+    rows = session.execute(
+        select(RunSheetItem.id, RunSheetItem.position, LiveSession.status, Posting.status, Posting.updated_at)
+        .join(LiveSession, LiveSession.id == RunSheetItem.session_id).join(Posting, Posting.id == RunSheetItem.posting_id)
+        .where(LiveSession.theme == theme, LiveSession.status != "ended")
+        .order_by(LiveSession.id, RunSheetItem.position)).all()
+    return hashlib.sha1(repr([tuple(r) for r in rows]).encode()).hexdigest()[:20]
 
 
 def count_link_open(session: Session, session_id: int, posting_id: int) -> RunSheetItem:

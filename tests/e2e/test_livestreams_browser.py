@@ -133,7 +133,7 @@ def test_livestream_journey(live_server, live_data, browser):
         for v in viewers:
             v.wait_for_selector(".live-item.is-current")
             assert "沂南直播焊工" in v.locator(".live-item.is-current .live-title").inner_text()
-        overlay.wait_for_function("document.getElementById('overlay-title').textContent.includes('焊工')")
+        _wait_for(lambda: "焊工" in overlay.inner_text("#overlay-title"), 5)
         assert overlay.evaluate("getComputedStyle(document.body).backgroundColor") == "rgba(0, 0, 0, 0)"
 
         # the pointer moves on the phone: every page follows within 2 s, without reloading
@@ -186,3 +186,42 @@ def _origin_recorded(app, posting_id: int, session_id: int) -> None:
     with app.app_context():
         row = db.session.scalar(select(Application).where(Application.posting_id == posting_id))
         assert (row.origin, row.origin_ref) == ("livestream", f"livestream:{session_id}")
+
+
+def test_carousel_cycles_open_posts_and_drops_one_closed_meanwhile(live_server, live_data, browser):
+    """The hall screen shows the session's open posts in turn and stops showing one closed while it runs."""
+    from core.livestreams.models import LiveSession, RunSheetItem
+    from core.postings.models import Posting
+    from webapp.extensions import db
+
+    app = live_server["app"]
+    with app.app_context():
+        live = LiveSession(title="沂南大厅轮播", region_code=REGION, status="live", commissioner_ids=[], override_flags=[],
+                           pointer_version=0)
+        db.session.add(live)
+        db.session.flush()
+        for pos, pid in enumerate(live_data["ids"], start=1):
+            db.session.add(RunSheetItem(session_id=live.id, posting_id=pid, position=pos, link_opens=0))
+        db.session.commit()
+        session_id = live.id
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server['url']}/live/{session_id}/carousel?seconds=4")
+        _wait_for(lambda: "焊工" in page.inner_text("#overlay-title"), 5)
+        _wait_for(lambda: "叉车司机" in page.inner_text("#overlay-title"), 7)
+        with app.app_context():
+            db.session.get(Posting, live_data["ids"][1]).status = "filled"
+            db.session.commit()
+        time.sleep(6)  # the carousel's poll (5 s) has seen it
+        shown = set()
+        for _ in range(10):  # 10 s: more than two turns
+            shown.add(page.inner_text("#overlay-title"))
+            time.sleep(1)
+        assert shown == {"沂南直播焊工"}
+        assert page.inner_text("#carousel-count") == "1 / 1"
+    finally:
+        context.close()
+        with app.app_context():
+            db.session.get(Posting, live_data["ids"][1]).status = "published"
+            db.session.commit()

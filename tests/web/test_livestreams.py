@@ -172,6 +172,25 @@ def test_the_fingerprint_cache_holds_a_quarter_second_per_worker(client, session
     assert client.get(f"/live/{live.id}/state.json", headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_theme_carousel_gathers_the_themes_sessions_and_marks_closed_posts(client, session_with_items, db_session,
+                                                                           make_posting):
+    live, (welder, forklift) = session_with_items
+    assert client.post("/live/new", data=FORM).status_code == 303  # a second session of the same theme
+    other = db_session.scalars(select(LiveSession).order_by(LiveSession.id.desc())).first()
+    client.post(f"/live/{other.id}/items", data={"posting_id": make_posting("电工").id})
+    client.post(f"/live/{other.id}/items", data={"posting_id": welder.id})  # listed twice: shown once
+    first = client.get("/live/carousel/state.json", query_string={"theme": "重点企业用工"})
+    assert [i["title"] for i in first.get_json()["items"]] == ["焊工", "叉车司机", "电工"]
+    forklift.status = "filled"
+    db_session.commit()
+    again = client.get("/live/carousel/state.json", query_string={"theme": "重点企业用工"},
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and [i["open"] for i in again.get_json()["items"]] == [True, False, True]
+    assert "重点企业用工" in client.get("/live/carousel").get_data(as_text=True)  # the chooser
+    page = client.get("/live/carousel", query_string={"theme": "重点企业用工", "seconds": "1"}).get_data(as_text=True)
+    assert 'data-seconds="4"' in page and "焊工" in page
+
+
 def test_form_errors_are_shown_in_words(client, host):
     resp = client.post("/live/new", data={"title": "", "region_code": "广州市", "stream_url": "ftp://x"})
     page = resp.get_data(as_text=True)

@@ -114,7 +114,40 @@ def overlay(session_id: int):
 def carousel(session_id: int):
     """A hall screen or an unattended stream: the open posts one after another on a timer."""
     seconds = request.args.get("seconds", CAROUSEL_SECONDS, type=int)
-    return _page("livestreams/carousel.html", session_id, seconds=min(max(seconds or CAROUSEL_SECONDS, 4), 120))
+    return _page("livestreams/carousel.html", session_id, seconds=min(max(seconds or CAROUSEL_SECONDS, 4), 120),
+                 heading=svc.public_session(db.session, session_id).title)
+
+
+@bp.get("/carousel", endpoint="theme_carousel")
+@public
+def theme_carousel():
+    """A theme's carousel (?theme=…): the posts of every session of that theme not yet ended; without
+    a theme, the themes to choose from."""
+    theme = (request.args.get("theme") or "").strip()[:200]
+    seconds = request.args.get("seconds", CAROUSEL_SECONDS, type=int)
+    if not theme:
+        return render_template("livestreams/themes.html", themes=svc.current_themes(db.session))
+    state = svc.theme_state(db.session, theme)
+    for item in state["items"]:
+        item.update(_links(item["session_id"], item["posting_id"]))
+    return render_template("livestreams/carousel.html", live=None, heading=theme, state=state, poll_ms=POLL_MS,
+                           state_url=url_for("livestreams.theme_state", theme=theme),
+                           seconds=min(max(seconds or CAROUSEL_SECONDS, 4), 120))
+
+
+@bp.get("/carousel/state.json", endpoint="theme_state")
+@public
+def theme_state():
+    theme = (request.args.get("theme") or "").strip()[:200]
+    etag = f'"{svc.theme_fingerprint(db.session, theme)}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    state = svc.theme_state(db.session, theme)
+    for item in state["items"]:
+        item.update(_links(item["session_id"], item["posting_id"]))
+    return Response(json.dumps(state, ensure_ascii=False, separators=(",", ":")), mimetype="application/json",
+                    headers=headers)
 
 
 @bp.get("/<int:session_id>/replay", endpoint="replay")
