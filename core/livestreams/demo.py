@@ -42,15 +42,22 @@ def create_demo_livestream(session: Session, commissioner_username: str = "demo_
     postings = postings or list(session.scalars(published).unique())
     if not postings:
         return "(unchanged)"
+    return make_session(session, host, region, postings, DEMO_TITLE, is_demo=True).title
+
+
+def make_session(session: Session, host: User, region_code: str, postings: list[Posting], title: str, *,
+                 is_demo: bool = False) -> LiveSession:
+    """A planned session of ``host`` presenting ``postings`` in order, its talking points taken from
+    them (the demo, and the browser walks that need one session with every page filled)."""
     start = (utcnow() + dt.timedelta(days=2)).replace(hour=11, minute=0, second=0, microsecond=0)  # 19:00 北京时间
-    live = LiveSession(title=DEMO_TITLE, theme="重点企业用工", target_groups=["migrant_worker", "graduate"], platform="own",
-                       hosts="演示专员、企业人事", region_code=region, scheduled_start=start,
+    live = LiveSession(title=title, theme="重点企业用工", target_groups=["migrant_worker", "graduate"], platform="own",
+                       hosts="演示专员、企业人事", region_code=region_code, scheduled_start=start,
                        scheduled_end=start + dt.timedelta(hours=1), status="planned", pointer_version=0,
-                       commissioner_ids=[host.id], created_by_id=host.id, override_flags=[], is_demo=True)
+                       commissioner_ids=[host.id], created_by_id=host.id, override_flags=[], is_demo=is_demo)
     session.add(live)
     session.flush()
     for pos, posting in enumerate(postings, start=1):
         session.add(RunSheetItem(session_id=live.id, posting_id=posting.id, position=pos,
                                  talking_points=_talking_points(posting), presenter="企业人事", link_opens=0))
     session.flush()
-    return live.title
+    return live

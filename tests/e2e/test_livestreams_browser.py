@@ -225,3 +225,59 @@ def test_carousel_cycles_open_posts_and_drops_one_closed_meanwhile(live_server, 
         with app.app_context():
             db.session.get(Posting, live_data["ids"][1]).status = "published"
             db.session.commit()
+
+
+def _walk_session(app, live_data) -> int:
+    """An ended session of the walk's commissioner with chapters, an application and figures."""
+    from sqlalchemy import select
+
+    from core.accounts.models import User
+    from core.livestreams import services as svc
+    from core.livestreams.demo import make_session
+    from core.postings.models import Posting
+    from webapp.extensions import db
+
+    with app.app_context():
+        host = db.session.scalar(select(User).where(User.username == "e2e_live_zhuanyuan"))
+        postings = [db.session.get(Posting, pid) for pid in live_data["ids"]]
+        live = make_session(db.session, host, REGION, postings, "沂南直播·页面巡检")
+        svc.go_live(db.session, host, live.id)
+        svc.move_pointer(db.session, host, live.id, step=1)
+        svc.end_session(db.session, host, live.id)
+        db.session.commit()
+        return live.id
+
+
+def test_every_livestream_page_in_plain_words_at_phone_width(live_server, live_data, browser):
+    """Each livestream page, for each kind of visitor, at 390 px: no codes, nothing wider than the phone;
+    the new-session form submitted empty answers in words."""
+    from .conftest import ADMIN_USERNAME
+
+    base, session_id = live_server["url"], _walk_session(live_server["app"], live_data)
+    posting_id = live_data["ids"][0]
+    pages = ["/live/", "/live/new", f"/live/{session_id}/edit", f"/live/{session_id}/console",
+             f"/live/{session_id}/remote", f"/live/{session_id}/figures", f"/live/{session_id}/report",
+             f"/live/{session_id}", f"/live/{session_id}/overlay", f"/live/{session_id}/carousel",
+             f"/live/{session_id}/replay", f"/live/{session_id}/apply/{posting_id}?done=1", "/live/carousel",
+             "/live/carousel?theme=重点企业用工"]
+    users = {"public": None, "jobseeker": (SEEKER_USERNAME, SEEKER_PASSWORD), "admin": (ADMIN_USERNAME, SEEKER_PASSWORD),
+             "commissioner": ("e2e_live_zhuanyuan", PASSWORD)}
+    problems: list[str] = []
+    for role, login in users.items():
+        context = _phone(browser)
+        page = context.new_page()
+        try:
+            if login:
+                _login(page, base, *login)
+            for path in pages:
+                page.goto(base + path, wait_until="domcontentloaded")
+                _plain_and_phone_wide(page, f"{role} {path}", problems)
+            if role == "commissioner":
+                page.goto(base + "/live/new")
+                page.get_by_role("button", name="保存").click()
+                page.wait_for_load_state("domcontentloaded")
+                assert "请填写直播标题" in page.inner_text("main")
+                _plain_and_phone_wide(page, "new (submitted empty)", problems)
+        finally:
+            context.close()
+    assert problems == []
