@@ -221,3 +221,22 @@ def test_the_adapter_is_chosen_by_the_setting(tmp_path):
 def own_adapter(config):
     return FlakyGateway()
 
+
+
+def test_nothing_is_sent_while_a_transaction_is_open(db_session, seeker):
+    from core.notifications.delivery import queue_delivery
+    from core.notifications.services import notify
+
+    user, _ = seeker()
+    for n in range(3):
+        queue_delivery(db_session, notify(db_session, user_id=user.id, kind="alert", title=f"新岗位{n}"),
+                       channel="sms", address="13800005555")
+    db_session.commit()
+    seen = []
+
+    class Watching:
+        def send(self, message):
+            seen.append(db_session().in_transaction())
+
+    assert deliver_pending(db_session, Watching(), batch=2).sent == 3
+    assert seen == [False, False, False]
