@@ -58,6 +58,9 @@ def plan_xlsx(session: Session, cipher: PersonalDataCipher, actor, notice: LandN
     ws.append(_FIGURE_HEAD)
     for row in _figure_rows(session, notice):
         ws.append(row)
+    trainees = plan_figures(session, notice).wants.get("training", 0)
+    ws.append([])
+    ws.append([f"想参加培训 {trainees} 人，纳入农村劳动力转移就业培训计划"])
     people = wb.create_sheet("人员名单")
     people.append(_PEOPLE_HEAD)
     for row in _people(session, cipher, actor, notice):
@@ -76,6 +79,8 @@ def plan_docx(session: Session, cipher: PersonalDataCipher, actor, notice: LandN
     doc.add_paragraph(subtitle)
     doc.add_heading("一、安置情况汇总", level=2)
     _table(doc, _FIGURE_HEAD, _figure_rows(session, notice))
+    trainees = plan_figures(session, notice).wants.get("training", 0)
+    doc.add_paragraph(f"想参加培训 {trainees} 人，纳入农村劳动力转移就业培训计划。")
     doc.add_heading("二、人员名单", level=2)
     _table(doc, _PEOPLE_HEAD, _people(session, cipher, actor, notice))
     out = io.BytesIO()

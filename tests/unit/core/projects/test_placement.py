@@ -71,9 +71,11 @@ def test_proposals_own_lines_first_then_nearby(db_session, cipher, setup):  # no
     assert ["东岭村", "王建国"] == people[0][:2] and people[0][7] == "已安置就业" and people[0][8] == "挖掘机司机"
     assert "*" in people[0][2]
     summary = [[c.value for c in row] for row in wb["安置情况汇总"].iter_rows(min_row=4)]
-    assert summary[-1][:4] == ["合计", 3, 1, 1]
+    assert summary[1][:4] == ["合计", 3, 1, 1]
+    assert summary[-1][0] == "想参加培训 1 人，纳入农村劳动力转移就业培训计划"
 
     from docx import Document
     doc = Document(io.BytesIO(plan_export.plan_docx(db_session, cipher, county, notice)))
     text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "已安置就业" in text and "不接受安置" in text and "年龄大，照顾家中老人" in text
+    assert any("纳入农村劳动力转移就业培训计划" in p.text for p in doc.paragraphs)
