@@ -120,6 +120,7 @@ class ApplicationOrigin(StrEnum):
     RECOMMENDATION = "recommendation"
     DIRECT = "direct"
     INVITATION = "invitation"  # the enterprise invited the person (邀请投递) and they applied
+    PLACEMENT = "placement"  # a commissioner placed a land-lost farmer in the post (征地安置)
 
 
 class NotificationKind(StrEnum):
@@ -192,6 +193,7 @@ LABELS: dict[str, str] = {
     "submitted": "已投递", "viewed": "已查看", "interview": "邀请面试", "hired": "已录用", "declined": "未通过", "offer": "拟录用",
     "invitation": "邀请",
     "search": "搜索", "fair": "招聘会", "livestream": "直播带岗", "recommendation": "智能推荐", "direct": "直接投递",
+    "placement": "征地安置",
     # who may find a jobseeker; how often a job alert sends
     "open_to_verified": "对已认证单位公开", "on_apply": "仅在我投递时可见", "hidden": "对所有单位隐藏",
     "immediately": "有新岗位就提醒", "daily": "每天一次", "weekly": "每周一次",

@@ -263,8 +263,25 @@ def record_outcome(session: Session, actor, record_id: int, outcome: str, reason
         record.outcome_posting_id = proposal.posting_id
         reason = reason or proposal.title
     record.outcome, record.outcome_reason, record.outcome_at = outcome, reason, utcnow()
+    if outcome == "placed" and record.outcome_posting_id and record.jobseeker_id:
+        _count_as_hire(session, record)
     session.flush()
     return record
+
+
+def _count_as_hire(session: Session, record: SurveyRecord) -> None:
+    """A placement in a posting is a hire of that posting, origin 征地安置, so the statistics count it
+    with the person's priority groups (被征地农民) like every other hire."""
+    from core.applications.models import Application
+    from core.enums import ApplicationOrigin, ApplicationStatus
+
+    app = session.scalar(select(Application).where(Application.jobseeker_id == record.jobseeker_id,
+                                                   Application.posting_id == record.outcome_posting_id))
+    if app is None:
+        app = Application(jobseeker_id=record.jobseeker_id, posting_id=record.outcome_posting_id,
+                          origin=ApplicationOrigin.PLACEMENT, origin_ref=f"placement:{record.id}")
+        session.add(app)
+    app.status, app.stage_changed_at = ApplicationStatus.HIRED, utcnow()
 
 
 @dataclass

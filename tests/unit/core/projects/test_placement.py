@@ -79,3 +79,25 @@ def test_proposals_own_lines_first_then_nearby(db_session, cipher, setup):  # no
     text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "已安置就业" in text and "不接受安置" in text and "年龄大，照顾家中老人" in text
     assert any("纳入农村劳动力转移就业培训计划" in p.text for p in doc.paragraphs)
+
+
+def test_a_placement_in_a_posting_is_a_hire_the_statistics_count_for_land_lost_farmers(db_session, cipher, setup):  # noqa: F811
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from core.applications.models import Application
+    from core.statistics.outcomes import outcomes
+    from core.statistics.queries import parse_period
+
+    county, notice = setup
+    posting = db_session.scalar(select(Posting).where(Posting.title == "家政服务员"))
+    li = survey.add_person(db_session, cipher, county, notice.id, {"name": "李秀英", "id_number": make_id("19800101", "124"),
+                                                                  "training_wishes": "家政服务"})
+    proposal = next(p for p in placement.propose_for_record(db_session, county, li.id) if p.posting_id == posting.id)
+    placement.record_outcome(db_session, county, li.id, "placed", proposal_id=proposal.id)
+    app = db_session.scalar(select(Application).where(Application.jobseeker_id == li.jobseeker_id))
+    assert (app.posting_id, app.status, app.origin, app.origin_ref) == (posting.id, "hired", "placement", f"placement:{li.id}")
+    stats = outcomes(db_session, parse_period(dt.date.today().strftime("%Y-%m")), None)
+    row = next(r for r in stats.by_group if r.key == "land_lost_farmer")
+    assert row.hires == 1 and next(r for r in stats.by_origin if r.key == "placement").label == "征地安置"
