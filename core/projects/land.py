@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.accounts.services import in_jurisdiction
 from core.db import utcnow
@@ -170,8 +170,9 @@ def survey_deadline(calendar: WorkingCalendar, notice: LandNotice, today: dt.dat
 
 def visible_notices(session: Session, actor) -> list[LandNotice]:
     """The notices the actor sees, the most urgent first (open ones by deadline, then completed)."""
-    rows = [n for n in session.scalars(select(LandNotice).order_by(LandNotice.notice_date, LandNotice.id))
-            if sees_notice(actor, n)]
+    stmt = (select(LandNotice).options(selectinload(LandNotice.villages), selectinload(LandNotice.project))
+            .order_by(LandNotice.notice_date, LandNotice.id))
+    rows = [n for n in session.scalars(stmt) if sees_notice(actor, n)]
     return sorted(rows, key=lambda n: (n.survey_completed_at is not None, n.notice_date, n.id))
 
 
