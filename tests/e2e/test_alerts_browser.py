@@ -146,3 +146,35 @@ def test_save_a_search_hear_of_a_new_posting_and_unsubscribe_in_one_tap(browser,
     page.goto(base + "/me/alerts")
     assert "已暂停" in page.locator("li.posting-item").filter(has_text=WORD).first.inner_text()
     context.close()
+
+
+def test_inbox_alerts_and_privacy_pages_in_plain_words_and_phone_wide(browser, live_server, seeker):
+    """The checks of the whole-site walk (test_plain_words_browser), on these pages with content in them."""
+    from .test_plain_words_browser import _check
+
+    base = live_server["url"]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", SEEKER[0])
+    page.fill("#password", SEEKER[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("domcontentloaded")
+    page.goto(f"{base}/search?q=仓库&region={REGION}&type=full_time")
+    page.get_by_role("button", name="保存搜索，有新岗位提醒我").click()
+    page.wait_for_load_state("domcontentloaded")
+    words: list[str] = []
+    overflow: list[str] = []
+    for url in ("/me/inbox", "/me/alerts", "/me/privacy", "/me/privacy?enterprise=有限公司", "/me/privacy?enterprise=x",
+                "/me/privacy/export", "/alerts/unsubscribe/no-such-link", f"/search?q=仓库&region={REGION}"):
+        page.goto(base + url, wait_until="domcontentloaded")
+        _check(page, "jobseeker", url, words, overflow)
+    page.goto(base + "/me/privacy")
+    page.get_by_label("对所有单位隐藏").check()
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "已保存：对所有单位隐藏" in page.locator(".flash").first.inner_text()
+    _check(page, "jobseeker", "privacy saved", words, overflow)
+    context.close()
+    assert not words, words
+    assert not overflow, overflow
