@@ -149,8 +149,9 @@ def test_save_a_search_hear_of_a_new_posting_and_unsubscribe_in_one_tap(browser,
 
 
 def test_inbox_alerts_and_privacy_pages_in_plain_words_and_phone_wide(browser, live_server, seeker):
-    """The checks of the whole-site walk (test_plain_words_browser), on these pages with content in them."""
+    """The checks of the whole-site walks (plain words, phone width, axe-core), on these pages with content in them."""
     from .test_plain_words_browser import _check
+    from .walk import axe_violations, severe
 
     base = live_server["url"]
     context = browser.new_context(**PHONE)
@@ -165,10 +166,12 @@ def test_inbox_alerts_and_privacy_pages_in_plain_words_and_phone_wide(browser, l
     page.wait_for_load_state("domcontentloaded")
     words: list[str] = []
     overflow: list[str] = []
+    serious: list[str] = []  # axe-core (WCAG 2.1 A/AA), as the site's accessibility walk counts them
     for url in ("/me/inbox", "/me/alerts", "/me/privacy", "/me/privacy?enterprise=有限公司", "/me/privacy?enterprise=x",
                 "/me/privacy/export", "/alerts/unsubscribe/no-such-link", f"/search?q=仓库&region={REGION}"):
         page.goto(base + url, wait_until="domcontentloaded")
         _check(page, "jobseeker", url, words, overflow)
+        serious += [f"{url}: {v['id']} ({v['impact']})" for v in severe(axe_violations(page, base))]
     page.goto(base + "/me/privacy")
     page.get_by_label("对所有单位隐藏").check()
     page.get_by_role("button", name="保存", exact=True).click()
@@ -178,3 +181,4 @@ def test_inbox_alerts_and_privacy_pages_in_plain_words_and_phone_wide(browser, l
     context.close()
     assert not words, words
     assert not overflow, overflow
+    assert not serious, serious
