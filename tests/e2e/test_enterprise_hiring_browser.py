@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -89,8 +90,14 @@ def _phone(browser, base, account):
     return context, page
 
 
+CODE = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z]+_[a-z_]+(?![A-Za-z0-9])")
+
+
 def _fits(page) -> None:
+    """Phone wide, and in words: no horizontal scroll, no code or English word in the visible text."""
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
+    text = page.locator("main").inner_text()
+    assert not CODE.findall(text) and not re.findall(r"[A-Za-z]{3,}", text), (page.url, text[:300])
 
 
 def _flash(page) -> str:
@@ -161,4 +168,27 @@ def test_invite_accept_and_move_to_interview_on_a_phone(hiring, browser, tmp_pat
     assert f"您投递的“{TITLE}”岗位：邀请面试" in inbox and "邀请您投递" in inbox
     _fits(page)
     _shot(page, tmp_path, "63-seeker-inbox")
+    context.close()
+
+
+def _rule_form(page, name):
+    return page.locator(f"form.subsidy-rule:has(input[name=name][value='{name}'])")
+
+
+def test_admin_edits_a_subsidy_hint_on_a_phone(hiring, browser, tmp_path):
+    from .conftest import ADMIN_USERNAME, SEEKER_PASSWORD
+
+    base = hiring["base"]
+    context, page = _phone(browser, base, (ADMIN_USERNAME, SEEKER_PASSWORD))
+    page.goto(base + "/admin/subsidies")
+    rule = _rule_form(page, "招用退役士兵税收优惠")
+    _fits(page)
+    _shot(page, tmp_path, "64-admin-subsidies")
+    rule.get_by_label("启用").uncheck()
+    rule.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "已保存“招用退役士兵税收优惠”（已停用，不再提示）" in _flash(page)
+    rule = _rule_form(page, "招用退役士兵税收优惠")
+    assert not rule.get_by_label("启用").is_checked()
+    assert _rule_form(page, "一次性扩岗补助").get_by_label("启用").is_checked()
     context.close()
