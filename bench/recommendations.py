@@ -229,14 +229,17 @@ def measure(session, ranker, seeker_ids: list[int], old_queries: int) -> dict:
 
 
 def _refresh_after_publish(session, ranker, seeker_id: int) -> float:
-    """One posting changes (as the relay or an edit would make it): the next request's time."""
+    """One posting is edited (a new version and its outbox event, as the enterprise's edit writes
+    them; its vector is not stored yet, so the pool embeds it): the next request's time."""
     from sqlalchemy import text
 
     from core.matching.services import recommend_postings
+    from core.outbox.services import emit
 
-    session.execute(text("UPDATE postings SET version = version + 1, updated_at = :t WHERE id = "
-                         "(SELECT min(id) FROM postings WHERE status = 'published')"),
-                    {"t": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+    pid = session.execute(text("SELECT min(id) FROM postings WHERE status = 'published'")).scalar()
+    session.execute(text("UPDATE postings SET version = version + 1, updated_at = :t WHERE id = :id"),
+                    {"t": dt.datetime.now(dt.UTC).replace(tzinfo=None), "id": pid})
+    emit(session, "posting", pid)
     session.commit()
     t0 = time.perf_counter()
     recommend_postings(session, seeker_id, ranker, k=20)

@@ -11,7 +11,7 @@ from matching.scoring import matched_skills, occupation_agreement
 MAX_REASONS = 3
 
 
-def _same_work(seeker: SeekerProfile, posting: PostingProfile, names: dict[str, str]) -> str | None:
+def _same_work(seeker: SeekerProfile, posting: PostingProfile, names: dict[str, str], you: str) -> str | None:
     score, level = occupation_agreement(seeker.desired_occupations, posting.occupation_code)
     if score <= 0 or not posting.occupation_code:
         return None
@@ -22,52 +22,53 @@ def _same_work(seeker: SeekerProfile, posting: PostingProfile, names: dict[str, 
     wish = next((c for c in seeker.desired_occupations if c.split("-")[:depth] == parts[:depth]), "")
     words = seeker.occupation_words.get(wish) or names.get(wish) or posting.occupation_name or names.get(code, "")
     if not words:
-        return "是您想做的那类工作" if level == "detail" else "和您想做的工作属于相近的一类"
-    whose = words if words.startswith("您") else f"您想做的{words}"  # "您提到的仓库、叉车" as it is
+        return f"是{you}想做的那类工作" if level == "detail" else f"和{you}想做的工作属于相近的一类"
+    whose = you + words[1:] if words.startswith("您") else f"{you}想做的{words}"  # "您提到的仓库、叉车" as it is
     if level == "detail":
         return f"与{whose}是同一类工作"
     return f"与{whose}属于相近的工作"
 
 
-def _place(seeker: SeekerProfile, posting: PostingProfile) -> str | None:
+def _place(seeker: SeekerProfile, posting: PostingProfile, you: str) -> str | None:
     d = distance_km(seeker, posting)
     if d is not None:
-        return f"离您约 {d:.1f} 公里" if d >= 1 else "离您不到 1 公里"
+        return f"离{you}约 {d:.1f} 公里" if d >= 1 else f"离{you}不到 1 公里"
     if seeker.region_code and posting.region_code:
         if seeker.region_code[:6] == posting.region_code[:6]:
-            return "就在您所在的区县"
+            return f"就在{you}所在的区县"
         if seeker.region_code[:4] == posting.region_code[:4]:
-            return "在您所在的城市"
+            return f"在{you}所在的城市"
     return None
 
 
-def _skills(seeker: SeekerProfile, posting: PostingProfile) -> str | None:
+def _skills(seeker: SeekerProfile, posting: PostingProfile, you: str) -> str | None:
     hits, _wanted = matched_skills(seeker, posting)
     if not hits:
         return None
-    return f"用得上您的{'、'.join(hits[:2])}"
+    return f"用得上{you}的{'、'.join(hits[:2])}"
 
 
-def _pay(seeker: SeekerProfile, posting: PostingProfile) -> str | None:
+def _pay(seeker: SeekerProfile, posting: PostingProfile, you: str) -> str | None:
     offered = posting.pay_max or posting.pay_min
     if offered and seeker.expected_pay_min and offered >= seeker.expected_pay_min:
-        return f"工资能达到您期望的每月 {seeker.expected_pay_min:.0f} 元"
+        return f"工资能达到{you}期望的每月 {seeker.expected_pay_min:.0f} 元"
     return None
 
 
-def _close_to_words(similarity: float) -> str | None:
-    return "岗位内容和您填写的求职意向很接近" if similarity >= 0.5 else None
+def _close_to_words(similarity: float, you: str) -> str | None:
+    return f"岗位内容和{you}写的求职意向很接近" if similarity >= 0.5 else None
 
 
 def reasons_for_seeker(seeker: SeekerProfile, posting: PostingProfile, similarity: float,
-                       occupation_names: dict[str, str] | None = None) -> list[str]:
+                       occupation_names: dict[str, str] | None = None, you: str = "您") -> list[str]:
     """Up to three reasons, strongest first: the same work, the place, skills, pay. When the
-    occupations do not agree, how close the post's text is to what the person wrote stands in."""
+    occupations do not agree, how close the post's text is to what the person wrote stands in.
+    ``you``: how the reader is named ("您" to the jobseeker, "此人" to a commissioner)."""
     names = occupation_names or {}
-    work = _same_work(seeker, posting, names)
-    found = [work or _close_to_words(similarity), _place(seeker, posting), _skills(seeker, posting),
-             _pay(seeker, posting)]
+    work = _same_work(seeker, posting, names, you)
+    found = [work or _close_to_words(similarity, you), _place(seeker, posting, you), _skills(seeker, posting, you),
+             _pay(seeker, posting, you)]
     out = [r for r in found if r]
     if not out:
-        out = ["和您填写的求职意向有相近之处"]
+        out = [f"和{you}写的求职意向有相近之处"]
     return out[:MAX_REASONS]

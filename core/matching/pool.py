@@ -32,10 +32,11 @@ from .models import StoredEmbedding
 _lock = threading.Lock()
 _pools: dict[tuple, PostingPool] = {}
 _CHUNK = 900  # ids per IN (...) (SQLite's variable limit is 999 on old builds)
-# A change seen through the outbox refreshes only the postings it names; at most this many, and at
-# least every FULL_CHECK_SECONDS, the pool is compared with the whole table instead.
+# A change seen through the outbox refreshes only the postings it names; above this many, and at
+# least every FULL_CHECK_SECONDS (for changes written around the outbox), every published posting's
+# version is compared instead.
 INCREMENTAL_MAX = 5_000
-FULL_CHECK_SECONDS = 300.0
+FULL_CHECK_SECONDS = 3600.0
 
 
 def _value(v) -> str:
@@ -47,7 +48,7 @@ class PostingPool:
     signature: tuple
     pool: object  # matching.ranker.ProfilePool
     entries: dict[int, PostingProfile] = field(default_factory=dict)  # published postings, place and kind only
-    keys: dict[int, tuple] = field(default_factory=dict)  # posting id -> (version, updated_at)
+    keys: dict[int, int] = field(default_factory=dict)  # posting id -> version
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     checked_at: float = 0.0  # monotonic time of the last full comparison with the table
     embedded_here: int = 0  # postings whose vector was computed in memory (not stored yet)
@@ -73,8 +74,8 @@ def _chunks(ids: list[int]):
         yield ids[i:i + _CHUNK]
 
 
-def _stored_vectors(session: Session, model_version: str, wanted: dict[int, tuple]) -> dict[int, np.ndarray]:
-    """Stored, current vectors of ``wanted`` (id -> (version, updated_at)) under the model."""
+def _stored_vectors(session: Session, model_version: str, wanted: dict[int, int]) -> dict[int, np.ndarray]:
+    """Stored, current vectors of ``wanted`` (id -> version) under the model."""
     out: dict[int, np.ndarray] = {}
     stmt = select(StoredEmbedding.subject_id, StoredEmbedding.subject_version, StoredEmbedding.vector).where(
         StoredEmbedding.model_version == model_version, StoredEmbedding.subject_type == "posting",
@@ -85,8 +86,7 @@ def _stored_vectors(session: Session, model_version: str, wanted: dict[int, tupl
         rows = (r for part in _chunks(list(wanted)) for r in session.execute(stmt.where(
             StoredEmbedding.subject_id.in_(part))))
     for sid, version, blob in rows:
-        key = wanted.get(sid)
-        if key is not None and key[0] == version:
+        if wanted.get(sid) == version:
             out[sid] = np.frombuffer(blob, dtype="<f4")
     return out
 
@@ -102,23 +102,31 @@ def _embed_missing(session: Session, ranker, ids: list[int], posting_profile) ->
     return out
 
 
-_LITE = (Posting.id, Posting.version, Posting.updated_at, Posting.status, Posting.region_code, Posting.lat,
-         Posting.lon, Posting.employment_type)
+_LITE = (Posting.id, Posting.version, Posting.region_code, Posting.lat, Posting.lon, Posting.employment_type)
 
 
-def _lite_rows(session: Session, ids: list[int] | None = None) -> list:
-    """Place and kind of the published postings (``ids``: of those postings, whatever their status)."""
-    if ids is None:
-        return session.execute(select(*_LITE).where(Posting.status == PostingStatus.PUBLISHED)).all()
-    return [r for part in _chunks(ids) for r in session.execute(select(*_LITE).where(Posting.id.in_(part)))]
+def _versions(session: Session) -> list:
+    """(id, version) of every published posting: the full comparison reads no more than this."""
+    return session.execute(select(Posting.id, Posting.version).where(Posting.status == PostingStatus.PUBLISHED)).all()
+
+
+def _lite_rows(session: Session, ids: list[int]) -> list:
+    """Place and kind of ``ids`` that are published."""
+    return [r for part in _chunks(ids) for r in session.execute(select(*_LITE).where(
+        Posting.id.in_(part), Posting.status == PostingStatus.PUBLISHED))]
+
+
+def _rewritten(before: tuple, now: tuple) -> bool:
+    """The newest posting went back, or is another row under the same id."""
+    return (before[1] or 0) > (now[1] or 0) or (before[1] == now[1] and before[2:] != now[2:] and
+                                                  before[0] == now[0])
 
 
 def _changed_ids(session: Session, old: PostingPool, now: tuple) -> list[int] | None:
     """Postings changed since ``old`` was built, or None when a full comparison is due."""
     last_event, last_posting = old.signature[:2]
-    if time.monotonic() - old.checked_at > FULL_CHECK_SECONDS or (last_posting or 0) > (now[1] or 0) or (
-            last_posting == now[1] and old.signature[2:] != now[2:]):
-        return None  # rows were rewritten under the same ids (a restore, a test's rollback): compare all
+    if time.monotonic() - old.checked_at > FULL_CHECK_SECONDS:
+        return None
     ids = set(session.scalars(select(OutboxEvent.entity_id).where(
         OutboxEvent.id > (last_event or 0), OutboxEvent.entity == "posting")))
     ids.update(session.scalars(select(Posting.id).where(Posting.id > (last_posting or 0))))
@@ -127,30 +135,29 @@ def _changed_ids(session: Session, old: PostingPool, now: tuple) -> list[int] | 
 
 def _build(session: Session, ranker, sig: tuple, old: PostingPool | None, posting_profile,
            today: dt.date) -> PostingPool:
+    entries = dict(old.entries) if old is not None else {}
+    keys = dict(old.keys) if old is not None else {}
+    vectors = dict(old.vectors) if old is not None else {}
     changed = _changed_ids(session, old, sig) if old is not None else None
-    if changed is None:  # everything compared: the table's published postings
-        entries, keys, vectors, checked = {}, {}, {}, time.monotonic()
-        rows = _lite_rows(session)
-        previous = (old.keys, old.vectors) if old is not None else ({}, {})
-    else:  # only what changed; the rest as it was
-        entries, keys, vectors, checked = dict(old.entries), dict(old.keys), dict(old.vectors), old.checked_at
-        rows = _lite_rows(session, changed)
-        previous = (old.keys, old.vectors)
-        for pid in changed:
-            entries.pop(pid, None), keys.pop(pid, None), vectors.pop(pid, None)
-    for r in rows:
-        if _value(r.status) != PostingStatus.PUBLISHED.value:
-            continue
-        keys[r.id] = (r.version or 1, r.updated_at)
+    checked = old.checked_at if old is not None else 0.0
+    if changed is None:  # compare every published posting's version with what the pool holds
+        current = {pid: version or 1 for pid, version in _versions(session)}
+        changed = [pid for pid, version in current.items() if keys.get(pid) != version]
+        changed += [pid for pid in keys if pid not in current]
+        checked = time.monotonic()
+    for pid in changed:
+        entries.pop(pid, None), keys.pop(pid, None), vectors.pop(pid, None)
+    for r in _lite_rows(session, changed):  # the changed postings that are (still) published
+        keys[r.id] = r.version or 1
         entries[r.id] = PostingProfile(id=r.id, title="", region_code=r.region_code, lat=r.lat, lon=r.lon,
                                        employment_type=_value(r.employment_type) or "full_time")
-        if previous[0].get(r.id) == keys[r.id] and r.id in previous[1]:
-            vectors[r.id] = previous[1][r.id]  # unchanged: the vector already in memory
     todo = {i: keys[i] for i in entries if i not in vectors}
     vectors.update(_stored_vectors(session, ranker.model_version, todo))
     missing = [i for i in todo if i not in vectors]
     if missing:
         vectors.update(_embed_missing(session, ranker, missing, posting_profile))
+    if old is not None and not changed and old.pool.today == today:
+        return PostingPool(sig, old.pool, entries, keys, vectors, checked, old.embedded_here)
     profiles = [entries[i] for i in sorted(entries) if i in vectors]
     for p in profiles:
         p.embedding = vectors[p.id]
@@ -171,6 +178,8 @@ def posting_pool(session: Session, ranker, posting_profile, today: dt.date | Non
     sig = signature(session)
     with _lock:
         cached = _pools.get(key)
+        if cached is not None and _rewritten(cached.signature, sig):
+            cached = None  # rows rewritten under the same ids (a restore, a test's rollback): start afresh
         fresh = cached is not None and cached.signature == sig and cached.pool.today == today
         if fresh and time.monotonic() - cached.checked_at <= FULL_CHECK_SECONDS:
             return cached

@@ -349,15 +349,19 @@ def rank_postings_for_seeker(
     """``recommend_postings``, the list kept (``store``) with its inputs' versions when someone
     acts on it (the API, the command line, a commissioner)."""
     rec = recommend_postings(session, seeker_id, ranker, k=k, today=today, human_review=human_review)
-    record_id = None
-    if store:
-        seeker = session.get(Jobseeker, seeker_id)
-        versions = {"jobseeker": {str(seeker.id): seeker.version},
-                    "postings": {str(p.id): p.version for p in rec.postings.values()}}
-        begin_write(session)
-        record_id = _store(session, rec.ranked, posting_id=None, jobseeker_id=seeker.id, k=k, versions=versions,
-                           actor_user_id=actor_user_id, excluded=[])
+    record_id = keep_recommendations(session, rec, k=k, actor_user_id=actor_user_id) if store else None
     return MatchOutcome(rec.ranked, record_id, [])
+
+
+def keep_recommendations(session: Session, rec: Recommendations, *, k: int, actor_user_id: int | None) -> int:
+    """Store the list someone acts on (a commissioner, the API) with its inputs' versions."""
+    seeker = session.get(Jobseeker, rec.seeker.id)
+    versions = {"jobseeker": {str(seeker.id): seeker.version},
+                "postings": {str(p.id): p.version for p in rec.postings.values()}}
+    begin_write(session)
+    rec.record_id = _store(session, rec.ranked, posting_id=None, jobseeker_id=seeker.id, k=k, versions=versions,
+                           actor_user_id=actor_user_id, excluded=[])
+    return rec.record_id
 
 
 def rank_postings_for_seeker_scan(

@@ -2,8 +2,9 @@
 a graduates list — into jobseeker profiles, with a rejected-row report.
 
 Reads XLSX or CSV (UTF-8 or GB18030) through ``core.tabular`` with the column names offices use.
-A row whose ID number is already registered is reported as existing (nothing overwritten); a bad
-row is rejected with its reasons and never stops the good ones.
+A row whose ID number is already registered is reported as existing and left unchanged — except that
+a roster imported with the people's consent (``--consent``) records that consent on them, reported
+as updated; a bad row is rejected with its reasons and never stops the good ones.
 """
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ _LIST_SEP = re.compile(r"[、,，;；/\s]+")
 class RosterReport:
     rows: int = 0
     created: list[dict] = field(default_factory=list)  # {"row", "id", "name_masked"}
-    existing: list[dict] = field(default_factory=list)
+    existing: list[dict] = field(default_factory=list)  # already registered, left unchanged
+    updated: list[dict] = field(default_factory=list)  # already registered; consent now recorded (--consent)
     rejected: list[dict] = field(default_factory=list)  # {"row", "errors": [{"code","message","field"}]}
     unknown_columns: list[str] = field(default_factory=list)
     file_format: str = ""
@@ -68,11 +70,13 @@ class RosterReport:
     def as_dict(self) -> dict:
         return {
             "rows": self.rows, "created": len(self.created), "existing": len(self.existing),
+            "updated": len(self.updated),
             "rejected": len(self.rejected), "format": self.file_format, "encoding": self.encoding,
             "unknown_columns": self.unknown_columns,
             "results": sorted(
                 [{"row": r["row"], "status": "created", "jobseeker_id": r["id"]} for r in self.created]
                 + [{"row": r["row"], "status": "existing", "jobseeker_id": r["id"]} for r in self.existing]
+                + [{"row": r["row"], "status": "updated", "jobseeker_id": r["id"]} for r in self.updated]
                 + [{"row": r["row"], "status": "rejected", "errors": r["errors"]} for r in self.rejected],
                 key=lambda d: d["row"],
             ),
@@ -245,7 +249,13 @@ def _store_row(session: Session, cipher: PersonalDataCipher, report: RosterRepor
     except Exception:  # noqa: BLE001 - malformed numbers are reported by validation below
         existing = None
     if existing is not None:
-        report.existing.append({"row": row_number, "id": existing.id})
+        if data.get("consent_recommendation") and not existing.consent_recommendation:
+            # the roster now records the person's consent: the one thing a re-import changes
+            existing.consent_recommendation = True
+            existing.version = (existing.version or 1) + 1
+            report.updated.append({"row": row_number, "id": existing.id})
+        else:
+            report.existing.append({"row": row_number, "id": existing.id})
         return
     try:
         with session.begin_nested():

@@ -32,10 +32,12 @@ def seekers_import(file, verified_by, consent, as_json) -> None:
     if as_json:
         echo_json(data)
         return
-    click.echo(f"共 {data['rows']} 行：新建 {data['created']}，已存在 {data['existing']}，未通过 {data['rejected']}"
+    click.echo(f"共 {data['rows']} 行：新建 {data['created']}，已存在未改动 {data['existing']}，"
+               f"已存在并记录同意智能推荐 {data['updated']}，未通过 {data['rejected']}"
                f"（{data['format']}{'，' + data['encoding'] if data['encoding'] else ''}）")
     for r in data["results"]:
         if r["status"] == "rejected":
             click.echo(f"  第 {r['row']} 行未通过：" + "；".join(e["message"] for e in r["errors"]))
         else:
-            click.echo(f"  第 {r['row']} 行：{'新建' if r['status'] == 'created' else '已存在'}求职者 {r['jobseeker_id']}")
+            done = {"created": "新建", "updated": "已存在，已记录同意智能推荐："}.get(r["status"], "已存在，未改动：")
+            click.echo(f"  第 {r['row']} 行：{done}求职者 {r['jobseeker_id']}")

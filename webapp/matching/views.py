@@ -67,14 +67,91 @@ def _staff_posting(posting_id: int) -> Posting:
 @roles_required(*_STAFF)
 def postings():
     q = (request.args.get("q") or "").strip()[:50]
-    stmt = select(Posting).where(Posting.status == PostingStatus.PUBLISHED)
-    if current_user.role != Role.ADMIN:
-        prefix = RegionDirectory.code_prefix(current_user.region_code) if current_user.region_code else "-"
-        stmt = stmt.where(Posting.region_code.startswith(prefix))
+    stmt = _in_my_area(select(Posting).where(Posting.status == PostingStatus.PUBLISHED), Posting.region_code)
     if q:
         stmt = stmt.where(Posting.title.contains(q))
     rows = db.session.scalars(stmt.order_by(Posting.id.desc()).limit(100)).all()
-    return render_template("matching/postings.html", postings=rows, q=q)
+    people, without_consent = _rostered_people()
+    views = view_jobseekers(db.session, cipher(), current_user, people, purpose="人岗匹配：名单导入人员列表",
+                            ip=client_ip()) if people else {}
+    db.session.commit()
+    return render_template("matching/postings.html", postings=rows, q=q, people=people, views=views,
+                           without_consent=without_consent)
+
+
+def _in_my_area(stmt, column):
+    if current_user.role == Role.ADMIN:
+        return stmt
+    prefix = RegionDirectory.code_prefix(current_user.region_code) if current_user.region_code else "-"
+    return stmt.where(column.startswith(prefix))
+
+
+def _rostered_people(limit: int = 50) -> tuple[list[Jobseeker], int]:
+    """People of my jurisdiction imported from a roster (newest first), and how many of all of them
+    have not agreed to automated recommendation."""
+    from sqlalchemy import func
+
+    base = _in_my_area(select(Jobseeker).where(Jobseeker.origin == "roster"), Jobseeker.region_code)
+    people = db.session.scalars(base.order_by(Jobseeker.id.desc()).limit(limit)).all()
+    count = _in_my_area(select(func.count(Jobseeker.id)).where(
+        Jobseeker.origin == "roster", Jobseeker.consent_recommendation.is_(False)), Jobseeker.region_code)
+    return list(people), db.session.scalar(count) or 0
+
+
+def _staff_seeker(seeker_id: int) -> Jobseeker:
+    seeker = db.session.get(Jobseeker, seeker_id)
+    if seeker is None:
+        abort(404)
+    if not in_jurisdiction(seeker.region_code):
+        abort(403)
+    return seeker
+
+
+@bp.get("/commissioner/matching/jobseekers/<int:seeker_id>")
+@roles_required(*_STAFF)
+def seeker_postings(seeker_id: int):
+    """Ranked posts for one person of my jurisdiction, to review and offer by hand. A person who has
+    not agreed to automated recommendation (a rostered land-lost farmer, say) still gets this list:
+    a commissioner decides what reaches them (the human in the loop); nothing is pushed on its own."""
+    seeker = _staff_seeker(seeker_id)
+    view = view_jobseekers(db.session, cipher(), current_user, [seeker], ip=client_ip(),
+                           purpose="人岗匹配：为求职者人工挑选岗位")[seeker.id]
+    ranker, problem = _ranker_or_message()
+    cards, record_id = [], None
+    if ranker is not None:
+        rec = matching.recommend_postings(db.session, seeker.id, ranker, k=20, human_review=True)
+        record_id = matching.keep_recommendations(db.session, rec, k=20, actor_user_id=current_user.id)
+        cards = _cards(rec, ranker, seeker.id, you="此人")
+    _audit("view_seeker_postings", "jobseeker", seeker.id, "人岗匹配：为求职者人工挑选岗位", ["desired_titles", "skills"])
+    db.session.commit()
+    return render_template("matching/seeker_postings.html", seeker=seeker, view=view, cards=cards, problem=problem,
+                           record_id=record_id), (503 if problem else 200)
+
+
+@bp.post("/commissioner/matching/jobseekers/<int:seeker_id>/offer")
+@roles_required(*_STAFF)
+def offer_posting(seeker_id: int):
+    """The commissioner offers one post to the person: in their inbox when they have an account,
+    else recorded for a phone call. Either way the offer is in the audit trail."""
+    from core.enums import NotificationKind
+    from core.notifications.services import notify
+
+    seeker = _staff_seeker(seeker_id)
+    posting = db.session.get(Posting, request.form.get("posting_id", type=int) or 0)
+    if posting is None or posting.status != PostingStatus.PUBLISHED:
+        flash("这个岗位已经下线，请换一个岗位")
+        return redirect(url_for("matching.seeker_postings", seeker_id=seeker.id))
+    if seeker.user_id is not None:
+        notify(db.session, user_id=seeker.user_id, kind=NotificationKind.POSTING,
+               title=f"人社服务专员为您推荐了岗位：{posting.title[:60]}",
+               body="专员看过您的情况后认为这个岗位适合您，愿意的话可以直接投递。", link=f"/postings/{posting.id}")
+        message = "已推荐：此人会在消息中看到这个岗位"
+    else:
+        message = "已记录：此人还没有开通账号，请电话告诉本人这个岗位"
+    _audit("offer_posting", "jobseeker", seeker.id, f"人岗匹配：专员向本人推荐岗位“{posting.title[:60]}”", ["phone"])
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("matching.seeker_postings", seeker_id=seeker.id))
 
 
 def _requested_policy():
@@ -175,7 +252,7 @@ def _applied(seeker_id: int, posting_ids) -> set[int]:
         Application.status != ApplicationStatus.WITHDRAWN)))
 
 
-def _cards(rec, ranker, seeker_id: int) -> list[dict]:
+def _cards(rec, ranker, seeker_id: int, you: str = "您") -> list[dict]:
     """One card per ranked post: the row, the reasons said to the person, distance, applied or not."""
     from matching.constraints import distance_km
     from matching.reasons import reasons_for_seeker
@@ -188,7 +265,7 @@ def _cards(rec, ranker, seeker_id: int) -> list[dict]:
             "posting": rec.postings[item.id], "rank": item.rank, "applied": item.id in applied,
             "distance": distance_km(rec.seeker, prof),
             "reasons": reasons_for_seeker(rec.seeker, prof, item.features.get("semantic", 0.0),
-                                          ranker.occupation_names),
+                                          ranker.occupation_names, you=you),
         })
     return cards
 
