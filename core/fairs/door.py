@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload, noload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
@@ -31,19 +31,21 @@ class CheckIn:
 def find_registration(session: Session, fair: JobFair, raw: str) -> FairRegistration:
     """The registration a typed or scanned code points at, within this fair only."""
     kind, value = classify(raw)
+    # the person's name is all the door shows: no priority groups, no region row (one query less)
+    light = joinedload(FairRegistration.jobseeker).options(noload(Jobseeker.groups), lazyload(Jobseeker.region))
     if kind == "invalid":
         raise DomainError("invalid_code", "签到码无效：请核对6位数字签到码、手机号，或重新扫码", "code")
     if kind == "token":
-        reg = session.scalar(select(FairRegistration).where(FairRegistration.token == value))
+        reg = session.scalar(select(FairRegistration).where(FairRegistration.token == value).options(light))
         if reg is not None and reg.fair_id != fair.id:
             raise DomainError("other_fair_code", "这是另一场招聘会的签到码，请出示本场招聘会的签到码", "code")
     elif kind == "code":
         reg = session.scalar(select(FairRegistration).where(
-            FairRegistration.fair_id == fair.id, FairRegistration.code == value))
+            FairRegistration.fair_id == fair.id, FairRegistration.code == value).options(light))
     else:
         reg = session.scalar(select(FairRegistration).join(Jobseeker, Jobseeker.id == FairRegistration.jobseeker_id)
                              .where(FairRegistration.fair_id == fair.id, Jobseeker.phone == value)
-                             .order_by(FairRegistration.cancelled_at.is_not(None)))
+                             .order_by(FairRegistration.cancelled_at.is_not(None)).options(light))
     if reg is None:
         if kind == "phone":
             raise DomainError("not_registered", "这个手机号没有报名本场招聘会，可以现场登记", "code")
