@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from core.channels.models import Channel
@@ -20,14 +20,15 @@ from core.enums import Availability, PostingStatus, VerificationStatus
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker, JobseekerGroup
 
-from .models import ALL, StatsCell, StatsRefresh
+from .models import ALL, UNKNOWN, StatsCell, StatsRefresh
 
 OPEN_MONTHS = 24  # how many month ends the "open on" measure is counted for
+SUPPLY_MONTHS = 36  # registrations older than this are counted together, in BEFORE_WINDOW
+BEFORE_WINDOW = "0000-00"
 SLICE = 20_000
 _CLOSED_LATER = (PostingStatus.WITHDRAWN, PostingStatus.FILLED, PostingStatus.EXPIRED)
 AGE_BANDS = ((16, 24, "16-24"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 200, "55+"))
 
-Key = tuple  # (measure, month, region, occupation, education, type, channel, group, age_band)
 
 
 def month_of(day: dt.date | dt.datetime) -> str:
@@ -77,7 +78,38 @@ def _sliced(session: Session, stmt, id_col) -> Iterator:
         last = rows[-1][0]
 
 
-def count_postings(session: Session, today: dt.date, into: Counter) -> int:
+def region_prefixes(code: str | None) -> list[str]:
+    """The cells a region counts in: every region ("") and its county (provinces and cities are read as
+    the sum of their counties: a county lies in one city and one province, so nobody counts twice)."""
+    if not code or len(code) != 6:
+        return [""]
+    return ["", code]
+
+
+def occupation_prefixes(codes) -> list[str]:
+    """Every distinct code the occupations fall under, at each level (6, 6-18, 6-18-02, 6-18-02-04), after
+    "*" (every occupation); "?" for no occupation: a person seeking two welding jobs counts once under 6-18-02."""
+    out: set[str] = set()
+    for code in codes:
+        code = str(code or "")
+        for chars in (1, 4, 7, 10):
+            if len(code) >= chars:
+                out.add(code[:chars])
+    return [ALL, *sorted(out)] if out else [ALL, UNKNOWN]
+
+
+def _count(into: Counter, measure: str, month: str, regions: list[str], occupations: list[str],
+           dims: list[tuple[str, str]], people: int) -> None:
+    """One posting's or person's contribution: every (region level × occupation level) cell, and every
+    region level × breakdown cell (those for all occupations only)."""
+    for r in regions:
+        for o in occupations:
+            into[(measure, month, r, o, "", "")] += people
+        for dim in dims:
+            into[(measure, month, r, ALL, *dim)] += people
+
+
+def count_postings(session: Session, today: dt.date, into: Counter, items: Counter) -> int:
     """Count every posting ever published into ``posted`` and ``open`` cells; returns postings read."""
     month_ends = [(m, month_end(m)) for m in months_back(today, OPEN_MONTHS)]
     month_ends[-1] = (month_ends[-1][0], today)  # the current month: open today
@@ -91,16 +123,16 @@ def count_postings(session: Session, today: dt.date, into: Counter) -> int:
          groups, kind) in _sliced(session, stmt, Posting.id):
         n += 1
         people = headcount if headcount and headcount > 0 else 1  # 若干 counts as one
-        dims = (region or "", occupation or "", str(education or ""), str(etype or ""), str(kind or ""))
-        group_values = [ALL, *sorted({str(g) for g in (groups or [])})]
-        published = published_at.date()
-        updated = (updated_at or published_at).date()
-        for g in group_values:
-            _add(into, ("posted", month_of(published_at), *dims, g, ""), people)
-        for month, end in month_ends:
+        regions, occupations = region_prefixes(region), occupation_prefixes([occupation] if occupation else [])
+        dims = [("education", str(education or "")), ("employment_type", str(etype or "")),
+                ("channel", str(kind or "")), *(("group", g) for g in sorted({str(g) for g in (groups or [])}))]
+        month = month_of(published_at)
+        _count(into, "posted", month, regions, occupations, dims, people)
+        _count(items, "posted", month, regions, occupations, dims, 1)
+        published, updated = published_at.date(), (updated_at or published_at).date()
+        for m, end in month_ends:
             if _open_on(end, published, valid_until, status, updated):
-                for g in group_values:
-                    _add(into, ("open", month, *dims, g, ""), people)
+                _count(into, "open", m, regions, occupations, dims, people)
     return n
 
 
@@ -131,63 +163,48 @@ def count_seekers(session: Session, today: dt.date, into: Counter) -> int:
     return n
 
 
-def occupation_prefixes(codes) -> list[str]:
-    """Every distinct code a person's wanted occupations fall under, at each level (6, 6-18, 6-18-02,
-    6-18-02-04): a person seeking two welding jobs counts once under 6-18-02."""
-    out: set[str] = set()
-    for code in codes:
-        code = str(code or "")
-        for chars in (1, 4, 7, 10):
-            if len(code) >= chars:
-                out.add(code[:chars])
-    return sorted(out)
-
-
 def _count_seeker_batch(session: Session, batch: list, today: dt.date, into: Counter) -> int:
     groups = _seeker_groups(session, [r[0] for r in batch])
+    first_month = months_back(today, SUPPLY_MONTHS)[0]
     for sid, created_at, region, education, birth, occupations in batch:
-        occ_values = [ALL, *occupation_prefixes(occupations or [])] if occupations else [ALL, ""]
-        group_values = [ALL, *sorted(set(groups.get(sid, ())))]
         month = month_of(created_at or utcnow())
-        band = age_band(birth, today)
-        for occ in occ_values:
-            for g in group_values:
-                _add(into, ("supply", month, region or "", occ, str(education or ""), "", "", g, band), 1)
+        dims = [("education", str(education or "")), ("age_band", age_band(birth, today)),
+                *(("group", g) for g in sorted(set(groups.get(sid, ()))))]
+        _count(into, "supply", month if month >= first_month else BEFORE_WINDOW, region_prefixes(region),
+               occupation_prefixes(occupations or []), dims, 1)
     return len(batch)
 
 
-def _add(into: Counter, key: Key, people: int) -> None:
-    into[key + ("h",)] += people
-    into[key + ("n",)] += 1
-
-
-def _cell_rows(counts: Counter) -> Iterable[dict]:
+def _cell_rows(counts: Counter, items: Counter) -> Iterable[dict]:
     for key, people in counts.items():
-        if key[-1] != "h":
-            continue
-        k = key[:-1]
-        yield {"measure": k[0], "month": k[1], "region_code": k[2], "occupation_code": k[3], "education": k[4],
-               "employment_type": k[5], "channel_kind": k[6], "priority_group": k[7], "age_band": k[8],
-               "headcount": people, "items": counts[k + ("n",)]}
+        yield {"measure": key[0], "month": key[1], "region_code": key[2], "occupation_code": key[3],
+               "dim": key[4], "dim_value": key[5], "headcount": people, "items": items.get(key, people)}
 
 
-def count_all(session: Session, today: dt.date, tell: Callable[[int, str], None]) -> Counter:
-    """Every cell's counts, read from the base tables (reads only)."""
+def count_all(session: Session, today: dt.date, tell: Callable[[int, str], None]) -> tuple[Counter, Counter]:
+    """Every cell's counts (people; and postings, for ``posted``), read from the base tables (reads only)."""
     counts: Counter = Counter()
+    items: Counter = Counter()
     tell(5, "正在统计岗位")
-    count_postings(session, today, counts)
+    count_postings(session, today, counts, items)
     tell(40, "正在统计求职者")
     count_seekers(session, today, counts)
-    return counts
+    return counts, items
 
 
-def write_cells(session: Session, counts: Counter) -> int:
-    """Replace every cell with ``counts`` (in the caller's transaction)."""
+def write_cells(session: Session, counted: tuple[Counter, Counter]) -> int:
+    """Replace every cell with the counts (in the caller's transaction)."""
     session.execute(delete(StatsCell))
-    rows = list(_cell_rows(counts))
-    for i in range(0, len(rows), SLICE):
-        session.execute(StatsCell.__table__.insert(), rows[i:i + SLICE])
-    return len(rows)
+    batch, n = [], 0
+    for row in _cell_rows(*counted):
+        batch.append(row)
+        if len(batch) == SLICE:
+            session.execute(StatsCell.__table__.insert(), batch)
+            n, batch = n + len(batch), []
+    if batch:
+        session.execute(StatsCell.__table__.insert(), batch)
+    session.execute(text("ANALYZE stats_cells"))  # the planner picks the index matching each page's query
+    return n + len(batch)
 
 
 def refresh_cells(session: Session, today: dt.date | None = None) -> int:

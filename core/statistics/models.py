@@ -9,31 +9,40 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
 
-ALL = "*"  # the dimension value of a cell that counts everyone (a person or posting once)
+ALL = "*"  # the occupation code of a cell that counts every occupation
+UNKNOWN = "?"  # the occupation major group of a posting or person without an occupation
 
 
 class StatsCell(Base):
     """One cell of the supply-and-demand cube, rebuilt from the base tables by ``refresh_cells``.
 
-    ``measure``: ``posted`` (postings published in ``month``), ``open`` (open on the last day of
-    ``month``), ``supply`` (jobseekers seeking now, registered in ``month``). A posting aimed at two
-    priority groups, or a person seeking three occupations, appears in each of those cells and once
-    more in the ``*`` cell, so totals never count anyone twice. A jobseeker's cells carry each level's
-    code of the occupations wanted (6, 6-18, 6-18-02, 6-18-02-04, each once); a posting's its detailed code."""
+    Cells are kept at every occupation level at once, so a page reads few rows instead of grouping the
+    base tables: ``region_code`` is "" (every region) or a county's code (a province or a city is the
+    sum of its counties), ``occupation_code`` an occupation at any level ("*" every occupation, "6",
+    "6-18", "6-18-02", "6-18-02-04"). A person seeking two welding jobs counts once under 6-18-02.
+    ``dim``/``dim_value`` break a cell down further by one of education, employment type, channel,
+    priority group or age band; those cells exist for "*" occupations only. ``measure``: ``posted``
+    (postings published in ``month``), ``open`` (open on the last day of ``month``), ``supply``
+    (jobseekers seeking now, registered in ``month``; "0000-00" for those registered before the
+    window)."""
 
     __tablename__ = "stats_cells"
-    __table_args__ = (Index("ix_stats_cells_measure_month", "measure", "month"),)
+    __table_args__ = (
+        # a region's figures for one occupation (and a range of regions), and the converse; covering
+        # (month and figures included), so a page's query never visits the table
+        Index("ix_stats_cells_occupation", "measure", "dim", "occupation_code", "region_code", "month",
+              "dim_value", "headcount", "items"),
+        Index("ix_stats_cells_region", "measure", "dim", "region_code", "occupation_code", "month",
+              "dim_value", "headcount", "items"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     measure: Mapped[str] = mapped_column(String(8))
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
-    region_code: Mapped[str] = mapped_column(String(6), default="")  # "" = unknown
-    occupation_code: Mapped[str] = mapped_column(String(16), default="")  # "*" = all, "" = unknown
-    education: Mapped[str] = mapped_column(String(16), default="")
-    employment_type: Mapped[str] = mapped_column(String(16), default="")
-    channel_kind: Mapped[str] = mapped_column(String(32), default="")
-    priority_group: Mapped[str] = mapped_column(String(32), default=ALL)
-    age_band: Mapped[str] = mapped_column(String(8), default="")
+    region_code: Mapped[str] = mapped_column(String(6), default="")
+    occupation_code: Mapped[str] = mapped_column(String(16), default=ALL)
+    dim: Mapped[str] = mapped_column(String(16), default="")
+    dim_value: Mapped[str] = mapped_column(String(32), default="")
     headcount: Mapped[int] = mapped_column(Integer, default=0)  # people wanted / people seeking
     items: Mapped[int] = mapped_column(Integer, default=0)  # postings / jobseekers
 

@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.reference.services import RegionDirectory
 
 from .cells import month_end
-from .models import ALL, StatsCell
+from .models import ALL, UNKNOWN, StatsCell
 
 # Breakdowns and the measures that know them (a jobseeker has no channel; a posting no age).
 DIMENSIONS: dict[str, str] = {
@@ -22,8 +22,7 @@ DIMENSIONS: dict[str, str] = {
 }
 _DEMAND_DIMS = {"region", "occupation", "education", "employment_type", "channel", "group", "month"}
 _SUPPLY_DIMS = {"region", "occupation", "education", "group", "age_band", "month"}
-_COLUMN = {"education": StatsCell.education, "employment_type": StatsCell.employment_type,
-           "channel": StatsCell.channel_kind, "group": StatsCell.priority_group, "age_band": StatsCell.age_band}
+_BREAKDOWNS = {"education", "employment_type", "channel", "group", "age_band"}  # the cells' ``dim`` values
 REGION_DIGITS = {1: 2, 2: 4, 3: 6}  # province, city, county (GB/T 2260)
 OCCUPATION_CHARS = {1: 1, 2: 4, 3: 7, 4: 10}  # 大类 6, 中类 6-18, 小类 6-18-02, 细类 6-18-02-04
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
@@ -144,42 +143,55 @@ def occupation_level(code: str | None) -> int:
     return 0 if not code else {1: 1, 4: 2, 7: 3}.get(len(code), 4)
 
 
-def _key_column(by: str, filters: Filters):
-    if by == "region":
-        digits = REGION_DIGITS[min(region_level(filters.region) + 1, 3)]
-        return func.substr(StatsCell.region_code, 1, digits)
-    if by == "occupation":
-        return func.substr(StatsCell.occupation_code, 1, _next_occupation_chars(filters))
-    if by == "month":
-        return StatsCell.month
-    return _COLUMN[by]
-
-
 def _next_occupation_chars(filters: Filters) -> int:
     level = filters.occupation_depth or occupation_level(filters.occupation) + 1
     return OCCUPATION_CHARS[min(max(level, 1), 4)]
 
 
+def region_key(filters: Filters) -> str:
+    """The cube's region code of the filter: its code prefix, never outside the jurisdiction."""
+    key = RegionDirectory.code_prefix(filters.region) if filters.region else ""
+    if filters.jurisdiction is not None and not key.startswith(filters.jurisdiction):
+        return filters.jurisdiction
+    return key
+
+
+def _key_column(by: str | None, filters: Filters):
+    if by == "region":  # the level below the filter's (a county: itself)
+        return func.substr(StatsCell.region_code, 1, min(len(region_key(filters)) + 2, 6))
+    return {None: literal(""), "occupation": StatsCell.occupation_code,
+            "month": StatsCell.month}.get(by, StatsCell.dim_value)
+
+
+def _prefix_range(column, prefix: str) -> tuple:
+    """``column`` starts with ``prefix``, as a range an index can serve (LIKE cannot, case-insensitive)."""
+    if not prefix:
+        return ()
+    return column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _where(stmt, measure: str, filters: Filters, by: str | None):
+    """Exact cells: the filter's region and occupation, or the level below one of them for a breakdown."""
+    region = region_key(filters)
     stmt = stmt.where(StatsCell.measure == measure)
-    for prefix in (filters.jurisdiction, RegionDirectory.code_prefix(filters.region) if filters.region else None):
-        if prefix:
-            stmt = stmt.where(StatsCell.region_code.like(f"{prefix}%"))
-    if measure != "supply":
-        if filters.occupation:
-            stmt = stmt.where(StatsCell.occupation_code.like(f"{filters.occupation}%"))
-    elif by == "occupation":  # a person's cells at the level below the filter, each code once
-        stmt = stmt.where(StatsCell.occupation_code.like(f"{filters.occupation or ''}%"),
+    if by == "region" or 0 < len(region) < 6:  # a province or city: the sum of its counties' cells
+        stmt = stmt.where(*_prefix_range(StatsCell.region_code, region), func.length(StatsCell.region_code) == 6)
+    else:
+        stmt = stmt.where(StatsCell.region_code == region)
+    occupation = filters.occupation or ALL
+    if by == "occupation":
+        stmt = stmt.where(*_prefix_range(StatsCell.occupation_code, filters.occupation or ""),
                           StatsCell.occupation_code != ALL,
                           func.length(StatsCell.occupation_code) == _next_occupation_chars(filters))
     else:
-        stmt = stmt.where(StatsCell.occupation_code == (filters.occupation or ALL))  # each person once
-    for name in filters.used():
-        stmt = stmt.where(_COLUMN[name] == getattr(filters, name))
-    if by == "group":
-        stmt = stmt.where(StatsCell.priority_group != ALL)
-    elif not filters.group:
-        stmt = stmt.where(StatsCell.priority_group == ALL)
+        stmt = stmt.where(StatsCell.occupation_code == occupation)
+    used = sorted(filters.used())
+    if used:
+        stmt = stmt.where(StatsCell.dim == used[0], StatsCell.dim_value == getattr(filters, used[0]))
+    elif by in _BREAKDOWNS:
+        stmt = stmt.where(StatsCell.dim == by)
+    else:
+        stmt = stmt.where(StatsCell.dim == "")
     return stmt
 
 
@@ -187,7 +199,7 @@ def _sum(session: Session, measure: str, months, filters: Filters, by: str | Non
          upto: bool = False) -> dict[str, tuple[int, int]]:
     """{key: (headcount, items)} of ``measure`` over ``months`` (or every month up to the last, for
     the supply stock), grouped by ``by`` (key "" when not grouped)."""
-    key = _key_column(by, filters) if by else literal("")
+    key = _key_column(by, filters)
     stmt = select(key, func.sum(StatsCell.headcount), func.sum(StatsCell.items))
     stmt = _where(stmt, measure, filters, by)
     if upto:
@@ -202,13 +214,21 @@ def _open_months(session: Session, period: Period, by: str | None) -> tuple[str,
     last day (or today, for the period still running: its latest counted month)."""
     if by == "month":
         return period.months
-    latest = session.scalar(select(func.max(StatsCell.month)).where(StatsCell.measure == "open",
-                                                                   StatsCell.month <= period.last))
+    latest = session.scalar(select(func.max(StatsCell.month)).where(
+        StatsCell.measure == "open", StatsCell.region_code == "", StatsCell.occupation_code == ALL,
+        StatsCell.dim == "", StatsCell.month <= period.last))
     return (latest,) if latest and latest >= period.months[0] else (period.last,)
 
 
 def _supports(dims: set[str], filters: Filters, by: str | None) -> bool:
-    return filters.used() <= dims and (by is None or by in dims)
+    """Whether the cube holds this measure for these filters and breakdown: the measure knows every
+    dimension asked for, at most one breakdown dimension is used, and only for every occupation."""
+    used = filters.used() | ({by} & _BREAKDOWNS)
+    if not (used <= dims and (by is None or by in dims)):
+        return False
+    if len(filters.used()) > 1 or (filters.used() and by in _BREAKDOWNS and by not in filters.used()):
+        return False
+    return not used or (not filters.occupation and by != "occupation")
 
 
 def supply_demand(session: Session, period: Period, filters: Filters, by: str | None = None) -> Table:
@@ -277,7 +297,7 @@ def label_rows(table: Table, regions, occupations) -> Table:
 
 
 def key_label(by: str, key: str, regions, occupations, label) -> str:
-    if not key:
+    if not key or key == UNKNOWN:
         return "未填写"
     if by == "region":
         ref = regions.get(key.ljust(6, "0"))

@@ -25,17 +25,17 @@ def upgrade():
         sa.Column('month', sa.String(length=7), nullable=False),
         sa.Column('region_code', sa.String(length=6), nullable=False),
         sa.Column('occupation_code', sa.String(length=16), nullable=False),
-        sa.Column('education', sa.String(length=16), nullable=False),
-        sa.Column('employment_type', sa.String(length=16), nullable=False),
-        sa.Column('channel_kind', sa.String(length=32), nullable=False),
-        sa.Column('priority_group', sa.String(length=32), nullable=False),
-        sa.Column('age_band', sa.String(length=8), nullable=False),
+        sa.Column('dim', sa.String(length=16), nullable=False),
+        sa.Column('dim_value', sa.String(length=32), nullable=False),
         sa.Column('headcount', sa.Integer(), nullable=False),
         sa.Column('items', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_cells')),
     )
     with op.batch_alter_table('stats_cells', schema=None) as batch_op:
-        batch_op.create_index('ix_stats_cells_measure_month', ['measure', 'month'], unique=False)
+        batch_op.create_index('ix_stats_cells_occupation', ['measure', 'dim', 'occupation_code', 'region_code',
+                                                            'month', 'dim_value', 'headcount', 'items'], unique=False)
+        batch_op.create_index('ix_stats_cells_region', ['measure', 'dim', 'region_code', 'occupation_code',
+                                                        'month', 'dim_value', 'headcount', 'items'], unique=False)
     op.create_table(
         'stats_refreshes',
         sa.Column('id', sa.Integer(), nullable=False),

@@ -71,7 +71,7 @@ def test_jurisdiction_limits_every_figure(stats_world):
     refresh_cells(stats_world.session, TODAY)
     t = supply_demand(stats_world.session, parse_period("2026-Q4"), Filters(jurisdiction="6322"), "region")
     assert t.total.demand == 10 and t.total.supply == 1
-    assert [r.key for r in t.rows] == ["63"]
+    assert [r.key for r in t.rows] == ["632221"]  # the jurisdiction's counties
 
 
 def test_open_on_a_date_and_by_month(stats_world):
