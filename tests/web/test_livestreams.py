@@ -191,6 +191,26 @@ def test_theme_carousel_gathers_the_themes_sessions_and_marks_closed_posts(clien
     assert 'data-seconds="4"' in page and "焊工" in page
 
 
+def test_the_shortcut_answers_304_before_the_app_only_for_a_fresh_matching_fingerprint(client, session_with_items,
+                                                                                       monkeypatch):
+    from webapp.livestreams import viewer
+
+    live, _ = session_with_items
+    monkeypatch.setattr(viewer, "FINGERPRINT_TTL_S", 60.0)
+    url = f"/live/{live.id}/state.json"
+    etag = client.get(url).headers["ETag"]
+    calls = []
+    monkeypatch.setattr(viewer.svc, "state_fingerprint", lambda *a: calls.append(a) or "changed")
+    fast = client.get(url, headers={"If-None-Match": etag})
+    assert fast.status_code == 304 and fast.headers["ETag"] == etag and calls == []
+    assert "default-src 'self'" in fast.headers["Content-Security-Policy"]
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})  # an old page: the body, from the cache
+    assert other.status_code == 200 and other.headers["ETag"] == etag and calls == []
+    monkeypatch.setattr(viewer, "FINGERPRINT_TTL_S", 0.0)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200 and len(calls) == 1
+    assert client.get("/live/987654/state.json", headers={"If-None-Match": etag}).status_code == 404
+
+
 def test_form_errors_are_shown_in_words(client, host):
     resp = client.post("/live/new", data={"title": "", "region_code": "广州市", "stream_url": "ftp://x"})
     page = resp.get_data(as_text=True)

@@ -39,6 +39,14 @@ _bodies: dict[int, tuple[str, bytes]] = {}  # session id -> (etag, JSON body): b
 _lock = threading.Lock()
 
 
+def fresh_fingerprint(session_id: int) -> str | None:
+    """The fingerprint this worker learnt less than FINGERPRINT_TTL_S ago, else None (no query)."""
+    cached = _fingerprints.get(session_id)  # a dict read is atomic; the entry is replaced whole
+    if cached and time.monotonic() - cached[0] < FINGERPRINT_TTL_S:
+        return cached[1]
+    return None
+
+
 def _fingerprint(session_id: int) -> str | None:
     now = time.monotonic()
     with _lock:
@@ -214,3 +222,8 @@ def apply_submit(session_id: int, posting_id: int):
     if not done.ok and done.refusal.field == "phone":
         return redirect(url_for("seeker.profile_edit"))
     return redirect(url_for("livestreams.apply", session_id=session_id, posting_id=posting_id, done=1), code=303)
+
+
+from .fastpath import install as _install_shortcut  # noqa: E402  (it reads this module's cache)
+
+bp.record_once(_install_shortcut)
