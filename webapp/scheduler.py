@@ -1,8 +1,10 @@
 """The scheduler: JobLink's periodic jobs in one long-running process (``joblink schedule run``).
 
 Every day it takes postings past their valid-until day off (``postings expire``); every month it
-draws the validity spot-check sample (``validity sample``). Both are idempotent, so a job runs when
-the process starts and again on the first tick of each new day or month (UTC, 00:10). A job that
+draws the validity spot-check sample (``validity sample``); every ten minutes it runs the job alerts
+(``alerts run``) and sends the SMS/e-mail outbox (``notifications deliver``, docs/notifications.md).
+All are idempotent, so a job runs when the process starts and again on the first tick of each new
+period (days and months at UTC 00:10). A job that
 fails is logged and retried after ``retry_seconds``; the next one still runs.
 """
 from __future__ import annotations
@@ -170,6 +172,6 @@ def run_scheduler(session_factory, once: bool = False, echo: Callable[[str], Non
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    log.info("定时任务进程运行中（每日下线过期岗位，每月抽查岗位有效率）")
+    log.info("定时任务进程运行中（每日下线过期岗位，每月抽查岗位有效率，每十分钟检查岗位订阅并发送短信）")
     scheduler.run_forever(lambda: stop["flag"])
     return 0
