@@ -21,15 +21,15 @@ class StatePollShortcut:
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET" and (asked := environ.get("HTTP_IF_NONE_MATCH")):
-            m = _STATE_PATH.match(environ.get("PATH_INFO") or "")
+    def __call__(self, wsgi_request, start_response):  # (not named environ: that is where settings are read)
+        if wsgi_request.get("REQUEST_METHOD") == "GET" and (asked := wsgi_request.get("HTTP_IF_NONE_MATCH")):
+            m = _STATE_PATH.match(wsgi_request.get("PATH_INFO") or "")
             fingerprint = viewer.fresh_fingerprint(int(m.group(1))) if m else None
             if fingerprint and f'"{fingerprint}"' in asked:
                 start_response("304 Not Modified", [("ETag", f'"{fingerprint}"'), ("Cache-Control", "no-cache"),
                                                     *SECURITY_HEADERS.items()])
                 return [b""]
-        return self.wsgi_app(environ, start_response)
+        return self.wsgi_app(wsgi_request, start_response)
 
 
 def install(state) -> None:
