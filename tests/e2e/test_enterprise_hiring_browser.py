@@ -155,6 +155,26 @@ def _move_to_interview(browser, base, ids, tmp_path) -> None:
     context.close()
 
 
+def _decline_in_bulk(browser, base, ids) -> None:
+    """Tick the applicant, move the ticked to 未通过: refused without a reason, done with one."""
+    context, page = _phone(browser, base, EMPLOYER)
+    page.goto(base + f"/enterprise/postings/{ids['posting']}/applicants?stage=interview")
+    page.locator("li.applicant", has_text="钱晓雨").get_by_role("checkbox").check()
+    page.select_option("#bulk-status", label="未通过")
+    page.get_by_role("button", name="批量移动").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "设为“未通过”时请选择原因" in _flash(page)
+    page.goto(base + f"/enterprise/postings/{ids['posting']}/applicants?stage=interview")
+    page.locator("li.applicant", has_text="钱晓雨").get_by_role("checkbox").check()
+    page.select_option("#bulk-status", label="未通过")
+    page.select_option("#bulk-reason", label="岗位已招满")
+    page.get_by_role("button", name="批量移动").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "已把 1 份投递移到“未通过”" in _flash(page)
+    _fits(page)
+    context.close()
+
+
 def test_invite_accept_and_move_to_interview_on_a_phone(hiring, browser, tmp_path):
     base = hiring["base"]
     _invite_from_candidates(browser, base, hiring, tmp_path)
@@ -168,6 +188,11 @@ def test_invite_accept_and_move_to_interview_on_a_phone(hiring, browser, tmp_pat
     assert f"您投递的“{TITLE}”岗位：邀请面试" in inbox and "邀请您投递" in inbox
     _fits(page)
     _shot(page, tmp_path, "63-seeker-inbox")
+    context.close()
+    _decline_in_bulk(browser, base, hiring)
+    context, page = _phone(browser, base, SEEKER)
+    page.goto(base + "/me/applications")
+    assert "未通过原因：岗位已招满" in page.locator("li.application", has_text=TITLE).inner_text()
     context.close()
 
 
