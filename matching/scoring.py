@@ -122,15 +122,17 @@ def _distance(seeker: SeekerProfile, posting: PostingProfile) -> tuple[float, fl
 
 def _occupation_sentence(seeker: SeekerProfile, posting: PostingProfile, sem: float, level: str,
                          names: dict[str, str]) -> str:
+    closeness = f"岗位内容与求职者所写的相近程度{sem:.0%}"
     if not posting.occupation_code:
-        return f"职业匹配：岗位尚未归入职业分类，按文本语义相似度{sem:.2f}判断"
+        return f"职业匹配：岗位还没有归入职业分类，按{closeness}判断"
     if not seeker.desired_occupations:
-        return f"职业匹配：求职者未填写意向职业编码，按文本语义相似度{sem:.2f}判断"
+        return f"职业匹配：求职者没有写明想做的工作，按{closeness}判断"
     post_occ = posting.occupation_name or names.get(posting.occupation_code, "")
-    post_occ_text = f"“{post_occ}”（{posting.occupation_code}）" if post_occ else f"（{posting.occupation_code}）"
-    text = {"detail": "与求职意向为同一职业细类", "minor": "与求职意向同属一个职业小类",
-            "middle": "与求职意向同属一个职业中类", "none": "与求职意向不属同一职业类别"}[level]
-    return f"职业匹配：岗位职业{post_occ_text}{text}；语义相似度{sem:.2f}"
+    wish = next((w for w in seeker.occupation_words.values() if not w.startswith("您")), "")
+    wish_text = f"求职意向（{wish}）" if wish else "求职意向"
+    text = {"detail": f"与{wish_text}是同一职业", "minor": f"与{wish_text}属于相近的职业",
+            "middle": f"与{wish_text}属于同一大类的职业", "none": f"与{wish_text}不是同一类职业"}[level]
+    return f"职业匹配：岗位职业{'“' + post_occ + '”' if post_occ else ''}{text}；{closeness}"
 
 
 def _skills_sentence(hits: list[str], wanted: list[str]) -> str:
@@ -141,7 +143,8 @@ def _skills_sentence(hits: list[str], wanted: list[str]) -> str:
 
 def _education_experience_sentence(seeker: SeekerProfile, posting: PostingProfile, edu: float, exp: float,
                                    need_exp: int) -> str:
-    edu_text = "学历满足" if edu == 1.0 else f"学历{EDU_LABELS.get(seeker.education, '')}低于要求的{EDU_LABELS.get(posting.education, '')}"
+    have = "未填学历" if seeker.education in (None, "", "none") else EDU_LABELS.get(seeker.education, "")
+    edu_text = "学历满足" if edu == 1.0 else f"学历为{have}，低于要求的{EDU_LABELS.get(posting.education, '')}"
     exp_text = (f"经验{seeker.experience_years}年满足要求" if exp == 1.0 and need_exp else
                 ("经验不限" if not need_exp else f"经验{seeker.experience_years}年，少于要求的{need_exp}年"))
     return f"学历与经验：{edu_text}，{exp_text}"

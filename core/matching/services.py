@@ -184,6 +184,18 @@ def embed_seeker(session: Session, ranker, seeker_id: int) -> int:
     return _embed_and_store(session, ranker, "seeker", load)
 
 
+def embed_seekers(session: Session, ranker, seeker_ids: list[int]) -> int:
+    """Store the embeddings of several jobseekers (a roster just imported): ahead of their first
+    recommendations, so those only read. Returns how many were computed."""
+
+    def load():
+        rows = session.scalars(select(Jobseeker).where(Jobseeker.id.in_(seeker_ids))).all() if seeker_ids else []
+        interpret = _interpret(ranker)
+        return rows, [seeker_profile(s, interpret) for s in rows]
+
+    return _embed_and_store(session, ranker, "seeker", load)
+
+
 def embed_postings(session: Session, ranker, posting_ids: list[int]) -> int:
     """Store the embeddings of the published postings among ``posting_ids`` (the relay, after indexing)."""
 

@@ -28,6 +28,7 @@ def seekers_import(file, verified_by, consent, as_json) -> None:
         report = import_roster(session(), cipher(), file, verify_groups_by=verified_by,
                                consent_recommendation=consent)
         session().commit()
+    _embed_people([r["id"] for r in report.created + report.updated])
     data = report.as_dict()
     if as_json:
         echo_json(data)
@@ -41,3 +42,15 @@ def seekers_import(file, verified_by, consent, as_json) -> None:
         else:
             done = {"created": "新建", "updated": "已存在，已记录同意智能推荐："}.get(r["status"], "已存在，未改动：")
             click.echo(f"  第 {r['row']} 行：{done}求职者 {r['jobseeker_id']}")
+
+
+def _embed_people(ids: list[int]) -> None:
+    """The imported people's vectors, stored now (after the import's commit) so that their first
+    recommendations only read; skipped when no matching model is there yet (``joblink matcher embed``
+    fills them in later)."""
+    from core.matching.services import embed_seekers
+    from webapp.matching.runtime import optional_ranker
+
+    ranker = optional_ranker()
+    if ranker is not None and ids:
+        embed_seekers(session(), ranker, ids)

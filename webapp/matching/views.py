@@ -337,7 +337,9 @@ def api_recommendations(seeker_id: int):
     ranker, problem = _ranker_or_message()
     if ranker is None:
         return _api_error(503, "model_not_found", problem)
-    outcome = matching.rank_postings_for_seeker(db.session, seeker.id, ranker, k=k, actor_user_id=current_user.id)
+    # the person reading their own list only reads (as 为我推荐); staff act on it: kept with its inputs
+    outcome = matching.rank_postings_for_seeker(db.session, seeker.id, ranker, k=k, actor_user_id=current_user.id,
+                                                store=current_user.role in _STAFF)
     if current_user.role in _STAFF:
         _audit("api_recommendations", "jobseeker", seeker.id, "人岗匹配：查看求职者推荐岗位", ["desired_titles", "skills"])
     db.session.commit()

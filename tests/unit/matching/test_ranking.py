@@ -85,7 +85,7 @@ def test_seekers_for_posting_filters_scores_and_explains():
     top = result.items[0]
     assert top.rank == 1 and top.features["occupation"] == 1.0 and top.features["skills"] == 1.0
     text = top.explanation_text
-    assert "同一职业细类" in text and "电工证" in text and "达到期望的7000元" in text and "公里" in text
+    assert "是同一职业" in text and "电工证" in text and "达到期望的7000元" in text and "公里" in text
     assert "低于期望的9000元" in result.items[1].explanation_text
     assert all(len(i.explanation) >= 6 for i in result.items)  # occupation, skills, edu, pay, distance, policy
     assert result.items[0].score > result.items[1].score > result.items[2].score

@@ -202,9 +202,14 @@ def test_commissioner_reviews_ranked_posts_for_a_rostered_farmer(client, runner,
     from core.audit.models import AuditEvent
     from core.seekers.models import Jobseeker
 
+    from core.matching.models import StoredEmbedding
+
     data = _roster(tmp_path, runner)
     chen = db_session.get(Jobseeker, data["results"][0]["jobseeker_id"])
     assert chen.origin == "roster" and not chen.consent_recommendation
+    # the import stored the people's vectors: their lists read them, computing nothing
+    assert db_session.scalar(select(func.count()).select_from(StoredEmbedding).where(
+        StoredEmbedding.subject_type == "seeker")) == 2
     forklift = make_posting(title="叉车司机", occupation_code="6-30-05-01", region_code="440111",
                             description="仓库叉车装卸")
     make_posting(title="保洁员", region_code="440111", description="商场保洁")
