@@ -144,3 +144,20 @@ def test_the_scheduler_runs_alerts_and_delivery_every_ten_minutes():
     now["t"] = dt.datetime(2026, 12, 7, 9, 10, 1)
     s.tick()
     assert len(ran) == 4
+
+
+def test_the_commands_run_the_alerts_and_the_outbox_once(app, runner, client, seeker_with_profile, make_posting,
+                                                        db_session):
+    import json
+
+    user, _ = seeker_with_profile(phone="13955557777")
+    _save(client, frequency="immediately")
+    ss = db_session.scalar(select(SavedSearch).where(SavedSearch.user_id == user.id))
+    client.post(f"/me/alerts/{ss.id}", data={"name": ss.name, "frequency": "immediately", "by_sms": "1", "active": "1"})
+    make_posting(title="电焊工（夜班）", region_code="371302")
+
+    result = runner.invoke(args=["alerts", "run", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["texts"] == 1
+    result = runner.invoke(args=["alerts", "deliver"])
+    assert result.exit_code == 0 and "发出 1 条" in result.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
-from webapp.cli import (backup, channel, demo, index, ingest, match, matcher, normalise, postings, ref,
+from webapp.cli import (alerts, backup, channel, demo, index, ingest, match, matcher, normalise, postings, ref,
                         schedule, screening, seekers, serve, setup, stats, user, validity)
 
 # By area: set-up and serving, reference data and accounts, intake, search index, matching,
@@ -16,7 +16,7 @@ COMMANDS: tuple[click.Command, ...] = (
     channel.channel_group, ingest.ingest_group, screening.screen, screening.screening_group,
     normalise.normalise_group, index.index_group, matcher.matcher_group, match.match_group,
     seekers.seekers_group, validity.validity_group, postings.postings_group, schedule.schedule_group,
-    backup.backup, backup.restore, stats.stats_group,
+    backup.backup, backup.restore, stats.stats_group, alerts.alerts_group,
 )
 
 
