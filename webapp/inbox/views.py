@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.enums import NotificationKind, label
 from core.notifications.services import inbox as inbox_of
@@ -30,7 +31,10 @@ def _inbox_helpers():
         """The signed-in person's unread messages (for the menu); 0 when signed out."""
         if not current_user.is_authenticated:
             return 0
-        return unread_count(db.session, current_user.id)
+        try:
+            return unread_count(db.session, current_user.id)
+        except SQLAlchemyError:  # an error page after a failed write still renders its menu
+            return 0
 
     return {"inbox_unread": inbox_unread}
 
