@@ -107,7 +107,7 @@ def test_apply_link_counts_opens_and_records_the_origin(client, session_with_ite
     assert page.status_code == 200 and "登录后投递" in page.get_data(as_text=True)
     seeker_with_profile()
     assert "投递这个岗位" in client.get(f"/live/{live.id}/apply/{welder.id}").get_data(as_text=True)
-    resp = client.post(f"/live/{live.id}/apply/{welder.id}", follow_redirects=True)
+    resp = client.post(f"/live/{live.id}/apply/{welder.id}/send", follow_redirects=True)
     assert "投递成功" in resp.get_data(as_text=True)
     app_row = db_session.scalar(select(Application).where(Application.posting_id == welder.id))
     assert (app_row.origin, app_row.origin_ref) == ("livestream", f"livestream:{live.id}")

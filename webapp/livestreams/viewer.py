@@ -209,7 +209,7 @@ def apply(session_id: int, posting_id: int):
                            applied=applied)
 
 
-@bp.post("/<int:session_id>/apply/<int:posting_id>", endpoint="apply_submit")
+@bp.post("/<int:session_id>/apply/<int:posting_id>/send", endpoint="apply_submit")
 @roles_required(Role.JOBSEEKER)
 def apply_submit(session_id: int, posting_id: int):
     seeker = seeker_for_user(db.session, current_user.id)
