@@ -7,6 +7,9 @@ analyser's dictionary. Otherwise the first visitor each worker serves waits seco
 """
 import logging
 
+from sqlalchemy.exc import OperationalError
+
+from core.db import reading
 from core.reference.services import occupation_directory, region_directory
 from core.search import SearchError, SearchQuery
 from webapp import create_app
@@ -16,9 +19,18 @@ log = logging.getLogger("joblink.wsgi")
 
 
 def warm_up(app) -> None:
-    with app.app_context():
-        region_directory(db.session)
-        occupation_directory(db.session)
+    """Only reads (a worker starting while the relay or an import writes must not queue for the write
+    lock), and never stops the worker: gunicorn shuts the whole server down when a worker fails to
+    boot, and what is not warmed here is loaded by the first request instead."""
+    with app.app_context(), reading():
+        try:
+            region_directory(db.session)
+            occupation_directory(db.session)
+        except OperationalError:
+            log.warning("reference data not read at start-up; the first request reads it", exc_info=True)
+            return
+        finally:
+            db.session.remove()
         backend = app.extensions.get("search")
         if backend is not None:
             try:
