@@ -253,6 +253,7 @@ class RegionDirectory:
             self._by_name[r.name].append(r)
             self._by_short[r.short_name].append(r)
         self._children: dict[str, list[RegionRef]] = defaultdict(list)
+        self._levels: dict[int | None, list[RegionRef]] = {}
         for r in refs:
             if r.parent_code:
                 self._children[r.parent_code].append(r)
@@ -264,7 +265,10 @@ class RegionDirectory:
         return self._by_code.get(code or "")
 
     def all(self, level: int | None = None) -> list[RegionRef]:
-        return [r for r in self._by_code.values() if level is None or r.level == level]
+        """Every region, or those of one level (1 province, 2 city, 3 county); a new list each call."""
+        if level not in self._levels:  # the directory never changes once built: list each level once
+            self._levels[level] = [r for r in self._by_code.values() if level is None or r.level == level]
+        return list(self._levels[level])
 
     def by_name(self, name: str) -> list[RegionRef]:
         """Exact full name (兰山区) or short name (兰山); several results mean the name is ambiguous."""

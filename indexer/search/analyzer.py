@@ -53,6 +53,7 @@ class Analyzer:
         self._synonyms_path = synonyms_path
         self._lock = threading.Lock()
         self._tok = None
+        self._pattern_cache: dict[tuple[str, ...], re.Pattern | None] = {}
 
     @property
     def tokenizer(self):
@@ -119,6 +120,16 @@ class Analyzer:
     # -- highlighting -----------------------------------------------------------------------
 
     def _patterns(self, query_tokens: list[str]) -> re.Pattern | None:
+        key = tuple(query_tokens)
+        cached = self._pattern_cache.get(key, False)
+        if cached is False:
+            cached = self._build_pattern(key)
+            if len(self._pattern_cache) >= 512:  # a bounded cache: one page highlights ~40 texts per query
+                self._pattern_cache.clear()
+            self._pattern_cache[key] = cached
+        return cached
+
+    def _build_pattern(self, query_tokens: tuple[str, ...]) -> re.Pattern | None:
         forms: set[str] = set()
         for t in query_tokens:
             forms.add(t)
@@ -137,7 +148,8 @@ class Analyzer:
         if max_chars is not None and len(text) > max_chars:
             start = 0
             if pat is not None:
-                m = pat.search(normalise(text))
+                # the original text first (normalising a long description costs more than the search)
+                m = pat.search(text) or pat.search(normalise(text))
                 if m is not None:
                     start = max(0, m.start() - max_chars // 4)
             snippet = text[start:start + max_chars]
