@@ -13,6 +13,13 @@ HTML page) from a fixed number of concurrent clients, each a run of visitors wit
 keep-alive connection and loopback address (127.x.y.z; the rate limit counts per address, as it
 would for a city of visitors). Prints requests/s, p50/p95/p99 latency and errors per server. Target (issue 11): at
 least 300 requests/s and p95 at most 100 ms on 2 cores with 0 errors.
+
+Two runs per server. Closed loop (as many requests/s as --concurrency clients get answered): the
+throughput. With 50 clients waiting on each other, latency is 50 / throughput by Little's law, so
+this run's p95 says how long a queue is, not what a visitor waits at a given traffic. Then open loop
+(--rate, default the 300/s target): requests arrive on a clock, each latency counted from when it
+was due — the p95 a visitor sees while 300 requests/s arrive. The load generator runs on the same
+cores: "server CPU" per request is printed so the figure can be read for a machine of its own.
 """
 from __future__ import annotations
 
@@ -214,8 +221,9 @@ def start_server(dev: bool, instance: Path, workers: int | None, threads: int | 
         cmd.append("--dev")
     from webapp.server import die_with_parent  # no server left running if this script is killed
 
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=die_with_parent)
+    log = open(instance / f"server-{'dev' if dev else 'prod'}.log", "ab")  # noqa: SIM115 (the server's lifetime)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    log.close()  # the child has its own copy
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -298,6 +306,59 @@ def run_load(port: int, paths: list[tuple[str, str]], concurrency: int, subnet: 
     return {"seconds": time.perf_counter() - t0, "results": results, "first_error": first_error}
 
 
+def run_rate(port: int, paths: list[tuple[str, str]], rate: float, clients: int, subnet: int) -> dict:
+    """Open loop: request i is due at start + i / ``rate``, whatever became of the others, and its
+    latency counts from when it was due (a late start is the server's delay too, so a slow server
+    cannot slow the generator down and hide its queue: no coordinated omission). ``clients`` threads
+    send the due requests, each a run of visitors as in ``run_load``."""
+    lock = threading.Lock()
+    todo = list(enumerate(paths))
+    todo.reverse()
+    results: list[tuple[str, float, int | str]] = []
+    first_error: dict = {}
+    start = time.perf_counter() + 0.2
+
+    def client(i: int) -> None:
+        sent, conn = 0, None
+        while True:
+            with lock:
+                if not todo:
+                    break
+                n, (kind, path) = todo.pop()
+            due = start + n / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            if conn is None or sent % PER_VISITOR == 0:
+                if conn is not None:
+                    conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(
+                    f"127.{subnet}.{i}.{(sent // PER_VISITOR) % 250 + 1}", 0))
+            sent += 1
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                body = resp.read()
+                status: int | str = resp.status
+                if status != 200 and status not in first_error:
+                    first_error[status] = body[:300]
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+                conn.close()
+                conn = None
+            with lock:
+                results.append((kind, (time.perf_counter() - due) * 1000, status))
+        if conn is not None:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"seconds": time.perf_counter() - start, "results": results, "first_error": first_error}
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -356,14 +417,25 @@ def measure(name: str, dev: bool, instance: Path, args, paths, warm, subnet: int
         run_load(port, warm, args.concurrency, subnet)  # every worker opens the index before the clock starts
         time.sleep(2)
         wait_for_quiet(args.max_load)
-        cpu0, client0 = tree_cpu_seconds(proc.pid), time.process_time()
-        row = summarise(name, run_load(port, paths, args.concurrency, subnet + 1))
-        row["server_cpu_ms"] = (tree_cpu_seconds(proc.pid) - cpu0) * 1000 / row["requests"]
-        row["client_cpu_ms"] = (time.process_time() - client0) * 1000 / row["requests"]
-        row["load"] = os.getloadavg()[0]  # the machine is shared: how busy it was while measuring
+        row = _measured(name, proc, lambda: run_load(port, paths, args.concurrency, subnet + 1))
+        print_row(row)
+        if args.rate:  # the target as a service level: p95 while TARGET_RPS requests/s arrive
+            time.sleep(2)
+            wait_for_quiet(args.max_load)
+            paced = _measured(f"  at {args.rate:.0f} requests/s offered", proc,
+                              lambda: run_rate(port, paths, args.rate, args.concurrency, subnet + 2))
+            print_row(paced)
     finally:
         stop_server(proc)
-    print_row(row)
+    return row
+
+
+def _measured(name: str, proc: subprocess.Popen, load) -> dict:
+    cpu0, client0 = tree_cpu_seconds(proc.pid), time.process_time()
+    row = summarise(name, load())
+    row["server_cpu_ms"] = (tree_cpu_seconds(proc.pid) - cpu0) * 1000 / row["requests"]
+    row["client_cpu_ms"] = (time.process_time() - client0) * 1000 / row["requests"]
+    row["load"] = os.getloadavg()[0]  # the machine is shared: how busy it was while measuring
     return row
 
 
@@ -375,6 +447,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="20,000 postings and 1,000 requests, for a first look")
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--rate", type=float, default=TARGET_RPS,
+                    help="then offer this many requests/s (open loop) and measure p95 at that rate; 0: skip")
     ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the WEB_WORKERS rule)")
     ap.add_argument("--threads", default="", help="comma-separated threads per worker to compare, e.g. 1,2,4")
     ap.add_argument("--no-dev", action="store_true", help="skip the development server")
