@@ -107,7 +107,8 @@ def _drill(by: str, filters: Filters, key: str) -> str | None:
         args["occupation"] = filters.occupation
     if filters.region:
         args["region"] = filters.region
-    if by == "region" and len(key) < 6:
+    current = RegionDirectory.code_prefix(filters.region) if filters.region else ""
+    if by == "region" and key != current:  # a county's own row has nowhere further down to go
         args["region"] = key.ljust(6, "0")
     elif by == "occupation" and len(key) < 10:
         args["occupation"] = key
