@@ -155,3 +155,70 @@ def test_a_refused_sign_in_names_its_fields_and_takes_focus_to_the_summary(live_
         assert "6位数字" in hint
     finally:
         context.close()
+
+
+# --- 忘记密码 on a phone, by the labels a screen reader announces ---------------------------------------
+
+RESET_USER = ("e2e_a11y_zhaohui", "13912347788")
+
+
+@pytest.fixture(scope="module")
+def reset_seeker(live_server):
+    from core.accounts.services import create_user
+    from core.seekers.services import create_jobseeker
+    from webapp.auth.inputs import cipher
+    from webapp.extensions import db
+
+    app = live_server["app"]
+    with app.app_context():
+        user = create_user(db.session, username=RESET_USER[0], password=PASSWORD, role="jobseeker", display_name="赵慧")
+        with app.test_request_context():
+            create_jobseeker(db.session, cipher(), user_id=user.id, name="赵慧", phone=RESET_USER[1], region_code="371321")
+        db.session.commit()
+        return user.id
+
+
+def _texted_code(app, user_id: int) -> str:
+    import re as _re
+
+    from sqlalchemy import select
+
+    from core.notifications.models import NotificationDelivery
+    from webapp.extensions import db
+
+    with app.app_context():
+        body = db.session.scalars(select(NotificationDelivery.body).where(NotificationDelivery.user_id == user_id)
+                                  .order_by(NotificationDelivery.id.desc())).first()
+    return _re.search(r"验证码是 (\d{6})", body).group(1)
+
+
+def test_forgotten_password_on_a_phone(live_server, browser, reset_seeker):
+    base, new_password = live_server["url"], "Shan-Qian-You-Ke-Zao-2027"
+    context = _context(browser, "phone")
+    page = context.new_page()
+    try:
+        page.goto(base + "/login", wait_until="load")
+        page.get_by_role("link", name="忘记密码？").click()
+        page.get_by_label("用户名或手机号").fill(RESET_USER[1])
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="获取验证码").click()
+        assert "验证码已发送" in page.locator("[role=status]").inner_text()
+        assert page.get_by_label("用户名或手机号").input_value() == RESET_USER[1]
+        page.get_by_label("短信验证码").fill("000000" if _texted_code(live_server["app"], reset_seeker) != "000000" else "111111")
+        page.get_by_label(re.compile("^新密码")).fill(new_password)
+        page.get_by_label("再次输入新密码").fill(new_password)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="设置新密码").click()
+        assert page.evaluate("() => document.activeElement.id") == "error-summary"  # told, and where
+        assert page.get_by_label("短信验证码").get_attribute("aria-invalid") == "true"
+        assert severe(axe_violations(page, base)) == []
+        page.get_by_label("短信验证码").fill(_texted_code(live_server["app"], reset_seeker))
+        page.get_by_label(re.compile("^新密码")).fill(new_password)
+        page.get_by_label("再次输入新密码").fill(new_password)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="设置新密码").click()
+        assert "/login" in page.url and "密码已重新设置" in page.locator("[role=status]").inner_text()
+        _login(page, base, RESET_USER[0], new_password)
+        assert "/login" not in page.url
+    finally:
+        context.close()
