@@ -34,6 +34,8 @@ HOME_LINKS: list[tuple[str, str, frozenset]] = [
     ("fairs.index", "招聘会", _BOTH),
     ("livestreams.index", "直播带岗", _BOTH),
     ("projects.index", "重大项目用工", _BOTH),
+    ("projects.land_index", "征地与被征地农民", _BOTH),
+    ("projects.courses", "订单式培训", _BOTH),
     ("commissioner.priority_groups", "重点群体认定", _BOTH),
     ("stats.index", "统计分析", _BOTH),
 ]
