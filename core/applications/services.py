@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
 from core.enums import ApplicationOrigin, ApplicationStatus, SeekerVisibility
@@ -250,6 +250,9 @@ def enterprise_applications(
             .where(Posting.enterprise_id == enterprise_id, Application.jobseeker_id.not_in(hidden_seekers())))
     if posting_id is not None:
         stmt = stmt.where(Application.posting_id == posting_id)
+    # one query per relation for the whole page, not one per card
+    stmt = stmt.options(selectinload(Application.notes), selectinload(Application.jobseeker),
+                        selectinload(Application.posting))
     apps = list(session.scalars(stmt.order_by(Application.created_at.desc(), Application.id.desc())))
     counts: dict[str, int] = {}
     for a in apps:

@@ -106,8 +106,9 @@ def candidates(posting_id: int):
             "hints": hints_for(rules, seeker.group_values(verified_only=True), posting),
             "can_invite": seeker.user_id is not None,
         })
-    db.session.commit()  # the stored ranked list and the audit trail
-    return render_template("enterprise/candidates.html", **page)
+    html = render_template("enterprise/candidates.html", **page)
+    db.session.commit()  # the stored ranked list and the audit trail, before the page goes out
+    return html
 
 
 @bp.post("/postings/<int:posting_id>/candidates/<int:jobseeker_id>/invite")

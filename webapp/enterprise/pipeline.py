@@ -55,11 +55,14 @@ def _render(posting=None):
              "hints": hints_for(rules, a.jobseeker.group_values(verified_only=True), a.posting),
              "reason": rejection_words(a.rejection_reason) if a.status == ApplicationStatus.DECLINED else ""}
             for a in apps]
-    db.session.commit()  # the audit events and the viewed stage
     tabs = [(None, "全部", sum(counts.values()))] + [(s.value, label(s), counts.get(s.value, 0)) for s in STAGE_TABS]
-    return render_template("enterprise/applicants.html", rows=rows, posting=posting, stage=stage, tabs=tabs,
+    html = render_template("enterprise/applicants.html", rows=rows, posting=posting, stage=stage, tabs=tabs,
                            move_options=[(s.value, label(s)) for s in ENTERPRISE_MOVES],
                            reasons=list(REJECTION_REASONS.items()))
+    # the audit events and the viewed stage are kept before the page goes out; rendered first, because
+    # a commit expires every loaded row and the template would load each card's rows again
+    db.session.commit()
+    return html
 
 
 @bp.get("/applicants")
