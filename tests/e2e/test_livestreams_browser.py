@@ -281,3 +281,35 @@ def test_every_livestream_page_in_plain_words_at_phone_width(live_server, live_d
         finally:
             context.close()
     assert problems == []
+
+
+def test_run_sheet_reorders_by_keyboard(live_server, live_data, browser):
+    """Focus a run-sheet row and press ↓: the order is saved without a reload and holds after one."""
+    from sqlalchemy import select
+
+    from core.accounts.models import User
+    from core.livestreams.demo import make_session
+    from core.postings.models import Posting
+    from webapp.extensions import db
+
+    app, base = live_server["app"], live_server["url"]
+    with app.app_context():
+        host = db.session.scalar(select(User).where(User.username == "e2e_live_zhuanyuan"))
+        live = make_session(db.session, host, REGION, [db.session.get(Posting, i) for i in live_data["ids"]], "沂南排序")
+        db.session.commit()
+        session_id = live.id
+    context = _phone(browser)
+    try:
+        page = context.new_page()
+        _login(page, base, "e2e_live_zhuanyuan", PASSWORD)
+        page.goto(f"{base}/live/{session_id}/console")
+        titles = page.locator(".run-item .posting-head strong")
+        assert titles.all_inner_texts() == ["1. 沂南直播焊工", "2. 沂南直播叉车司机"]
+        page.locator(".run-item").first.focus()
+        page.keyboard.press("ArrowDown")
+        _wait_for(lambda: page.get_attribute("#run-sheet-list", "data-saved") is not None, 5)
+        assert titles.all_inner_texts() == ["1. 沂南直播叉车司机", "2. 沂南直播焊工"]
+        page.reload()
+        assert page.locator(".run-item .posting-head strong").all_inner_texts() == ["1. 沂南直播叉车司机", "2. 沂南直播焊工"]
+    finally:
+        context.close()
