@@ -101,6 +101,10 @@ Document = dict[str, Any]
 
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # page * size beyond this is refused, as Elasticsearch does
+MAX_MUST_NOT = 10
+#: in a relaxed query each matched word is worth this much before BM25 breaks ties, so the
+#: number of matched words ranks first on every backend
+MATCH_COUNT_WEIGHT = 1000.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,11 @@ class SearchQuery:
     highlight: bool = True
     #: sort origin for "distance" when no radius filter is given
     origin: tuple[float, float] | None = None
+    #: words whose presence in any text field excludes a document ("-夜班", "不要夜班")
+    must_not: tuple[str, ...] = ()
+    #: None: every word of ``text`` must match (strict). k: at least k of them must match, and
+    #: documents matching more of them rank first (then by BM25) — the relaxed query.
+    minimum_should_match: int | None = None
 
     def validate(self, spec: CollectionSpec) -> None:
         if self.page < 1 or self.size < 1 or self.size > MAX_PAGE_SIZE:
@@ -163,6 +172,10 @@ class SearchQuery:
                 raise InvalidQuery("radius_km", "距离范围应在 0 到 500 公里之间")
         if self.sort == "distance" and self.geo is None and self.origin is None:
             raise InvalidQuery("sort", "按距离排序需要位置")
+        if self.minimum_should_match is not None and self.minimum_should_match < 1:
+            raise InvalidQuery("minimum_should_match", "至少要符合一个词")
+        if len(self.must_not) > MAX_MUST_NOT:
+            raise InvalidQuery("q", f"排除的词最多 {MAX_MUST_NOT} 个")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.search import CollectionSpec, GeoRadius, Range, SearchQuery, Terms, haversine_km
+from core.search import MATCH_COUNT_WEIGHT, CollectionSpec, GeoRadius, Range, SearchQuery, Terms, haversine_km
 
 K1, B = 1.2, 0.75
 # Text queries whose posting lists hold fewer than n / SPARSE_RATIO entries are scored on the lists alone.
@@ -396,7 +396,7 @@ class GlobalStats:
 
 
 def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: GlobalStats | None,
-                   facet_acc: dict[str, dict[str, int]]) -> Candidate | None:
+                   facet_acc: dict[str, dict[str, int]], not_terms: list[str] = ()) -> Candidate | None:
     """One segment's matches for ``query``: candidates (text match, then filters, then geo), facet
     counts added to ``facet_acc``, and the keys of what can reach the requested page. The work is
     numpy on whole columns; the steps are functions called once per segment."""
@@ -404,10 +404,14 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
         return None
     scores = contribs = None
     filters = list(query.filters)
-    if terms:
+    if terms and query.minimum_should_match is not None:
+        cand, scores = _match_some_terms(seg, terms, stats, query.minimum_should_match)
+    elif terms:
         cand, scores, contribs = _match_terms(seg, terms, stats)
     else:
         cand = _browse_candidates(seg, query, filters)  # takes the filter it starts from out of ``filters``
+    if not_terms and len(cand):
+        cand = cand[~_holds_any(seg, cand, not_terms)]
     for f in filters:
         if len(cand) == 0:
             break
@@ -419,7 +423,7 @@ def search_segment(seg: Segment, query: SearchQuery, terms: list[str], stats: Gl
         distances = np.zeros(0)
     if query.sort == "distance" and distances is None and query.origin is not None:
         distances = haversine_km(query.origin[0], query.origin[1], seg.lat[cand], seg.lon[cand])
-    all_live = not terms and not query.filters and query.geo is None
+    all_live = not terms and not query.filters and query.geo is None and not not_terms
     _count_facets(seg, query, cand, all_live, facet_acc)
     if len(cand) == 0:
         return Candidate(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), None, 0)
@@ -470,6 +474,37 @@ def _match_terms(seg: Segment, terms: list[str], stats: GlobalStats):
             hit[docs] = True
         matched = hit if matched is None else (matched & hit)
     return np.flatnonzero(matched & seg.live), scores, None
+
+
+def _match_some_terms(seg: Segment, terms: list[str], stats: GlobalStats, at_least: int):
+    """Live documents holding at least ``at_least`` of the terms; the score ranks by how many they
+    hold (``MATCH_COUNT_WEIGHT`` each), then by BM25."""
+    text_fields = seg.spec.by_kind("text")
+    scores = np.zeros(seg.n, dtype=np.float64)
+    count = np.zeros(seg.n, dtype=np.int16)
+    for t in terms:
+        hit = np.zeros(seg.n, dtype=bool)
+        for f in text_fields:
+            p = seg.text[f.name].postings(t)
+            if p is None:
+                continue
+            docs, tfs = p
+            scores[docs] += _bm25(seg, f, t, stats, docs, tfs)
+            hit[docs] = True
+        count += hit
+    scores += count * MATCH_COUNT_WEIGHT
+    return np.flatnonzero((count >= min(at_least, len(terms))) & seg.live), scores
+
+
+def _holds_any(seg: Segment, cand: np.ndarray, words: list[str]) -> np.ndarray:
+    """For each candidate slot: does any text field hold any of ``words``?"""
+    out = np.zeros(len(cand), dtype=bool)
+    for f in seg.spec.by_kind("text"):
+        for w in words:
+            p = seg.text[f.name].postings(w)
+            if p is not None:
+                out |= np.isin(cand, p[0], assume_unique=True)
+    return out
 
 
 def _match_rare_terms(seg: Segment, terms: list[str], stats: GlobalStats, postings: list):

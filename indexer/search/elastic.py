@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from core.search import (
     COLLECTIONS,
+    MATCH_COUNT_WEIGHT,
     BulkResult,
     CollectionSpec,
     Health,
@@ -248,16 +249,29 @@ class ElasticsearchBackend:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def build_query(self, spec: CollectionSpec, query: SearchQuery, terms: list[str]) -> dict:
-        must: list[dict] = []
+    def build_query(self, spec: CollectionSpec, query: SearchQuery, terms: list[str],
+                    not_terms: list[str] = ()) -> dict:
         text_fields = [f"{f.name}^{f.boost:g}" for f in spec.by_kind("text")]
-        for t in terms:
-            must.append({"multi_match": {"query": t, "fields": text_fields, "type": "most_fields"}})
+        matches = [{"multi_match": {"query": t, "fields": text_fields, "type": "most_fields"}} for t in terms]
+        if terms and query.minimum_should_match is not None:
+            # Relaxed: at least k words, ranked by how many match (a constant per word), then BM25,
+            # as the embedded engine does.
+            counted = [{"constant_score": {"filter": {"multi_match": {"query": t, "fields": text_fields}},
+                                           "boost": MATCH_COUNT_WEIGHT}} for t in terms]
+            at_least = min(query.minimum_should_match, len(terms))
+            must = [{"bool": {"should": counted, "minimum_should_match": at_least}}]
+            should = matches
+        else:
+            must, should = matches, []
         filters = [self._filter(f) for f in query.filters]
         if query.geo is not None:
             filters.append({"geo_distance": {"distance": f"{query.geo.radius_km}km",
                                              "location": {"lat": query.geo.lat, "lon": query.geo.lon}}})
-        q = {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+        q: dict[str, Any] = {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+        if should:
+            q["bool"]["should"] = should
+        if not_terms:
+            q["bool"]["must_not"] = [{"multi_match": {"query": t, "fields": text_fields}} for t in not_terms]
         sort = query.sort
         if sort == "relevance" and not terms:
             sort = "newest"
@@ -297,7 +311,8 @@ class ElasticsearchBackend:
         query.validate(spec)
         self.ensure(collection)
         terms = self.analyzer.query_tokens(query.text) if query.text else []
-        body = self.build_query(spec, query, terms)
+        not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
+        body = self.build_query(spec, query, terms, not_terms)
         resp = self._call(self.client.search, index=self.alias(collection), **body)
         return self.parse_response(query, terms, resp)
 

@@ -404,13 +404,14 @@ class EmbeddedBackend:
         if query.text and not terms:
             # Only punctuation or stop words: treat as no text rather than "match everything".
             terms = []
+        not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
         with col.lock:
             segments = col.refresh()
             stats = GlobalStats(segments, col.spec, terms) if terms else None
             facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
             cands = []
             for seg in segments:
-                c = search_segment(seg, query, terms, stats, facets)
+                c = search_segment(seg, query, terms, stats, facets, not_terms)
                 if c is not None:
                     cands.append(c)
             total = sum(c.total for c in cands)

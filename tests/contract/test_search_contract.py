@@ -230,3 +230,34 @@ def test_knn_by_vector_with_filters(backend):
 def test_health_reports_ok(backend):
     h = backend.health()
     assert h.ok and h.backend == backend.name
+
+
+def test_must_not_words_exclude_documents(corpus):
+    assert sorted(ids(corpus, text="保安")) == [3, 6]
+    assert ids(corpus, text="保安", must_not=("夜班",)) == [6]
+    # without words: the exclusion alone still applies to browsing
+    assert 3 not in ids(corpus, must_not=("夜班",), size=20)
+    assert sorted(ids(corpus, must_not=("夜班",), size=20)) == [1, 2, 4, 5, 6]
+
+
+def test_minimum_should_match_ranks_by_how_many_words_match(corpus):
+    assert ids(corpus, text="焊工 南山 包吃住") == []  # strict: every word
+    relaxed = ids(corpus, text="焊工 南山 包吃住", minimum_should_match=1)
+    # 2 holds 焊工 and 南山, 1 holds 焊工 and 包吃住: both two words, then the rest with one
+    assert sorted(relaxed[:2]) == [1, 2] and set(relaxed) == {1, 2}
+    assert ids(corpus, text="焊工 南山 钢结构", minimum_should_match=1)[0] == 2
+    assert sorted(ids(corpus, text="焊工 保安", minimum_should_match=1)) == [1, 2, 3, 6]
+    assert ids(corpus, text="焊工 保安", minimum_should_match=2) == []
+    total = corpus.search("postings", SearchQuery(text="焊工 保安", minimum_should_match=1)).total
+    assert total == 4
+
+
+def test_minimum_should_match_with_exclusion_and_filters(corpus):
+    got = ids(corpus, text="焊工 保安", minimum_should_match=1, must_not=("夜班",),
+              filters=(Terms("region_path", ("440300",)),))
+    assert sorted(got) == [1, 2, 6]
+
+
+def test_minimum_should_match_below_one_is_refused(corpus):
+    with pytest.raises(InvalidQuery):
+        corpus.search("postings", SearchQuery(text="焊工", minimum_should_match=0))

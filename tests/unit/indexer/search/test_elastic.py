@@ -194,6 +194,18 @@ def test_search_request(fake, es):
     assert body["aggs"] == {"employment_type": {"terms": {"field": "employment_type", "size": 5000}}}
 
 
+def test_relaxed_query_counts_matched_words_and_excludes(fake, es):
+    fake.on("POST", "/jl-postings/_search", body={"hits": {"total": {"value": 0}, "hits": []}})
+    es.search("postings", SearchQuery(text="焊工 深圳 包吃住", minimum_should_match=1, must_not=("夜班",)))
+    q = fake.requests[-1][2]["query"]["bool"]
+    counted = q["must"][0]["bool"]
+    assert counted["minimum_should_match"] == 1
+    assert [c["constant_score"]["boost"] for c in counted["should"]] == [1000.0] * len(counted["should"])
+    assert [c["constant_score"]["filter"]["multi_match"]["query"] for c in counted["should"]][:2] == ["电焊工", "深圳"]
+    assert [m["multi_match"]["query"] for m in q["should"]][:2] == ["电焊工", "深圳"]  # BM25 breaks ties
+    assert q["must_not"] == [{"multi_match": {"query": "夜班", "fields": ["title^3", "body^1"]}}]
+
+
 def test_browsing_without_text_sorts_newest(fake, es):
     fake.on("POST", "/jl-postings/_search", body={"hits": {"total": {"value": 0}, "hits": []}})
     es.search("postings", SearchQuery())
