@@ -94,10 +94,15 @@ CODE = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z]+_[a-z_]+(?![A-Za-z0-9])")
 
 
 def _fits(page) -> None:
-    """Phone wide, and in words: no horizontal scroll, no code or English word in the visible text."""
+    """Phone wide, in words and accessible: no horizontal scroll, no code or English word in the
+    visible text, no serious or critical axe-core finding."""
+    from .walk import axe_violations, severe
+
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
     text = page.locator("main").inner_text()
     assert not CODE.findall(text) and not re.findall(r"[A-Za-z]{3,}", text), (page.url, text[:300])
+    base = "/".join(page.url.split("/")[:3])
+    assert severe(axe_violations(page, base)) == [], page.url
 
 
 def _flash(page) -> str:
