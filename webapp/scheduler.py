@@ -70,6 +70,14 @@ def _land_surveys(session) -> str:
     return f"征地调查超期提醒 {len(ids)} 个公告"
 
 
+def _stats_refresh(session) -> str:
+    from core.statistics.cells import refresh_now
+
+    run = refresh_now(session)
+    session.commit()
+    return f"供求统计表已更新：{run.cells} 个统计单元"
+
+
 FREQUENT_MINUTES = 10  # alerts asked for "immediately" and the SMS/e-mail outbox
 
 
@@ -82,7 +90,7 @@ class Job:
 
 JOBS = (Job("postings expire", "daily", _expire), Job("validity sample", "monthly", _validity_sample),
         Job("alerts run", "frequent", _alerts), Job("notifications deliver", "frequent", _deliver),
-        Job("land surveys escalate", "daily", _land_surveys))
+        Job("land surveys escalate", "daily", _land_surveys), Job("stats refresh", "daily", _stats_refresh))
 
 
 def period_of(job: Job, now: dt.datetime) -> tuple:

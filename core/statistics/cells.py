@@ -214,9 +214,14 @@ def refresh_cells(session: Session, today: dt.date | None = None) -> int:
 
 
 def refresh_now(session: Session, today: dt.date | None = None) -> StatsRefresh:
-    """``refresh_cells`` in the caller's transaction, recorded as a finished run (CLI, scheduler)."""
+    """Recount and replace the cells with ``session`` (CLI, scheduler), recorded as a finished run: the
+    counting runs as a reader (on SQLite beside the writers), then the cells are replaced in one write."""
+    today = today or utcnow().date()
+    with reading():
+        counted = count_all(session, today, lambda pct, what: None)
+        session.commit()
     run = StatsRefresh(state="running", progress=0)
-    run.cells = refresh_cells(session, today)
+    run.cells = write_cells(session, counted)
     run.state, run.progress, run.finished_at, run.message = "done", 100, utcnow(), "完成"
     session.add(run)
     session.flush()

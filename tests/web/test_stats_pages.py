@@ -132,3 +132,43 @@ def test_outcomes_by_group_and_origin(client, login_as, db_session):
     assert origins["招聘会"] == (1, 1, 1) and origins["搜索"] == (1, 1, 0)
     page = client.get("/stats/outcomes").get_data(as_text=True)
     assert "高校毕业生" in page and "招聘会" in page
+
+
+def test_refresh_runs_in_the_background_and_records_its_progress(app_factory, fresh_database_url):
+    """On a database of its own (the refresh commits from two sessions of its own)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from core.all_models import metadata
+    from core.postings.models import Posting
+    from core.reference.services import load_reference_data
+    from core.statistics.cells import run_refresh
+    from core.statistics.models import StatsCell, StatsRefresh
+    from webapp.extensions import db
+
+    own = app_factory(fresh_database_url("sqlite"))
+    with own.app_context():
+        metadata.create_all(db.engine)
+        load_reference_data(db.session)
+        db.session.add(Posting(title="焊工", region_code="630102", occupation_code="6-18-02-04", headcount=2,
+                               status="published", published_at=utcnow()))
+        db.session.commit()
+        run = run_refresh(sessionmaker(bind=db.engine, expire_on_commit=False))
+        assert run.state == "done" and run.progress == 100 and run.cells > 0
+        assert db.session.query(StatsRefresh).count() == 1
+        assert db.session.query(StatsCell).filter_by(measure="posted", region_code="630102",
+                                                     occupation_code="6-18-02-04").one().headcount == 2
+        db.session.remove()
+
+
+def test_admin_starts_a_refresh_from_the_page(client, login_as, monkeypatch):
+    from webapp.stats import views
+
+    started = []
+    monkeypatch.setattr(views, "_refresh_in_background", lambda app: started.append(app))
+    login_as("admin")
+    assert 'id="refresh-form"' in client.get("/stats/").get_data(as_text=True)
+    resp = client.post("/stats/refresh")
+    assert resp.status_code == 303 and len(started) == 1
+    client.post("/logout")
+    login_as("commissioner")
+    assert client.post("/stats/refresh").status_code == 403

@@ -4,9 +4,10 @@ Thin: parse the filters, call ``core.statistics``, render."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.accounts.services import commissioner_jurisdiction
@@ -254,6 +255,35 @@ def outcomes():
              "demandLabel": "岗位有效率（%）", "supply": None}
     return render_template("stats/outcomes.html", out=out, sheets=sheets, period=period, chart=chart,
                            periods=period_choices(utcnow().date()), args=request.args, has_trend=bool(trend.months))
+
+
+
+# --- refreshing the figures in the background -------------------------------------------------------------
+
+def _refresh_in_background(app) -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    def work():
+        with app.app_context():
+            factory = sessionmaker(bind=db.engine, expire_on_commit=False)
+            try:
+                cells.run_refresh(factory)
+            except Exception:  # recorded as failed in stats_refreshes; the page says so
+                app.logger.exception("statistics refresh failed")
+
+    threading.Thread(target=work, name="stats-refresh", daemon=True).start()
+
+
+@bp.post("/refresh")
+@roles_required(Role.ADMIN)
+def refresh():
+    running = cells.last_refresh(db.session)
+    if running is not None and running.state == "running" and running.started_at > utcnow() - dt.timedelta(hours=2):
+        flash("统计数据正在更新，请稍后刷新页面查看进度", "info")
+    else:
+        _refresh_in_background(current_app._get_current_object())
+        flash("已开始更新统计数据，页面上会显示进度", "success")
+    return redirect(url_for("stats.index"), code=303)
 
 
 from . import catalogue_views  # noqa: E402,F401  (its routes are on this blueprint)
