@@ -65,25 +65,30 @@ def talked_registrations(session: Session, booth_id: int) -> set[int]:
     return set(session.scalars(select(FairConversation.registration_id).where(FairConversation.booth_id == booth_id)))
 
 
-# A fair's visitors as one matcher pool, kept per process for a few minutes: building it reads every
-# registration's profile (20,000 at a big fair), ranking against it takes milliseconds. A new or
-# cancelled registration changes the key, so the shortlist never misses or keeps one; an edited
-# profile shows within POOL_TTL_S.
+# A fair's visitors as one matcher pool, kept per process: building it reads every registration's
+# profile (20,000 at a big fair: seconds), ranking against it takes tens of milliseconds. A new or
+# cancelled registration makes it stale, but it is rebuilt at most once a minute (POOL_MIN_AGE_S), so
+# a door busy with walk-ins does not rebuild it for every booth's every look: a newcomer appears within
+# a minute, a cancelled registration is dropped from the rows at once; an edited profile shows within
+# POOL_TTL_S.
 POOL_TTL_S = 300.0
+POOL_MIN_AGE_S = 60.0
 _POOLS: dict[tuple, tuple] = {}
 
 
-def _visitor_pool(session: Session, ranker, fair_id: int):
+def _visitor_pool(session: Session, ranker, fair: JobFair):
     """(pool, [(registration id, jobseeker id)] in pool order) of the fair's consenting visitors."""
     import time
 
     from sqlalchemy import func
 
+    fair_id = fair.id
     shape = tuple(session.execute(select(func.count(), func.max(FairRegistration.id), func.max(FairRegistration.cancelled_at))
                                   .where(FairRegistration.fair_id == fair_id)).one())
-    key = (fair_id, id(ranker), ranker.model_version)
+    key = (fair_id, fair.created_at, id(ranker), ranker.model_version)  # created_at: a reused id is another fair
     hit = _POOLS.get(key)
-    if hit is not None and hit[0] == shape and hit[1] > time.monotonic():
+    now = time.monotonic()
+    if hit is not None and now < hit[1] + POOL_TTL_S and (hit[0] == shape or now < hit[1] + POOL_MIN_AGE_S):
         return hit[2], hit[3]
     regs = session.scalars(select(FairRegistration).where(
         FairRegistration.fair_id == fair_id, FairRegistration.cancelled_at.is_(None)).order_by(FairRegistration.id)).all()
@@ -95,14 +100,14 @@ def _visitor_pool(session: Session, ranker, fair_id: int):
     ids = [(r.id, r.jobseeker_id) for r, _ in wanted]
     if len(_POOLS) > 64:
         _POOLS.clear()
-    _POOLS[key] = (shape, time.monotonic() + POOL_TTL_S, pool, ids)
+    _POOLS[key] = (shape, now, pool, ids)
     return pool, ids
 
 
 def booth_shortlist(session: Session, ranker, booth: FairBooth, *, k: int = 30) -> list[ShortlistRow]:
     """Registered visitors (not cancelled) ranked for the booth's postings: each person once, at the
     posting they fit best. Only people who consented to recommendation are ranked (the matcher's rule)."""
-    pool, ids = _visitor_pool(session, ranker, booth.fair_id)
+    pool, ids = _visitor_pool(session, ranker, booth.fair)
     if pool is None:
         return []
     reg_of = dict((sid, rid) for rid, sid in ids)

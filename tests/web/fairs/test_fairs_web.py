@@ -177,7 +177,7 @@ def test_public_list_and_quick_profile_first(client, make_user, sign_in, login_a
 
 
 def test_booth_shortlist_masks_until_application(client, db_session, make_user, sign_in, exhibitor,
-                                                 seeker_with_profile, matcher):
+                                                 seeker_with_profile, matcher, monkeypatch):
     staff = make_user("commissioner", region_code="371300")
     fair_id = _create_open_fair(client, sign_in, staff)
     ent_user, posting = exhibitor()
@@ -200,6 +200,20 @@ def test_booth_shortlist_masks_until_application(client, db_session, make_user, 
     client.post(f"/fairs/{fair_id}/booth/intention", data={"code": reg.code, "posting_id": str(posting.id)})
     page = client.get(f"/fairs/{fair_id}/booth").get_data(as_text=True)
     assert "张三" in page and "13812345678" in page  # the application is the consent
+
+    # a newcomer shows once the kept pool of visitors may be rebuilt (at most once a minute)
+    from core.fairs import booth as booths
+    from core.fairs import services as svc
+    from core.seekers.models import Jobseeker
+
+    late = Jobseeker(name="欧阳明", phone="13700002222", region_code="371302", desired_titles=["电焊工"],
+                     skills=["电焊"], consent_recommendation=True)
+    db_session.add(late)
+    db_session.flush()
+    svc.register_for_fair(db_session, fair_id, late.id)
+    db_session.commit()
+    monkeypatch.setattr(booths, "POOL_MIN_AGE_S", 0.0)
+    assert "欧*" in client.get(f"/fairs/{fair_id}/booth").get_data(as_text=True)
     outsider, _ = exhibitor("未参展单位")
     sign_in(outsider)
     assert client.get(f"/fairs/{fair_id}/booth").status_code == 403
