@@ -110,10 +110,12 @@ def _versions(session: Session) -> list:
     return session.execute(select(Posting.id, Posting.version).where(Posting.status == PostingStatus.PUBLISHED)).all()
 
 
-def _lite_rows(session: Session, ids: list[int]) -> list:
-    """Place and kind of ``ids`` that are published."""
-    return [r for part in _chunks(ids) for r in session.execute(select(*_LITE).where(
-        Posting.id.in_(part), Posting.status == PostingStatus.PUBLISHED))]
+def _lite_rows(session: Session, ids: list[int] | None) -> list:
+    """Place and kind of ``ids`` that are published (None: of every published posting, in one pass)."""
+    published = Posting.status == PostingStatus.PUBLISHED
+    if ids is None:
+        return session.execute(select(*_LITE).where(published)).all()
+    return [r for part in _chunks(ids) for r in session.execute(select(*_LITE).where(Posting.id.in_(part), published))]
 
 
 def _rewritten(before: tuple, now: tuple) -> bool:
@@ -140,12 +142,14 @@ def _build(session: Session, ranker, sig: tuple, old: PostingPool | None, postin
     vectors = dict(old.vectors) if old is not None else {}
     changed = _changed_ids(session, old, sig) if old is not None else None
     checked = old.checked_at if old is not None else 0.0
-    if changed is None:  # compare every published posting's version with what the pool holds
+    if old is None:
+        changed, checked = None, time.monotonic()  # the first build reads every published posting at once
+    elif changed is None:  # compare every published posting's version with what the pool holds
         current = {pid: version or 1 for pid, version in _versions(session)}
         changed = [pid for pid, version in current.items() if keys.get(pid) != version]
         changed += [pid for pid in keys if pid not in current]
         checked = time.monotonic()
-    for pid in changed:
+    for pid in changed or ():
         entries.pop(pid, None), keys.pop(pid, None), vectors.pop(pid, None)
     for r in _lite_rows(session, changed):  # the changed postings that are (still) published
         keys[r.id] = r.version or 1
