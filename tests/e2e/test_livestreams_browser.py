@@ -13,6 +13,7 @@ import pytest
 from .conftest import SEEKER_PASSWORD, SEEKER_USERNAME
 from .test_plain_words_browser import CODE, PAGE_STATE
 from .test_review_browser import _login
+from .walk import axe_violations, severe
 
 pytestmark = pytest.mark.e2e
 
@@ -249,8 +250,8 @@ def _walk_session(app, live_data) -> int:
 
 
 def test_every_livestream_page_in_plain_words_at_phone_width(live_server, live_data, browser):
-    """Each livestream page, for each kind of visitor, at 390 px: no codes, nothing wider than the phone;
-    the new-session form submitted empty answers in words."""
+    """Each livestream page, for each kind of visitor, at 390 px: no codes, nothing wider than the phone,
+    no serious axe-core finding; the new-session form submitted empty answers in words."""
     from .conftest import ADMIN_USERNAME
 
     base, session_id = live_server["url"], _walk_session(live_server["app"], live_data)
@@ -270,8 +271,9 @@ def test_every_livestream_page_in_plain_words_at_phone_width(live_server, live_d
             if login:
                 _login(page, base, *login)
             for path in pages:
-                page.goto(base + path, wait_until="domcontentloaded")
+                page.goto(base + path, wait_until="load")
                 _plain_and_phone_wide(page, f"{role} {path}", problems)
+                problems += [f"{role} {path}: {v['id']} {v['targets'][:2]}" for v in severe(axe_violations(page, base))]
             if role == "commissioner":
                 page.goto(base + "/live/new")
                 page.get_by_role("button", name="保存").click()
@@ -313,3 +315,27 @@ def test_run_sheet_reorders_by_keyboard(live_server, live_data, browser):
         assert page.locator(".run-item .posting-head strong").all_inner_texts() == ["1. 沂南直播叉车司机", "2. 沂南直播焊工"]
     finally:
         context.close()
+
+
+def test_viewer_pages_in_large_text_mode(live_server, live_data, browser):
+    """What jobseekers and the public open, in 大字模式: 7:1 contrast, buttons 44 px high, phone wide."""
+    from .test_accessibility_browser import LARGE_STATE, _switch_large_text
+
+    base, session_id = live_server["url"], _walk_session(live_server["app"], live_data)
+    pages = [f"/live/{session_id}", f"/live/{session_id}/replay", f"/live/{session_id}/apply/{live_data['ids'][0]}?done=1",
+             f"/live/{session_id}/carousel", "/live/carousel"]
+    context = _phone(browser)
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        _switch_large_text(page, base, True)
+        for path in pages:
+            page.goto(base + path, wait_until="load")
+            state = page.evaluate(LARGE_STATE)
+            if state["scroll"] > PHONE["width"] or state["small"]:
+                problems.append(f"{path}: {state['scroll']}px, small buttons {state['small']}")
+            problems += [f"{path}: below 7:1 {t}" for v in axe_violations(page, base, rules=["color-contrast-enhanced"])
+                         for t in v["targets"]]
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
