@@ -17,6 +17,7 @@ from core.alerts.services import (
     unsubscribe as unsubscribe_alert,
     update_saved_search,
 )
+from core.db import begin_write
 from core.enums import AlertFrequency, Role, label
 from core.reference.services import occupation_directory, region_directory
 from core.search import InvalidQuery
@@ -97,6 +98,7 @@ def delete(alert_id: int):
 @public
 def unsubscribe(token: str):
     """One tap from a text message or the inbox stops the alert; no sign-in needed."""
+    begin_write(db.session)  # a GET that writes: take the write lock first (webapp/transactions.py)
     ss = unsubscribe_alert(db.session, token[:64])
     if ss is None:
         return render_template("alerts/unsubscribed.html", alert=None, token=None), 404

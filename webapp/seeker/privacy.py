@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from core.applications.services import seeker_for_user
+from core.db import begin_write
 from core.enums import Role, SeekerVisibility, label
 from core.reference.services import region_directory
 from core.seekers import controls
@@ -104,6 +105,7 @@ def export_page():
     seeker = _seeker_or_redirect()
     if seeker is None:
         return redirect(url_for("seeker.profile_edit"))
+    begin_write(db.session)  # a GET that writes its audit record: take the write lock first
     data = controls.export_my_data(db.session, cipher(), seeker, ip=client_ip())
     db.session.commit()  # the audit record of the export
     regions = region_directory(db.session)
@@ -123,6 +125,7 @@ def export_json():
     seeker = _seeker_or_redirect()
     if seeker is None:
         return redirect(url_for("seeker.profile_edit"))
+    begin_write(db.session)  # a GET that writes its audit record: take the write lock first
     data = controls.export_my_data(db.session, cipher(), seeker, ip=client_ip())
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
