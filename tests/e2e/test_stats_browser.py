@@ -11,12 +11,19 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from .test_plain_words_browser import CODE
 from .test_review_browser import _login, _shot
 
 pytestmark = pytest.mark.e2e
 
 COMMISSIONER = ("e2e_tongji_zhuanyuan", "Hai-Dong-Tong-Ji-2026")
 ADMIN = ("e2e_tongji_admin", "Hai-Dong-Guan-Li-2026")
+# elements of the page's own content reaching past a phone's width, outside a sideways-scrolling table
+MAIN_TOO_WIDE = """(width) => [...document.querySelectorAll('main *')].filter(el => {
+  const r = el.getBoundingClientRect();
+  return r.width && r.right > width + 1 && !el.closest('.table-wrap')
+    && ![...el.children].some(c => c.getBoundingClientRect().right > width + 1);
+}).slice(0, 3).map(el => el.tagName.toLowerCase() + ' ' + (el.className || '') + ' ' + Math.round(el.getBoundingClientRect().right))"""
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +70,8 @@ def _download(page, selector: str) -> bytes:
 
 
 def test_commissioner_drills_down_and_downloads_the_report(live_server, stats_data, browser, tmp_path):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", accept_downloads=True)  # a phone
     page = context.new_page()
     base = live_server["url"]
     _login(page, base, *COMMISSIONER)
@@ -93,6 +101,13 @@ def test_commissioner_drills_down_and_downloads_the_report(live_server, stats_da
     book = load_workbook(io.BytesIO(_download(page, "#export-xlsx")))
     cells = [c for r in book.active.iter_rows(values_only=True) for c in r]
     assert "焊工" in cells and 12 in cells
+
+    for path in ("/stats/", "/stats/?by=group", "/stats/report", "/stats/outcomes", "/stats/catalogue"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        wide = page.evaluate(MAIN_TOO_WIDE, 390)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391 and not wide, (path, wide)
+        assert not CODE.findall(page.inner_text("main")), (path, CODE.findall(page.inner_text("main")))
 
     page.goto(base + "/stats/report")
     page.wait_for_load_state("networkidle")
