@@ -19,6 +19,7 @@ from core.errors import DomainError
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker
 from core.seekers.privacy import findable_by_enterprise
+from matching.constraints import REASONS
 from matching.profiles import GroupPolicy, PostingProfile, RankedItem, RankedList, SeekerProfile
 
 from .models import MatchOverride, RankedListRecord, StoredEmbedding
@@ -272,6 +273,9 @@ def rank_seekers_for_posting(
                                              today=today)
     by_id = {p.id: p for _, p in wanted}
     excluded = _apply_overrides(ranked, overrides, by_id, pprof, ranker, k)
+    unwilling = sum(1 for p in profiles if not p.consent_recommendation)  # left out before ranking: say so
+    if unwilling:
+        ranked.filtered_out[REASONS["no_consent"]] = unwilling
     record_id = None
     if store:
         chosen = {i.id for i in ranked.items}

@@ -33,7 +33,8 @@ def test_match_seekers_json_applies_constraints_policy_and_stores_the_list(runne
     ids = [i["id"] for i in data["items"]]
     assert len(ids) == 6  # four welders, the veteran and the unverified one
     assert no_consent.id not in ids and elsewhere.id not in ids
-    assert data["filtered_out"] == {"不在岗位所在地区或通勤半径内": 1}
+    # the person who did not agree is counted, not silently missing (issue 13)
+    assert data["filtered_out"] == {"不在岗位所在地区或通勤半径内": 1, "未同意接受智能推荐": 1}
     # 30 % for veterans: floor(0.3*i) >= 1 from i=4 on, so the verified veteran is within the first 4
     assert veteran.id in ids[:4]
     vet_item = next(i for i in data["items"] if i["id"] == veteran.id)
