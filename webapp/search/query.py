@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from core.enums import ChannelKind, Education, EmploymentType, PriorityGroup, label
 from core.search import GeoRadius, InvalidQuery, Range, SearchQuery, Terms
+from indexer.search.understand import Understanding, understand
 
 MAX_QUERY_STRING = 4096
 MAX_TEXT = 100
@@ -33,6 +34,10 @@ class ParsedSearch:
     occupation: object | None = None
     near: tuple[float, float] | None = None
     radius_km: float | None = None
+    understood: Understanding | None = None
+    notices: list[str] = field(default_factory=list)   # what the page says about how it read the words
+    did_you_mean: str | None = None
+    relaxed: bool = False
 
 
 def _one(args, name: str) -> str:
@@ -102,6 +107,7 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
                    Terms("occupation_path", (parsed.occupation.code,)))
     _posting_filters(args, chosen)
     geo = _geo(args, home, parsed, chosen)
+    text, must_not, geo = _understand(args, text, regions, home, parsed, chosen, geo)
     sort = _one(args, "sort") or ("relevance" if text else ("distance" if geo else "newest"))
     if sort not in SORTS:
         raise InvalidQuery("sort", "只能按相关程度、最新发布、薪资或距离排序")
@@ -110,9 +116,35 @@ def parse_search(args, regions, occupations, query_string: bytes = b"", home: tu
     page = _int(args, "page", 1, MAX_PAGE, 1)
     size = _int(args, "size", 1, 50, page_size) if api else page_size
     parsed.query = SearchQuery(text=text, filters=tuple(chosen.filters), geo=geo, facets=FACETS, sort=sort,
-                               page=page, size=size)
+                               page=page, size=size, must_not=must_not)
     parsed.applied = chosen.applied
     return parsed
+
+
+NEAR_HOME_KM = 10.0
+
+
+def _understand(args, text: str, regions, home, parsed: ParsedSearch, chosen: "_Filters", geo):
+    """The words read as concepts (indexer.search.understand): filler dropped, a place becomes the
+    region filter, 零工/兼职 the employment type, 不要夜班 an exclusion, 离家近 a radius round home.
+    A parameter the person chose on the form wins over the same concept read from the words."""
+    if not text:
+        return text, (), geo
+    u = understand(text, regions, find_place=not _one(args, "region"), find_type=not args.getlist("type"))
+    parsed.understood = u
+    if u.region is not None:
+        parsed.region = u.region
+        chosen.filters.append(Terms("region_path", (u.region.code,)))
+    if u.employment_type:
+        chosen.filters.append(Terms("employment_type", (u.employment_type,)))
+    if u.near and geo is None:
+        if home is not None:
+            geo = GeoRadius(home[0], home[1], NEAR_HOME_KM)
+            parsed.near, parsed.radius_km = home, NEAR_HOME_KM
+        else:
+            parsed.notices.append("“离家近”需要知道您住在哪里：登录并在档案里填写住址后，就能按离家远近找岗位。")
+            u.concepts = [c for c in u.concepts if c.kind != "near"]
+    return u.text, tuple(u.excluded), geo
 
 
 # Parameters whose every value must be something: the page's form sends an empty field for "not

@@ -7,6 +7,7 @@ database search and says so; the API answers 503.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -19,6 +20,7 @@ from core.postings.cards import PostingCard, published_cards
 from core.postings.services import format_pay, simple_text_search
 from core.reference.services import occupation_directory, region_directory
 from core.search import InvalidQuery, SearchError, SearchQuery
+from indexer.search.analyzer import default_analyzer
 
 from ..auth.policy import public
 from ..extensions import db, limiter
@@ -59,7 +61,7 @@ def _run(api: bool):
     backend = _backend()
     if backend is None:
         raise SearchError("search backend not configured")
-    result = backend.search("postings", parsed.query)
+    result = _search_understood(backend, parsed)
     rows = _load(result.ids)
     items = []
     for hit in result.hits:
@@ -68,6 +70,47 @@ def _run(api: bool):
             continue
         items.append((p, hit))
     return parsed, result, items, regions, occupations
+
+
+RELAX_BELOW = 5  # fewer strict results than this: add the partly matching ones after them
+
+
+def _search_understood(backend, parsed):
+    """The strict query; if it finds nothing, the corrected words (jvaa → java); if it finds few,
+    the relaxed query (at least one word, ranked by how many match); if the words find nothing at
+    all, the filters alone. Never a bare zero while anything is published."""
+    query = parsed.query
+    result = backend.search("postings", query)
+    u = parsed.understood
+    if result.total == 0 and u is not None and u.corrections:
+        fixed = replace(query, text=u.corrected_text())
+        again = backend.search("postings", fixed)
+        if again.total:
+            parsed.did_you_mean = "、".join(dict.fromkeys(u.corrections.values()))
+            parsed.query, query, result = fixed, fixed, again
+    if result.total < RELAX_BELOW and len(backend_words(query.text)) > 1:
+        relaxed = replace(query, minimum_should_match=1)
+        more = backend.search("postings", relaxed)
+        if more.total > result.total:
+            parsed.notices.append("没有完全符合的岗位，以下是部分符合的" if result.total == 0
+                                  else f"完全符合的岗位有 {result.total} 个，排在最前面；后面是部分符合的")
+            parsed.relaxed = True
+            parsed.query, query, result = relaxed, relaxed, more
+    if result.total == 0 and query.text and not parsed.applied:
+        # (filters chosen on the form are the person's own: the page suggests widening them instead)
+        browse = replace(query, text="", minimum_should_match=None,
+                         sort="newest" if query.sort == "relevance" else query.sort)
+        latest = backend.search("postings", browse)
+        if latest.total:
+            parsed.notices.append(f"没有找到含“{query.text}”的岗位，以下是符合其他条件的最新岗位")
+            parsed.relaxed = True
+            parsed.query, result = browse, latest
+    return result
+
+
+def backend_words(text: str) -> list[str]:
+    """The words the engine will require (the shared analyser's query words)."""
+    return default_analyzer().query_tokens(text) if text else []
 
 
 def _facet_view(parsed, facets, regions, occupations) -> dict[str, list[dict]]:
@@ -94,6 +137,13 @@ def _facet_view(parsed, facets, regions, occupations) -> dict[str, list[dict]]:
         out[param] = sorted(({"value": v, "label": label(v), "count": n} for v, n in facets.get(name, {}).items()),
                             key=lambda x: -x["count"])
     return out
+
+
+def _understood_json(parsed) -> list[dict]:
+    """What the words were read as: ``kind`` (place, type, benefit, exclude, near), the words typed
+    (``source``) and what the page shows (``label``)."""
+    u = parsed.understood
+    return [{"kind": c.kind, "source": c.source, "label": c.label} for c in (u.concepts if u else [])]
 
 
 def _error(exc: InvalidQuery, status=400):
@@ -145,6 +195,10 @@ def api_search():
         "size": parsed.query.size,
         "sort": parsed.query.sort,
         "applied": parsed.applied,
+        "understood": _understood_json(parsed),
+        "notices": parsed.notices,
+        "did_you_mean": parsed.did_you_mean,
+        "relaxed": parsed.relaxed,
         "items": [_item_json(p, h) for p, h in items],
         "facets": _facet_view(parsed, result.facets, regions, occupations),
     })
@@ -219,6 +273,15 @@ def search_url(drop: str | None = None, **changes) -> str:
             params[k] = v if isinstance(v, list) else [str(v)]
     pairs = [(k, v) for k, vs in params.items() for v in vs if v != ""]
     return url_for("search.search_page") + ("?" + urlencode(pairs) if pairs else "")
+
+
+@bp.app_template_global()
+def q_without(source: str) -> str:
+    """The current search with the words ``source`` taken out of the query (a chip's ✕)."""
+    q = request.args.get("q") or ""
+    if source in q:
+        q = q.replace(source, " ", 1)
+    return search_url(q=" ".join(q.split()) or None)
 
 
 @bp.app_template_filter("safe_highlight")
