@@ -236,8 +236,9 @@ def walk_fair(live_server, fair_people):
 
 def test_fair_pages_in_plain_words_and_phone_wide(live_server, walk_fair, browser):
     """The plain-words walk's own checks (no codes, commands or English in errors; nothing wider than
-    a 390 px phone) on every fair page of each role."""
+    a 390 px phone) and axe-core's serious and critical findings on every fair page of each role."""
     from .test_plain_words_browser import _check
+    from .walk import axe_violations, severe
 
     base, f = live_server["url"], walk_fair
     pages = {
@@ -250,6 +251,7 @@ def test_fair_pages_in_plain_words_and_phone_wide(live_server, walk_fair, browse
     }
     words: list[str] = []
     overflow: list[str] = []
+    axe: list[str] = []
     for role, urls in pages.items():
         context, page = _phone(browser)
         if role != "public":
@@ -258,5 +260,6 @@ def test_fair_pages_in_plain_words_and_phone_wide(live_server, walk_fair, browse
             resp = page.goto(base + url, wait_until="domcontentloaded")
             assert resp.status == 200, (role, url, resp.status)
             _check(page, role, url, words, overflow)
+            axe.extend(f"{role} {url}: {v['id']} {v['targets']}" for v in severe(axe_violations(page, base)))
         context.close()
-    assert words == [] and overflow == [], (words, overflow)
+    assert words == [] and overflow == [] and axe == [], (words, overflow, axe)
