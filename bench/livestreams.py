@@ -207,6 +207,8 @@ def follow(port: int, session_id: int, mode: str, args, host: Commissioner) -> d
     start = time.monotonic() + 1.0
     viewers = [Viewer(start + random.random() * interval) for _ in range(args.viewers)]
     moves: list[tuple[float, int]] = []  # (time just before the request, the item it made current)
+    move_seconds: list[float] = []  # how long the commissioner's request took
+    late: list[float] = []  # how late each ask went out after it was due (list.append is atomic)
     delays: list[float] = []
     seen_moves: dict[int, set] = {}  # move index -> viewers that saw it
     stats = {"requests": 0, "errors": 0, "not_modified": 0, "first_error": None}
@@ -241,6 +243,7 @@ def follow(port: int, session_id: int, mode: str, args, host: Commissioner) -> d
             if v.due > now:
                 time.sleep(min(v.due - now, 0.05))
                 continue
+            late.append(now - v.due)  # the load generator's own lag: part of the measured delay
             try:
                 status, etag, body = ask(conn, v)
             except (OSError, http.client.HTTPException) as e:
@@ -276,6 +279,7 @@ def follow(port: int, session_id: int, mode: str, args, host: Commissioner) -> d
         with lock:
             moves.append((t, -1))
         current = host.move("next" if k % 2 == 0 else "prev")
+        move_seconds.append(time.monotonic() - t)
         with lock:
             moves[-1] = (t, current)
         time.sleep(args.every)
@@ -287,7 +291,7 @@ def follow(port: int, session_id: int, mode: str, args, host: Commissioner) -> d
         t.join(timeout=60)
     missed = sum(args.viewers - len(seen_moves.get(k, ())) for k in range(len(moves)))
     requests = stats["requests"] - req0
-    return {"mode": mode, "delays": delays, "missed": missed, "moves": len(moves), "requests": requests,
+    return {"mode": mode, "delays": delays, "move_seconds": move_seconds, "late_p95": pct(late, 95), "missed": missed, "moves": len(moves), "requests": requests,
             "rps": requests / wall, "errors": stats["errors"], "first_error": stats["first_error"],
             "not_modified": stats["not_modified"], "cpu_per_s": cpu / wall, "client_cpu_per_s": client_cpu / wall, "cpu_ms_per_request": 1000 * cpu / max(1, requests)}
 
@@ -302,7 +306,9 @@ def report(rows: list[dict], args) -> None:
         d = r["delays"]
         print(f"{names[r['mode']]:<40}{pct(d, 50):>8.2f}{pct(d, 95):>8.2f}{(max(d) if d else float('nan')):>8.2f}"
               f"{r['missed']:>8}{r['rps']:>8.0f}{r['errors']:>8}{r['cpu_per_s']:>8.2f}{r['cpu_ms_per_request']:>8.2f}")
-        print(f"    load generator CPU {r['client_cpu_per_s']:.2f} s/s (same machine)")
+        print(f"    load generator CPU {r['client_cpu_per_s']:.2f} s/s (same machine); the commissioner's requests took "
+              + ", ".join(f"{x:.2f}" for x in r["move_seconds"]) + " s")
+        print(f"    asks went out late by p95 {r['late_p95']:.2f} s (the load generator's lag, inside the delay)")
         if r["first_error"]:
             print(f"    first error: {r['first_error']}")
         if r["mode"] == "poll":
