@@ -38,7 +38,7 @@ from .occupation import (
     classify_occupation,
     default_classifier,
 )
-from .pay import PayResult, parse_pay, pay_from_numbers, to_monthly
+from .pay import PayResult, parse_pay, pay_from_numbers, stated_rate, to_monthly
 from .region import RegionResult, candidates_for, resolve_region
 
 # Postings without a valid-until date stay live this long (the spot-check/expiry job refreshes).
@@ -91,6 +91,17 @@ def clean_text(text: str | None) -> str:
 
 
 def _pay(draft: PostingDraft, issues: list[Issue]) -> PayResult:
+    """The channel's pay; a day or hour rate the title states ("仓库看守380一天", "270/天") wins over a
+    monthly band the channel filled in for it (a search list's "8001-9000" for a 380-a-day gig)."""
+    res = _channel_pay(draft, issues)
+    stated = stated_rate(draft.title)
+    if stated is not None and stated.unit in ("day", "hour") and res.unit in (None, "month"):
+        stated.text = draft.pay_text or stated.text
+        return stated
+    return res
+
+
+def _channel_pay(draft: PostingDraft, issues: list[Issue]) -> PayResult:
     if draft.pay_min is not None or draft.pay_max is not None:
         try:
             return pay_from_numbers(

@@ -174,6 +174,36 @@ def _parse_pay_cached(raw: str, context_unit: str | None) -> PayResult:
     return res
 
 
+# A rate written in a title: "仓库看守380一天", "急招270/天质检", "时薪25元", "25元/小时", "计件0.5元/件".
+_STATED = re.compile(
+    r"(?:(日薪|时薪|计件)\s*(\d{1,4}(?:\.\d+)?)\s*(?:元|块)?)"
+    r"|(?:(\d{1,4}(?:\.\d+)?)\s*(?:元|块)?\s*(?:/|每|一|1)\s*(天|日|小时|时|h|件|个|单)(?![a-z]))")
+_STATED_UNIT = {"日薪": "day", "天": "day", "日": "day", "时薪": "hour", "小时": "hour", "时": "hour", "h": "hour",
+                "计件": "piece", "件": "piece", "个": "piece", "单": "piece"}
+#: plausible bounds per unit: outside them the number is something else (a phone digit, a count)
+_STATED_BOUNDS = {"day": (50, 3000), "hour": (8, 500), "piece": (0.01, 500)}
+
+
+def stated_rate(text: str | None) -> PayResult | None:
+    """A day, hour or piece rate written out in free text (a title), or None.
+
+    Piece rates have no declared monthly conversion (how many pieces a month is the job's own
+    matter), so ``monthly_min``/``monthly_max`` stay empty for them."""
+    if not text:
+        return None
+    m = _STATED.search(_clean(text))
+    if not m:
+        return None
+    word, amount1, amount2, unit_word = m.groups()
+    unit = _STATED_UNIT[word or unit_word]
+    value = float(amount1 or amount2)
+    lo, hi = _STATED_BOUNDS[unit]
+    if not lo <= value <= hi:
+        return None
+    return PayResult(text=m.group(0), min=value, max=value, unit=unit, monthly_min=to_monthly(value, unit),
+                     monthly_max=to_monthly(value, unit), notes=["stated_in_title"])
+
+
 def pay_from_numbers(pay_min: float | None, pay_max: float | None, unit: str | None,
                      months: int | None = None) -> PayResult:
     """When a channel sends numbers rather than text."""
@@ -187,4 +217,4 @@ def pay_from_numbers(pay_min: float | None, pay_max: float | None, unit: str | N
     )
 
 
-__all__ = ["PayResult", "parse_pay", "pay_from_numbers", "to_monthly", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
+__all__ = ["PayResult", "parse_pay", "pay_from_numbers", "stated_rate", "to_monthly", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
