@@ -10,9 +10,11 @@ from core.channels import models as _channels  # noqa: F401
 from core.dedup import models as _dedup  # noqa: F401
 from core.enterprises import models as _enterprises  # noqa: F401
 from core.fairs import models as _fairs  # noqa: F401
+from core.households import models as _households  # noqa: F401
 from core.ingest import models as _ingest  # noqa: F401
 from core.livestreams import models as _livestreams  # noqa: F401
 from core.matching import models as _matching  # noqa: F401
+from core.monitoring import models as _monitoring  # noqa: F401
 from core.notifications import models as _notifications  # noqa: F401
 from core.outbox import models as _outbox  # noqa: F401
 from core.postings import models as _postings  # noqa: F401
