@@ -219,6 +219,11 @@ def _fair_fields(session: Session, actor, data: dict) -> dict:
     clean["region_code"] = _region(session, actor, data, errors)
     clean["lat"] = _float(data, "lat", "纬度", errors, -90, 90)
     clean["lon"] = _float(data, "lon", "经度", errors, -180, 180)
+    if clean["region_code"] and clean["lat"] is None and clean["lon"] is None:
+        from core.reference.models import Region
+
+        place = session.get(Region, clean["region_code"])  # the map point defaults to the district's centre
+        clean["lat"], clean["lon"] = (place.lat, place.lon) if place else (None, None)
     try:
         clean["date"] = data["date"] if isinstance(data.get("date"), dt.date) else dt.date.fromisoformat(_text(data, "date"))
     except ValueError:

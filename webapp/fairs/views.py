@@ -74,9 +74,19 @@ def index():
     theme = (request.args.get("theme") or "").strip()
     if theme not in svc.THEMES:
         theme = ""
-    fairs = svc.upcoming_fairs(db.session, theme=theme or None)
+    home = _home_city()
+    near = bool(home and request.args.get("near") == "1")
+    fairs = svc.upcoming_fairs(db.session, theme=theme or None, region_prefix=home if near else None)
     return render_template("fairs/list.html", fairs=fairs, theme=theme, themes=svc.THEMES,
-                           kinds=svc.KIND_LABELS)
+                           kinds=svc.KIND_LABELS, home=home, near=near)
+
+
+def _home_city() -> str | None:
+    """A signed-in jobseeker's city (region-code prefix), for 只看我所在的城市."""
+    if _role() != Role.JOBSEEKER:
+        return None
+    seeker = seeker_for_user(db.session, current_user.id)
+    return seeker.region_code[:4] if seeker and seeker.region_code else None
 
 
 @bp.get("/<int:fair_id>", endpoint="detail")

@@ -217,3 +217,20 @@ def test_booth_shortlist_masks_until_application(client, db_session, make_user, 
     outsider, _ = exhibitor("未参展单位")
     sign_in(outsider)
     assert client.get(f"/fairs/{fair_id}/booth").status_code == 403
+
+
+def test_near_me_and_default_map_point(client, db_session, make_user, sign_in, seeker_with_profile):
+    staff = make_user("commissioner", region_code="371300")
+    here = _create_open_fair(client, sign_in, staff, title="兰山区本地招聘会")
+    client.post(f"/fairs/{here}/advance")
+    far_staff = make_user("commissioner", region_code="440100")
+    there = _create_open_fair(client, sign_in, far_staff, title="广州外地招聘会", region_code="440106")
+    client.post(f"/fairs/{there}/advance")
+    fair = db_session.get(JobFair, here)
+    assert fair.lat is not None and fair.lon is not None  # the district's centre when none is given
+    client.post("/logout")
+    seeker_with_profile()  # lives in 371302
+    both = client.get("/fairs/").get_data(as_text=True)
+    assert "兰山区本地招聘会" in both and "广州外地招聘会" in both
+    near = client.get("/fairs/?near=1").get_data(as_text=True)
+    assert "兰山区本地招聘会" in near and "广州外地招聘会" not in near
