@@ -164,8 +164,8 @@ class Ranker:
         return _merge(res, rows, pool, q, depth)
 
     def _posting_candidates(self, seeker: SeekerProfile, pool: ProfilePool, q: np.ndarray, depth: int,
-                            today: dt.date):
-        allowed = np.ones(len(pool), dtype=bool)
+                            today: dt.date, exclude: np.ndarray | None = None):
+        allowed = np.ones(len(pool), dtype=bool) if exclude is None else ~exclude
         if not internship_eligible(seeker, today, self.filters):
             allowed &= ~pool.is_internship
         parts = set()
@@ -223,11 +223,13 @@ class Ranker:
                                                             self.occupation_names).explanation)
 
     def candidates_for_seeker(self, seeker: SeekerProfile, pool: ProfilePool, today: dt.date | None = None,
-                              depth: int | None = None) -> list[tuple[int, float]]:
+                              depth: int | None = None, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Candidate generation alone: (pool row, similarity) of the nearest postings inside the
-        person's region, desired regions and commute radius (internships only when eligible)."""
+        person's region, desired regions and commute radius (internships only when eligible);
+        ``exclude``: rows (a boolean mask) that are out of date."""
         q = self.embed([seeker])[0]
-        res = self._posting_candidates(seeker, pool, q, depth or self.rerank_depth, today or dt.date.today())
+        res = self._posting_candidates(seeker, pool, q, depth or self.rerank_depth, today or dt.date.today(),
+                                       exclude)
         return [(int(r), float(s)) for r, s in zip(res.ids, res.scores)]
 
     def rank_postings_for_seeker(self, seeker: SeekerProfile, postings, k: int = 20,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import func, select
@@ -37,6 +37,11 @@ _CHUNK = 900  # ids per IN (...) (SQLite's variable limit is 999 on old builds)
 # version is compared instead.
 INCREMENTAL_MAX = 5_000
 FULL_CHECK_SECONDS = 3600.0
+# Changed postings are indexed apart (a small index rebuilt per change) until there are this many,
+# or this share of the base (at least a quarter of DELTA_MAX rows) is out of date; then the whole
+# index is rebuilt.
+DELTA_MAX = 2_000
+DEAD_SHARE = 0.05
 
 
 def _value(v) -> str:
@@ -45,19 +50,42 @@ def _value(v) -> str:
 
 @dataclass
 class PostingPool:
+    """``base``: the vector index of the postings as of the last full build; ``dead`` marks its rows
+    changed or gone since; ``delta``: a small index of the postings changed or added since (rebuilt
+    on each change, which costs milliseconds). A full rebuild folds the delta in when it grows."""
+
     signature: tuple
-    pool: object  # matching.ranker.ProfilePool
+    base: object  # matching.ranker.ProfilePool
     entries: dict[int, PostingProfile] = field(default_factory=dict)  # published postings, place and kind only
     keys: dict[int, int] = field(default_factory=dict)  # posting id -> version
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     checked_at: float = 0.0  # monotonic time of the last full comparison with the table
     embedded_here: int = 0  # postings whose vector was computed in memory (not stored yet)
+    dead: np.ndarray | None = None  # base rows no longer current
+    delta: object | None = None  # matching.ranker.ProfilePool of the changed and new postings
 
     def __len__(self) -> int:
-        return len(self.pool)
+        return len(self.entries)
 
-    def row(self, i: int) -> PostingProfile:
-        return self.pool.profiles[i]
+    @property
+    def today(self) -> dt.date:
+        return self.base.today
+
+    def base_row(self, posting_id: int) -> int | None:
+        rows = getattr(self, "_rows", None)
+        if rows is None:
+            rows = self._rows = {p.id: i for i, p in enumerate(self.base.profiles)}
+        return rows.get(posting_id)
+
+    def candidates(self, ranker, seeker, today: dt.date | None, depth: int) -> list[int]:
+        """Posting ids, nearest first, within the person's area (the base's live rows and the delta)."""
+        found = [(self.base.profiles[r].id, sim) for r, sim in
+                 ranker.candidates_for_seeker(seeker, self.base, today, depth=depth, exclude=self.dead)]
+        if self.delta is not None and len(self.delta):
+            found += [(self.delta.profiles[r].id, sim) for r, sim in
+                      ranker.candidates_for_seeker(seeker, self.delta, today, depth=depth)]
+            found.sort(key=lambda t: (-t[1], t[0]))
+        return [pid for pid, _ in found[:depth]]
 
 
 def signature(session: Session) -> tuple:
@@ -135,6 +163,16 @@ def _changed_ids(session: Session, old: PostingPool, now: tuple) -> list[int] | 
     return None if len(ids) > INCREMENTAL_MAX else sorted(ids)
 
 
+def _index(ranker, entries: dict, vectors: dict, ids, today: dt.date):
+    profiles = [entries[i] for i in sorted(ids) if i in vectors]
+    for p in profiles:
+        p.embedding = vectors[p.id]
+    pool = ranker.pool(profiles, today=today)
+    for p in profiles:
+        p.embedding = None  # the index holds them now; ``vectors`` keeps one copy for the next refresh
+    return pool
+
+
 def _build(session: Session, ranker, sig: tuple, old: PostingPool | None, posting_profile,
            today: dt.date) -> PostingPool:
     entries = dict(old.entries) if old is not None else {}
@@ -142,6 +180,7 @@ def _build(session: Session, ranker, sig: tuple, old: PostingPool | None, postin
     vectors = dict(old.vectors) if old is not None else {}
     changed = _changed_ids(session, old, sig) if old is not None else None
     checked = old.checked_at if old is not None else 0.0
+    full = old is None or changed is None or old.today != today
     if old is None:
         changed, checked = None, time.monotonic()  # the first build reads every published posting at once
     elif changed is None:  # compare every published posting's version with what the pool holds
@@ -160,15 +199,21 @@ def _build(session: Session, ranker, sig: tuple, old: PostingPool | None, postin
     missing = [i for i in todo if i not in vectors]
     if missing:
         vectors.update(_embed_missing(session, ranker, missing, posting_profile))
-    if old is not None and not changed and old.pool.today == today:
-        return PostingPool(sig, old.pool, entries, keys, vectors, checked, old.embedded_here)
-    profiles = [entries[i] for i in sorted(entries) if i in vectors]
-    for p in profiles:
-        p.embedding = vectors[p.id]
-    pool = ranker.pool(profiles, today=today)
-    for p in profiles:
-        p.embedding = None  # the index holds them now; ``vectors`` keeps one copy for the next refresh
-    return PostingPool(sig, pool, entries, keys, vectors, checked, len(missing))
+    if not full and not changed:
+        return replace(old, signature=sig, entries=entries, keys=keys, vectors=vectors, checked_at=checked)
+    if not full:  # mark the changed rows of the base, index the changed and new postings apart
+        dead = old.dead.copy() if old.dead is not None else np.zeros(len(old.base), dtype=bool)
+        for pid in changed:
+            row = old.base_row(pid)
+            if row is not None:
+                dead[row] = True
+        fresh = {p.id for p in (old.delta.profiles if old.delta is not None else ())} | set(changed)
+        fresh = {i for i in fresh if i in entries}
+        if len(fresh) <= DELTA_MAX and dead.sum() <= max(DELTA_MAX / 4, DEAD_SHARE * len(old.base)):
+            return PostingPool(sig, old.base, entries, keys, vectors, checked, old.embedded_here + len(missing),
+                               dead, _index(ranker, entries, vectors, fresh, today))
+    return PostingPool(sig, _index(ranker, entries, vectors, entries, today), entries, keys, vectors, checked,
+                       len(missing))
 
 
 def posting_pool(session: Session, ranker, posting_profile, today: dt.date | None = None) -> PostingPool:
@@ -184,7 +229,7 @@ def posting_pool(session: Session, ranker, posting_profile, today: dt.date | Non
         cached = _pools.get(key)
         if cached is not None and _rewritten(cached.signature, sig):
             cached = None  # rows rewritten under the same ids (a restore, a test's rollback): start afresh
-        fresh = cached is not None and cached.signature == sig and cached.pool.today == today
+        fresh = cached is not None and cached.signature == sig and cached.today == today
         if fresh and time.monotonic() - cached.checked_at <= FULL_CHECK_SECONDS:
             return cached
         built = _build(session, ranker, sig, cached, posting_profile, today)

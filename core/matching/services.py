@@ -330,8 +330,7 @@ def recommend_postings(
                                                  out_of=len(pool))
         return Recommendations(ranked, sprof, {}, {}, len(pool))
     read_embeddings(session, ranker, "seeker", [seeker], [sprof])
-    candidates = ranker.candidates_for_seeker(sprof, pool.pool, today, depth=max(ranker.rerank_depth, 3 * k))
-    ids = [pool.row(i).id for i, _ in candidates]
+    ids = pool.candidates(ranker, sprof, today, depth=max(ranker.rerank_depth, 3 * k))
     names = ranker.occupation_names
     profiles = {}
     for row in _scoring_rows(session, ids):  # a posting withdrawn since the pool was built is gone

@@ -264,3 +264,27 @@ def test_roster_reimport_with_consent_updates_then_reports_unchanged(runner, tmp
     assert third["updated"] == 0 and third["existing"] == 2
     text = runner.invoke(args=["seekers", "import", str(tmp_path / "被征地农民名单.csv")]).output
     assert "已存在未改动 2" in text and "未改动" in text
+
+
+def test_a_change_through_the_outbox_is_indexed_apart_without_rebuilding(matcher, app, make_posting, make_seeker,
+                                                                         db_session):
+    """An edited posting (new version, outbox event) leaves the built index as it is: its old row is
+    marked out of date and the new version goes to the small index of changes, found at once."""
+    from core.matching import pool as pools
+    from core.matching.services import posting_profile, recommend_postings
+    from core.outbox.services import emit
+    from webapp.matching.runtime import get_ranker
+
+    ranker = get_ranker(app)
+    store, guard, far = _warehouse_market(make_posting, db_session)
+    person = make_seeker(titles=["仓库管理员"], skills=[], region_code="371302", lat=HOME[0], lon=HOME[1])
+    first = pools.posting_pool(db_session, ranker, posting_profile)
+    assert {far.id} < set(first.entries) and first.delta is None
+    far.region_code, far.lat, far.lon, far.version = "371302", NEAR[0], NEAR[1], far.version + 1  # moved here
+    emit(db_session, "posting", far.id)
+    db_session.commit()
+    second = pools.posting_pool(db_session, ranker, posting_profile)
+    assert second.base is first.base and second.dead[second.base_row(far.id)]
+    assert [p.id for p in second.delta.profiles] == [far.id]
+    shown = [i.id for i in recommend_postings(db_session, person.id, ranker, k=5).ranked.items]
+    assert far.id in shown and store.id in shown
