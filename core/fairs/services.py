@@ -506,3 +506,29 @@ def cancel_registration(session: Session, fair_id: int, jobseeker_id: int) -> Fa
     reg.cancelled_at = utcnow()
     session.flush()
     return reg
+
+
+def renumber_booths(session: Session, actor, fair_id: int, numbers: dict) -> list[FairBooth]:
+    """Give the approved booths the numbers the commissioner chose (by dragging, or typed): every
+    approved booth a different whole number from 1 up."""
+    fair = fair_for_staff(session, fair_id, actor)
+    if fair.status in ("closed", "cancelled"):
+        raise DomainError("fair_finished", "该招聘会已结束或已取消", None)
+    booths = [b for b in fair.booths if b.status == "approved"]
+    chosen: dict[int, int] = {}
+    for b in booths:
+        raw = str(numbers.get(b.id, numbers.get(str(b.id), "")) or "").strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= 10000:
+            raise ValidationErrors([DomainError("invalid_booth_number", f"请给“{b.enterprise.name}”填写展位号（正整数）",
+                                                "booth_number")])
+        chosen[b.id] = int(raw)
+    if len(set(chosen.values())) != len(chosen):
+        raise ValidationErrors([DomainError("duplicate_booth_number", "展位号不能重复", "booth_number")])
+    for b in booths:  # clear first: the numbers are unique within the fair at every moment
+        b.booth_number = None
+    session.flush()
+    for b in booths:
+        b.booth_number = chosen[b.id]
+    session.flush()
+    audit(session, actor, "fair.booth_numbers", fair.id, "调整展位号")
+    return sorted(booths, key=lambda b: b.booth_number)

@@ -247,6 +247,7 @@ def test_fair_pages_in_plain_words_and_phone_wide(live_server, walk_fair, browse
         "enterprise": ["/fairs/", f"/fairs/{f}", f"/fairs/{f}/apply", f"/fairs/{f}/booth"],
         "commissioner": ["/fairs/", "/fairs/plan", "/fairs/new", f"/fairs/{f}/edit", f"/fairs/{f}/manage",
                          f"/fairs/{f}/door", f"/fairs/{f}/report", f"/fairs/{f}/poster", "/fairs/follow-ups",
+                         f"/fairs/{f}/booth-numbers",
                          f"/fairs/{f}"],
     }
     words: list[str] = []

@@ -144,6 +144,22 @@ def booth_refuse(fair_id: int, booth_id: int):
     return redirect(url_for("fairs.manage", fair_id=fair_id, _anchor=f"booth-{booth_id}"), code=303)
 
 
+@bp.route("/<int:fair_id>/booth-numbers", methods=["GET", "POST"], endpoint="booth_numbers")
+@roles_required(*STAFF)
+def booth_numbers(fair_id: int):
+    """Booth numbers by dragging the list (Sortable, served locally) or by typing them."""
+    fair = svc.fair_for_staff(db.session, fair_id, current_user)
+    if request.method == "POST":
+        numbers = {k[len("number-"):]: v for k, v in request.form.items() if k.startswith("number-")}
+        done = commit_or_flash(lambda: svc.renumber_booths(db.session, current_user, fair_id, numbers),
+                               lambda _b: "展位号已保存", answered=EVERY_REFUSAL)
+        if done.ok:
+            return redirect(url_for("fairs.manage", fair_id=fair_id), code=303)
+        fair = svc.fair_for_staff(db.session, fair_id, current_user)
+    booths = sorted((b for b in fair.booths if b.status == "approved"), key=lambda b: b.booth_number or 0)
+    return render_template("fairs/booth_numbers.html", fair=fair, booths=booths)
+
+
 def _report(fair_id: int) -> tuple[JobFair, reports.FairReport]:
     fair = svc.fair_for_staff(db.session, fair_id, current_user)
     svc.audit(db.session, current_user, "fair.report", fair.id, "查看招聘会统计")

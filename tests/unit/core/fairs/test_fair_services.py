@@ -240,3 +240,18 @@ def test_demo_fair_in_each_demo_commissioners_jurisdiction(db_session):
     assert [b.booth_number for b in fair.booths if b.status == "approved"] == [1]
     assert db_session.scalar(select(func.count()).select_from(FairRegistration)
                              .where(FairRegistration.fair_id == fair.id)) == 1
+
+
+def test_renumber_booths_swaps_and_refuses_duplicates(db_session, staff, open_fair, make_user):
+    (u1, p1), (u2, p2) = (_enterprise_user(db_session, make_user) for _ in range(2))
+    b1 = svc.request_booth(db_session, u1, open_fair.id, posting_ids=[p1[0].id], headcount="1")
+    b2 = svc.request_booth(db_session, u2, open_fair.id, posting_ids=[p2[0].id], headcount="1")
+    for b in (b1, b2):
+        svc.approve_booth(db_session, staff, open_fair.id, b.id)
+    assert (b1.booth_number, b2.booth_number) == (1, 2)
+    with pytest.raises(ValidationErrors, match="不能重复"):
+        svc.renumber_booths(db_session, staff, open_fair.id, {b1.id: "3", b2.id: "3"})
+    svc.renumber_booths(db_session, staff, open_fair.id, {str(b1.id): "2", str(b2.id): "1"})  # a swap
+    assert (b1.booth_number, b2.booth_number) == (2, 1)
+    with pytest.raises(PermissionDenied):
+        svc.renumber_booths(db_session, make_user("commissioner", region_code="440100"), open_fair.id, {})
