@@ -15,6 +15,8 @@ from werkzeug.routing import IntegerConverter
 
 from core.enums import ApplicationStatus
 
+from .routes import sample_value
+
 MAX_URLS_PER_RULE = 400  # a two-parameter route still gets every pair of the (about 16) candidate ids
 
 
@@ -78,7 +80,8 @@ def _urls(app, candidates: list[int]):
         if "GET" not in rule.methods or rule.endpoint == "static" or rule.endpoint.endswith(".static"):
             continue
         args = sorted(rule.arguments)
-        choices = [candidates if isinstance(rule._converters[a], IntegerConverter) else ["x"] for a in args]
+        choices = [candidates if isinstance(rule._converters[a], IntegerConverter)
+                   else [sample_value(rule._converters[a])] for a in args]
         for values in itertools.islice(itertools.product(*choices), MAX_URLS_PER_RULE):
             yield rule.endpoint, adapter.build(rule.endpoint, dict(zip(args, values)), force_external=False)
 
