@@ -192,11 +192,12 @@ def _posting_filters(args, chosen: _Filters) -> None:
     if types:
         chosen.add("type", types, "、".join(label(t) for t in types), Terms("employment_type", tuple(types)))
     pay_unit = _one(args, "pay_unit") or "month"
-    if pay_unit not in ("month", "day"):
-        raise InvalidQuery("pay_unit", "只能按月薪或日薪筛选")
+    if pay_unit not in ("month", "day", "hour"):
+        raise InvalidQuery("pay_unit", "只能按月薪、日薪或时薪筛选")
     pay_min = _int(args, "pay_min", 0, 1_000_000)
-    if pay_min and pay_unit == "day":  # gig work: a day's pay
-        chosen.add("pay_min", pay_min, f"日薪 {pay_min} 元以上", Terms("pay_unit", ("day",)),
+    if pay_min and pay_unit in ("day", "hour"):  # gig work: a day's or an hour's pay, in its own unit
+        word = "日薪" if pay_unit == "day" else "时薪"
+        chosen.add("pay_min", pay_min, f"{word} {pay_min} 元以上", Terms("pay_unit", (pay_unit,)),
                    Range("pay_max", gte=float(pay_min)))
     elif pay_min:
         chosen.add("pay_min", pay_min, f"月薪 {pay_min} 元以上", Range("pay_monthly_max", gte=float(pay_min)))

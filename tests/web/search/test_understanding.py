@@ -32,12 +32,16 @@ def postings(db_session, index, make_posting):
         "gig": make_posting("仓库看守", description="仓库看守380一天，日结", region_code="440306",
                             employment_type=EmploymentType.GIG, pay_min=380, pay_max=380,
                             pay_monthly_min=8265, pay_monthly_max=8265),
+        "hourly": make_posting("促销员", description="商场周末促销，25元/小时", region_code="440305",
+                               employment_type=EmploymentType.PART_TIME, pay_min=25, pay_max=25,
+                               pay_monthly_min=4350, pay_monthly_max=4350),
         "java": make_posting("Java开发工程师", description="Spring 微服务", region_code="440305",
                              pay_monthly_min=15000, pay_monthly_max=25000),
     }
     made["gig"].pay_unit = PayUnit.DAY
+    made["hourly"].pay_unit = PayUnit.HOUR
     db_session.commit()
-    assert rebuild(db_session, index, "postings") == 7
+    assert rebuild(db_session, index, "postings") == 8
     return made
 
 
@@ -84,6 +88,17 @@ def test_gig_chip_word_finds_gig_work_and_shows_day_pay(client, postings):
     assert got == []
 
 
+def test_hour_pay_is_filtered_in_its_own_unit(client, postings):
+    got, data = found(client, "pay_unit=hour&pay_min=20")
+    assert got == [postings["hourly"].id] and data["items"][0]["pay"] == "25元/小时"
+    assert data["applied"]["pay_min"]["label"] == "时薪 20 元以上"
+    assert found(client, "pay_unit=hour&pay_min=30")[0] == []
+    # monthly comparison goes through the declared conversion (25 × 174 = 4,350)
+    got, _ = found(client, "pay_min=4300")
+    assert postings["hourly"].id in got and postings["gig"].id in got
+    assert client.get("/api/v1/postings/search?pay_unit=week&pay_min=1").status_code == 400
+
+
 def test_benefits_are_welfare_words_full_matches_first(client, postings):
     got, data = found(client, "包吃住 普工")
     # the one holding every word first, then (few results: relaxed) the other 普工 without 包吃住
@@ -95,7 +110,7 @@ def test_benefits_are_welfare_words_full_matches_first(client, postings):
 
 def test_near_home_without_a_home_is_ignored_with_a_note(client, postings):
     got, data = found(client, "找个离家近的工作")
-    assert len(got) == 7  # nothing required: the latest postings
+    assert len(got) == 8  # nothing required: the latest postings
     assert any("住址" in n for n in data["notices"])
     html = client.get("/search?q=找个离家近的工作").get_data(as_text=True)
     assert "登录并在档案里填写住址" in html
@@ -121,5 +136,5 @@ def test_long_self_description_is_relaxed_not_zero(client, postings):
 
 def test_words_that_find_nothing_show_the_latest_with_a_note(client, postings):
     got, data = found(client, "飞行员")
-    assert len(got) == 7 and data["relaxed"] is True
+    assert len(got) == 8 and data["relaxed"] is True
     assert data["notices"] == ["没有找到含“飞行员”的岗位，以下是符合其他条件的最新岗位"]
