@@ -11,9 +11,12 @@ jvaa → java) that the caller applies when the words as typed find nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
+
+from core.search import SearchQuery, SearchResult, Terms
 
 from indexer.search.analyzer import DICT_PATH, STOPWORDS, Analyzer, default_analyzer, normalise
 
@@ -70,6 +73,15 @@ class Understanding:
 
     def corrected_text(self) -> str:
         return " ".join([self.corrections.get(w, w) for w in self.words] + self.benefits)
+
+    def filters(self) -> tuple[Terms, ...]:
+        """The engine filters the words stand for: the place's region, the employment type."""
+        out = []
+        if self.region is not None:
+            out.append(Terms("region_path", (self.region.code,)))
+        if self.employment_type:
+            out.append(Terms("employment_type", (self.employment_type,)))
+        return tuple(out)
 
 
 def _read_entries(path: Path) -> list[list[str]]:
@@ -217,3 +229,49 @@ def _read_token(u: Understanding, tok: str, lex: Lexicon, regions, find_place: b
         u.corrections[tok] = fix
     if tok not in u.words:
         u.words.append(tok)
+
+
+RELAX_BELOW = 5  # fewer strict results than this: add the partly matching ones after them
+
+
+@dataclass
+class Outcome:
+    result: SearchResult
+    query: SearchQuery                   # the query that gave ``result`` (page links repeat it)
+    notices: list[str] = field(default_factory=list)
+    did_you_mean: str | None = None
+    relaxed: bool = False
+
+
+def search_understood(search: Callable[[SearchQuery], SearchResult], query: SearchQuery,
+                      u: Understanding | None, analyzer: Analyzer | None = None,
+                      browse_when_nothing: bool = True) -> Outcome:
+    """The strict query; if it finds nothing, the corrected words (jvaa → java); if it finds few,
+    the relaxed query (at least one word, ranked by how many match); if the words find nothing at
+    all, the other conditions alone (``browse_when_nothing``). Used by the page, the API and the
+    benchmark alike."""
+    analyzer = analyzer or default_analyzer()
+    out = Outcome(result=search(query), query=query)
+    if out.result.total == 0 and u is not None and u.corrections:
+        fixed = replace(query, text=u.corrected_text())
+        again = search(fixed)
+        if again.total:
+            out.did_you_mean = "、".join(dict.fromkeys(u.corrections.values()))
+            out.query, out.result = fixed, again
+    strict_total = out.result.total
+    if strict_total < RELAX_BELOW and out.query.text and len(analyzer.query_tokens(out.query.text)) > 1:
+        relaxed = replace(out.query, minimum_should_match=1)
+        more = search(relaxed)
+        if more.total > strict_total:
+            out.notices.append("没有完全符合的岗位，以下是部分符合的" if strict_total == 0
+                               else f"完全符合的岗位有 {strict_total} 个，排在最前面；后面是部分符合的")
+            out.relaxed, out.query, out.result = True, relaxed, more
+    if out.result.total == 0 and out.query.text and browse_when_nothing:
+        text = out.query.text
+        browse = replace(out.query, text="", minimum_should_match=None,
+                         sort="newest" if out.query.sort == "relevance" else out.query.sort)
+        latest = search(browse)
+        if latest.total:
+            out.notices.append(f"没有找到含“{text}”的岗位，以下是符合其他条件的最新岗位")
+            out.relaxed, out.query, out.result = True, browse, latest
+    return out

@@ -134,9 +134,7 @@ def _understand(args, text: str, regions, home, parsed: ParsedSearch, chosen: "_
     parsed.understood = u
     if u.region is not None:
         parsed.region = u.region
-        chosen.filters.append(Terms("region_path", (u.region.code,)))
-    if u.employment_type:
-        chosen.filters.append(Terms("employment_type", (u.employment_type,)))
+    chosen.filters.extend(u.filters())
     if u.near and geo is None:
         if home is not None:
             geo = GeoRadius(home[0], home[1], NEAR_HOME_KM)

@@ -7,7 +7,6 @@ database search and says so; the API answers 503.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -20,7 +19,7 @@ from core.postings.cards import PostingCard, published_cards
 from core.postings.services import format_pay, simple_text_search
 from core.reference.services import occupation_directory, region_directory
 from core.search import InvalidQuery, SearchError, SearchQuery
-from indexer.search.analyzer import default_analyzer
+from indexer.search.understand import search_understood
 
 from ..auth.policy import public
 from ..extensions import db, limiter
@@ -72,45 +71,14 @@ def _run(api: bool):
     return parsed, result, items, regions, occupations
 
 
-RELAX_BELOW = 5  # fewer strict results than this: add the partly matching ones after them
-
-
 def _search_understood(backend, parsed):
-    """The strict query; if it finds nothing, the corrected words (jvaa → java); if it finds few,
-    the relaxed query (at least one word, ranked by how many match); if the words find nothing at
-    all, the filters alone. Never a bare zero while anything is published."""
-    query = parsed.query
-    result = backend.search("postings", query)
-    u = parsed.understood
-    if result.total == 0 and u is not None and u.corrections:
-        fixed = replace(query, text=u.corrected_text())
-        again = backend.search("postings", fixed)
-        if again.total:
-            parsed.did_you_mean = "、".join(dict.fromkeys(u.corrections.values()))
-            parsed.query, query, result = fixed, fixed, again
-    if result.total < RELAX_BELOW and len(backend_words(query.text)) > 1:
-        relaxed = replace(query, minimum_should_match=1)
-        more = backend.search("postings", relaxed)
-        if more.total > result.total:
-            parsed.notices.append("没有完全符合的岗位，以下是部分符合的" if result.total == 0
-                                  else f"完全符合的岗位有 {result.total} 个，排在最前面；后面是部分符合的")
-            parsed.relaxed = True
-            parsed.query, query, result = relaxed, relaxed, more
-    if result.total == 0 and query.text and not parsed.applied:
-        # (filters chosen on the form are the person's own: the page suggests widening them instead)
-        browse = replace(query, text="", minimum_should_match=None,
-                         sort="newest" if query.sort == "relevance" else query.sort)
-        latest = backend.search("postings", browse)
-        if latest.total:
-            parsed.notices.append(f"没有找到含“{query.text}”的岗位，以下是符合其他条件的最新岗位")
-            parsed.relaxed = True
-            parsed.query, result = browse, latest
-    return result
-
-
-def backend_words(text: str) -> list[str]:
-    """The words the engine will require (the shared analyser's query words)."""
-    return default_analyzer().query_tokens(text) if text else []
+    """indexer.search.understand.search_understood: strict, corrected, relaxed, then the filters
+    alone (only when the person chose no filter on the form: the page then suggests widening them)."""
+    out = search_understood(lambda q: backend.search("postings", q), parsed.query, parsed.understood,
+                            browse_when_nothing=not parsed.applied)
+    parsed.query, parsed.did_you_mean, parsed.relaxed = out.query, out.did_you_mean, out.relaxed
+    parsed.notices += out.notices
+    return out.result
 
 
 def _facet_view(parsed, facets, regions, occupations) -> dict[str, list[dict]]:
