@@ -40,6 +40,8 @@ BLUEPRINTS = [
     "webapp.reference.views",
     "webapp.stats.views",
     "webapp.stats.api",
+    "webapp.monitoring.views",
+    "webapp.households.views",
 ]
 
 

@@ -103,6 +103,22 @@ def flag_enterprise(session: Session, actor, enterprise_id: int, *, state_owned:
     return monitored
 
 
+def find_enterprise(session: Session, text: str):
+    """The enterprise a commissioner names by its unified social credit code or its exact name."""
+    from core.enterprises.models import Enterprise
+
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("missing_enterprise", "请填写统一社会信用代码或企业名称", "enterprise")
+    found = list(session.scalars(select(Enterprise).where(
+        (Enterprise.credit_code == text.upper()) | (Enterprise.name == text)).limit(2)))
+    if not found:
+        raise DomainError("unknown_enterprise", f"找不到企业“{text}”，请核对名称或统一社会信用代码", "enterprise")
+    if len(found) > 1:
+        raise DomainError("ambiguous_enterprise", f"有多家企业名为“{text}”，请填写统一社会信用代码", "enterprise")
+    return found[0]
+
+
 def size_lower_bound(size: str | None) -> int | None:
     """'300-999人' -> 300, '1000人以上' -> 1000, '50人以下' -> 0; None when the text names no number."""
     text = (size or "").replace(",", "")

@@ -38,6 +38,8 @@ HOME_LINKS: list[tuple[str, str, frozenset]] = [
     ("projects.courses", "订单式培训", _BOTH),
     ("commissioner.priority_groups", "重点群体认定", _BOTH),
     ("stats.index", "统计分析", _BOTH),
+    ("monitoring.index", "企业用工监测", _BOTH),
+    ("households.index", "零就业家庭", _BOTH),
 ]
 
 
