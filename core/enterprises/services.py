@@ -1,21 +1,17 @@
-"""Use cases on employers: registering an enterprise by its unified social credit code, its postings
-and the people who applied to them (with masking and an audit trail of every read)."""
+"""Use cases on employers: registering an enterprise by its unified social credit code and its postings.
+The people who applied to them are shown by the hiring pipeline (``core.applications``)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.applications.models import Application
 from core.audit.services import record_access
-from core.crypto import PersonalDataCipher
 from core.db import utcnow
-from core.enums import ApplicationStatus, VerificationStatus
+from core.enums import VerificationStatus
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.identity import validate_credit_code, validate_region_code
 from core.postings.models import Posting, PostingSource
-from core.seekers.privacy import SeekerView, view_jobseekers
 
 from .models import Enterprise
 from .names import normalize_company_name
@@ -143,73 +139,6 @@ def merged_submissions(session: Session, enterprise_id: int) -> list[tuple[Posti
         .limit(50)
     )
     return [(s, p) for s, p in session.execute(stmt).unique() if (s.raw or {}).get("enterprise_id") == enterprise_id]
-
-
-@dataclass
-class Applicant:
-    """One application to the enterprise, with the person as the enterprise may see them: contacts
-    while an application of theirs to this enterprise stands, never the ID number
-    (``core.seekers.privacy``)."""
-
-    application: Application
-    seeker: SeekerView
-
-
-def applicants_for_enterprise(
-    session: Session,
-    cipher: PersonalDataCipher,
-    viewer,
-    *,
-    posting_id: int | None = None,
-    ip: str | None = None,
-) -> list[Applicant]:
-    """Applications to ``viewer``'s enterprise's postings (optionally one posting), newest first. Every
-    person shown is recorded in the audit trail (fields, never values); submitted applications
-    become viewed (已查看), which the jobseeker sees."""
-    enterprise_id = viewer.enterprise_id
-    if not enterprise_id:
-        raise PermissionDenied("只有用人单位账号可以查看投递")
-    from core.seekers.privacy import hidden_seekers
-
-    stmt = (
-        select(Application)
-        .join(Posting, Posting.id == Application.posting_id)
-        .where(Posting.enterprise_id == enterprise_id, Application.jobseeker_id.not_in(hidden_seekers()))
-        .order_by(Application.created_at.desc(), Application.id.desc())
-    )
-    purpose = "查看收到的投递"
-    if posting_id is not None:
-        posting = owned_posting(session, enterprise_id, posting_id)
-        stmt = stmt.where(Application.posting_id == posting_id)
-        purpose = f"查看投递岗位“{posting.title[:60]}”的求职者"
-    apps = list(session.scalars(stmt))
-    views = view_jobseekers(session, cipher, viewer, [a.jobseeker for a in apps], purpose=purpose, ip=ip)
-    for a in apps:
-        if a.status == ApplicationStatus.SUBMITTED:
-            a.status = ApplicationStatus.VIEWED
-    return [Applicant(a, views[a.jobseeker_id]) for a in apps]
-
-
-def set_application_status(
-    session: Session, *, enterprise_id: int, application_id: int, status: str
-) -> Application:
-    """The enterprise moves an application on (viewed, interview, hired, declined)."""
-    app = session.get(Application, application_id)
-    if app is None:
-        raise NotFound("该投递记录")
-    if app.posting.enterprise_id != enterprise_id:
-        raise PermissionDenied("这不是投递到贵单位岗位的记录")
-    try:
-        new = ApplicationStatus(status)
-    except ValueError:
-        raise DomainError("invalid_status", "处理状态无效", "status") from None
-    if new in (ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN):
-        raise DomainError("invalid_status", "用人单位不能把投递设为该状态", "status")
-    if app.status == ApplicationStatus.WITHDRAWN:
-        raise DomainError("application_withdrawn", "求职者已撤回该投递", "status")
-    app.status = new
-    session.flush()
-    return app
 
 
 def close_posting(session: Session, *, enterprise_id: int, posting_id: int, outcome: str) -> Posting:
