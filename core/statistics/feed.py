@@ -62,11 +62,13 @@ def _first_public_events(session: Session, postings: dict[int, Posting]) -> dict
     if not live:
         return {}
     first: dict[int, int] = {}
-    rows = session.execute(select(OutboxEvent.entity_id, OutboxEvent.id, OutboxEvent.created_at)
+    rows = session.execute(select(OutboxEvent.entity_id, OutboxEvent.id, OutboxEvent.created_at, OutboxEvent.operation)
                            .where(OutboxEvent.entity == "posting", OutboxEvent.entity_id.in_(list(live)))
                            .order_by(OutboxEvent.id))
-    for pid, event_id, created_at in rows:
-        if pid not in first and created_at >= live[pid] - _PUBLISH_SLACK:
+    for pid, event_id, created_at, operation in rows:
+        if operation == "delete":  # withdrawn or deleted (SQLite may give a deleted row's id to a new one)
+            first.pop(pid, None)
+        elif pid not in first and created_at >= live[pid] - _PUBLISH_SLACK:
             first[pid] = event_id
     return first
 
