@@ -41,6 +41,11 @@ def test_form_reports_raise_the_alert_the_commissioner_sees(client, make_user, d
     monitored = db_session.scalar(select(MonitoredEnterprise).where(MonitoredEnterprise.enterprise_id == ent.id))
     assert monitored is not None and monitored.state_owned and not monitored.above_designated_size
     assert "临沂重型机械有限公司" in client.get("/monitoring/").get_data(as_text=True)
+    resp = client.post(f"/monitoring/enterprises/{monitored.id}", data={"month": _month(3), "headcount": "x"})
+    assert resp.status_code == 400 and "月末职工人数应为不小于0的整数" in resp.get_data(as_text=True)
+    resp = client.post(f"/monitoring/enterprises/{monitored.id}", data={"month": _month(3), "headcount": "1260"})
+    assert resp.status_code == 303
+    assert "月末 <strong>1260</strong> 人" in client.get(f"/monitoring/enterprises/{monitored.id}").get_data(as_text=True)
     client.post("/logout")
 
     assert login(owner).status_code == 302
@@ -85,6 +90,7 @@ def test_form_reports_raise_the_alert_the_commissioner_sees(client, make_user, d
 
     assert login(other).status_code == 302
     assert client.get(f"/monitoring/alerts/{alert.id}").status_code == 403
+    assert client.get(f"/monitoring/enterprises/{monitored.id}").status_code == 403
     assert "临沂重型机械" not in client.get("/monitoring/alerts").get_data(as_text=True)
     assert client.post(f"/monitoring/laid-off/{worker.id}/follow-up", data={"status": "pending"}).status_code == 303
     db_session.refresh(worker)

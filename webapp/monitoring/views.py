@@ -56,6 +56,26 @@ def index():
     return render_template("monitoring/index.html", rows=rows, labels=_labels(), values={}, errors={})
 
 
+@bp.route("/enterprises/<int:monitored_id>", methods=["GET", "POST"], endpoint="enterprise")
+@roles_required(*_STAFF)
+def enterprise(monitored_id: int):
+    """One monitored enterprise's reports; staff record a month for it (a report taken by phone)."""
+    monitored = mon.get_monitored(db.session, current_user, monitored_id)
+    context = {"monitored": monitored, **_choices(), "labels": _labels()}
+    values: dict = {}
+    errors: dict = {}
+    if request.method == "POST":
+        values = {k: form_text(k, 40) for k in _REPORT_FIELDS}
+        done = attempt(lambda: mon.submit_report(db.session, current_user, monitored.id, values))
+        if done.ok:
+            flash(f"已录入{done.result[0].month:%Y年%m月}的用工情况", "success")
+            return redirect(url_for("monitoring.enterprise", monitored_id=monitored_id), code=303)
+        errors = done.errors()
+    history = mon.enterprise_reports(db.session, monitored)
+    return render_template("monitoring/enterprise.html", values=values, errors=errors, history=history,
+                           **context), 400 if errors else 200
+
+
 @bp.post("/flag", endpoint="flag")
 @roles_required(*_STAFF)
 def flag():
