@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 
 from webapp.cli import (alerts, backup, channel, demo, index, ingest, match, matcher, normalise, postings, ref,
                         schedule, screening, seekers, serve, setup, stats, user, validity)
+from webapp.cli import ranker  # noqa: F401  (adds `matcher train-ranker` to the matcher group)
 
 # By area: set-up and serving, reference data and accounts, intake, search index, matching,
 # scheduled jobs (`joblink --help` lists them alphabetically; `db` comes from Flask-Migrate).

@@ -1,0 +1,42 @@
+"""``joblink matcher train-ranker``: learn the ranking (LightGBM lambdarank) over the score's features,
+BM25 and the encoder's similarity, and save it beside the configured encoder (``<model>/ranker/``).
+The command joins the ``matcher`` group when this module is imported (webapp/cli/__init__.py)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from webapp.cli.common import echo_json, fail
+from webapp.cli.matcher import matcher_group, ranker_or_fail
+
+
+@matcher_group.command("train-ranker")
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="folder with postings/, occupations/ and regions/ (the real posting files)")
+@click.option("--seekers", type=int, default=800, help="generated jobseekers to learn from")
+@click.option("--seed", type=int, default=11)
+@click.option("--output", default=None, help="model folder (default: MATCHER_MODEL, beside the encoder)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def matcher_train_ranker(data_dir, seekers, seed, output, as_json) -> None:
+    """Learn the ranking from generated jobseekers over the posting files (held-out postings never used)."""
+    from matching.ltr import train_from_files
+    from webapp.matching.runtime import model_path
+
+    ranker = ranker_or_fail(as_json)
+    t0 = time.perf_counter()
+    log = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
+    try:
+        model = train_from_files(Path(data_dir), ranker, n_seekers=seekers, seed=seed, log=log)
+    except (ValueError, FileNotFoundError) as exc:
+        fail(as_json, "training_failed", f"无法训练排序模型：{exc}")
+    folder = model.save(output or model_path())
+    seconds = round(time.perf_counter() - t0, 1)
+    if as_json:
+        echo_json({"folder": str(folder), "seconds": seconds, **model.meta})
+        return
+    click.echo(f"排序模型已保存到 {folder}（{seconds} 秒，{model.meta['lists']} 份名单，{model.meta['rows']} 个岗位）")
+    click.echo("  设置 MATCHER_RANKER=learned 后，推荐名单按该模型排序；没有模型时仍按综合评分排序")
