@@ -172,3 +172,18 @@ def test_admin_starts_a_refresh_from_the_page(client, login_as, monkeypatch):
     client.post("/logout")
     login_as("commissioner")
     assert client.post("/stats/refresh").status_code == 403
+
+
+def test_cli_refresh_rebuilds_the_cells(runner, stats_data, db_session):
+    import json
+
+    from core.statistics.models import StatsCell
+
+    db_session.query(StatsCell).delete()
+    db_session.commit()
+    result = runner.invoke(args=["stats", "refresh", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["cells"] == db_session.query(StatsCell).count() > 0
+    welders = db_session.query(StatsCell).filter_by(measure="posted", region_code="630102",
+                                                    occupation_code="6-18-02-04", dim="").one()
+    assert welders.headcount == 8
