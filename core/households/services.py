@@ -186,6 +186,21 @@ def referrals(session: Session, household: Household) -> list[HouseholdReferral]
                                 .order_by(HouseholdReferral.id)))
 
 
+def nearby_postings(session: Session, household: Household, limit: int = 20) -> list:
+    """Published postings in the household's county (then its city), newest first, to offer."""
+    from core.enums import PostingStatus
+    from core.postings.models import Posting
+
+    out: list = []
+    for prefix in (household.region_code, household.region_code[:4]):
+        stmt = (select(Posting).where(Posting.status == PostingStatus.PUBLISHED, Posting.region_code.startswith(prefix))
+                .order_by(Posting.published_at.desc(), Posting.id.desc()).limit(limit))
+        out += [p for p in session.scalars(stmt) if p not in out]
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
 def refer(session: Session, actor, household_id: int, member_id: int, posting_id: int | None) -> HouseholdReferral:
     """Offer a published posting to a working-age member of an open household. The caller commits."""
     from core.enums import PostingStatus

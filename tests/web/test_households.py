@@ -33,6 +33,8 @@ def test_register_list_referral_and_clearing(client, login_as, make_user, make_p
                                                       AuditEvent.subject_id == household.id))
     posting = make_posting(title="仓库管理员")
     son = next(m for m in household.members if m.name == "周小军")
+    html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert f'<option value="{posting.id}">仓库管理员' in html  # a posting in the household's county is offered
     resp = client.post(f"/households/{household.id}/referrals", data={"member_id": son.id, "posting_id": posting.id})
     assert resp.status_code == 303
     html = client.get(f"/households/{household.id}").get_data(as_text=True)

@@ -59,7 +59,8 @@ def detail(household_id: int):
                   subject_type="household", subject_id=household.id, purpose="零就业家庭：查看家庭成员与推荐",
                   fields=_MEMBER_FIELDS, ip=client_ip())
     page = render_template("households/detail.html", household=household, referrals=hh.referrals(db.session, household),
-                           outcomes=hh.OUTCOMES, working_age=hh.is_working_age, days_open=hh.days_open(household))
+                           outcomes=hh.OUTCOMES, working_age=hh.is_working_age, days_open=hh.days_open(household),
+                           nearby=hh.nearby_postings(db.session, household) if household.cleared_on is None else [])
     db.session.commit()
     return page
 
@@ -67,7 +68,7 @@ def detail(household_id: int):
 @bp.post("/<int:household_id>/referrals", endpoint="refer")
 @roles_required(*_STAFF)
 def refer(household_id: int):
-    member, posting = form_text("member_id", 12), form_text("posting_id", 12)
+    member, posting = form_text("member_id", 12), form_text("posting_number", 12) or form_text("posting_id", 12)
     commit_or_flash(lambda: hh.refer(db.session, current_user, household_id, int(member) if member.isdigit() else 0,
                                      int(posting) if posting.isdigit() else None),
                     lambda r: f"已向{r.member.name}推荐“{r.title}”", answered=EVERY_REFUSAL)
