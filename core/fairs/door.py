@@ -3,23 +3,40 @@ walk-in registration. A duplicate check-in answers 已签到 without counting tw
 another fair's code or a cancelled registration is refused with a message staff can read out."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, joinedload
 
+from core.accounts.services import in_jurisdiction
 from core.db import utcnow
-from core.errors import DomainError
+from core.errors import DomainError, NotFound, PermissionDenied
 from core.seekers.models import Jobseeker
 
 from .codes import classify
 from .models import FairRegistration, JobFair
-from .services import VISITORS_OPEN, audit, fair_for_staff, register_for_fair
+from .services import VISITORS_OPEN, audit, fair_for_staff, is_staff, register_for_fair
 
 
 @dataclass
 class CheckIn:
+    """The door's answer: who was checked in (shown through core.seekers.privacy like any display of a
+    person) and whether this was a repeat (已签到, not counted again)."""
+
+    registration_id: int
+    person: Jobseeker  # transient, never in the session: the privacy rule's inputs (name, region, user, visibility)
+    walk_in: bool
+    checked_in_at: dt.datetime
+    already: bool
+
+    @property
+    def message(self) -> str:
+        return "已签到，无需重复签到" if self.already else "签到成功"
+
+
+@dataclass
+class WalkIn:
     registration: FairRegistration
     already: bool  # this person had checked in before: 已签到, not counted again
 
@@ -28,56 +45,92 @@ class CheckIn:
         return "已签到，无需重复签到" if self.already else "签到成功"
 
 
-def find_registration(session: Session, fair: JobFair, raw: str) -> FairRegistration:
-    """The registration a typed or scanned code points at, within this fair only."""
-    kind, value = classify(raw)
-    # the person's name is what the door shows: no need to join the region row
-    light = joinedload(FairRegistration.jobseeker).lazyload(Jobseeker.region)
-    if kind == "invalid":
-        raise DomainError("invalid_code", "签到码无效：请核对6位数字签到码、手机号，或重新扫码", "code")
-    if kind == "token":
-        reg = session.scalar(select(FairRegistration).where(FairRegistration.token == value).options(light))
-        if reg is not None and reg.fair_id != fair.id:
-            raise DomainError("other_fair_code", "这是另一场招聘会的签到码，请出示本场招聘会的签到码", "code")
-    elif kind == "code":
-        reg = session.scalar(select(FairRegistration).where(
-            FairRegistration.fair_id == fair.id, FairRegistration.code == value).options(light))
-    else:
-        reg = session.scalar(select(FairRegistration).join(Jobseeker, Jobseeker.id == FairRegistration.jobseeker_id)
-                             .where(FairRegistration.fair_id == fair.id, Jobseeker.phone == value)
-                             .order_by(FairRegistration.cancelled_at.is_not(None)).options(light))
-    if reg is None:
+def _refuse(kind: str, reg_fair_id: int | None, fair_id: int, cancelled: bool) -> None:
+    """The one set of refusals for a looked-up code (None: nothing found)."""
+    if kind == "token" and reg_fair_id is not None and reg_fair_id != fair_id:
+        raise DomainError("other_fair_code", "这是另一场招聘会的签到码，请出示本场招聘会的签到码", "code")
+    if reg_fair_id is None:
         if kind == "phone":
             raise DomainError("not_registered", "这个手机号没有报名本场招聘会，可以现场登记", "code")
         raise DomainError("unknown_code", "签到码无效：本场招聘会没有这个签到码", "code")
-    if reg.cancelled_at is not None:
+    if cancelled:
         raise DomainError("registration_cancelled", "这个报名已经取消，可以现场重新登记", "code")
+
+
+def _classified(raw: str) -> tuple[str, str]:
+    kind, value = classify(raw)
+    if kind == "invalid":
+        raise DomainError("invalid_code", "签到码无效：请核对6位数字签到码、手机号，或重新扫码", "code")
+    return kind, value
+
+
+def _code_filter(stmt, fair_id: int, kind: str, value: str):
+    """The WHERE of a look-up by QR token (any fair: another fair's code is told apart), numeric code or
+    phone number (this fair only)."""
+    if kind == "token":
+        return stmt.where(FairRegistration.token == value)
+    if kind == "code":
+        return stmt.where(FairRegistration.fair_id == fair_id, FairRegistration.code == value)
+    return (stmt.join(Jobseeker, Jobseeker.id == FairRegistration.jobseeker_id)
+            .where(FairRegistration.fair_id == fair_id, Jobseeker.phone == value)
+            .order_by(FairRegistration.cancelled_at.is_not(None)))
+
+
+def find_registration(session: Session, fair: JobFair, raw: str) -> FairRegistration:
+    """The registration a typed or scanned code points at, within this fair only (the booth's look-up)."""
+    kind, value = _classified(raw)
+    # the person's name is what the booth shows: no need to join the region row
+    light = joinedload(FairRegistration.jobseeker).lazyload(Jobseeker.region)
+    reg = session.scalar(_code_filter(select(FairRegistration), fair.id, kind, value).options(light).limit(1))
+    _refuse(kind, reg.fair_id if reg else None, fair.id, reg is not None and reg.cancelled_at is not None)
     return reg
 
 
-def check_in(session: Session, actor, fair_id: int, raw: str) -> CheckIn:
-    """Check a visitor in at the door (staff of the fair's jurisdiction). The update is conditional,
-    so two scans racing each other count once."""
-    fair = fair_for_staff(session, fair_id, actor)
-    if fair.status not in VISITORS_OPEN:
+def _door_fair(session: Session, actor, fair_id: int) -> None:
+    """The fair's jurisdiction and stage, read as two columns (the door needs nothing else of it)."""
+    row = session.execute(select(JobFair.region_code, JobFair.status).where(JobFair.id == fair_id)).one_or_none()
+    if row is None:
+        raise NotFound("该招聘会")
+    if not is_staff(actor) or not in_jurisdiction(actor, row.region_code):
+        raise PermissionDenied("该招聘会不在您的管辖范围内")
+    if row.status not in VISITORS_OPEN:
         raise DomainError("fair_not_open", "该招聘会现在不能签到（未开放或已结束）", None)
-    reg = find_registration(session, fair, raw)
-    if reg.checked_in_at is not None:
-        return CheckIn(reg, already=True)
-    now = utcnow()
-    done = session.execute(update(FairRegistration).where(
-        FairRegistration.id == reg.id, FairRegistration.checked_in_at.is_(None)).values(checked_in_at=now)
-        .execution_options(synchronize_session=False))
-    if not done.rowcount:  # another scan of the same code got there first
-        session.refresh(reg, ["checked_in_at"])
-        return CheckIn(reg, already=True)
-    set_committed_value(reg, "checked_in_at", now)
-    audit(session, actor, "fair.check_in", fair.id, "招聘会入场签到", ["registration"])
-    return CheckIn(reg, already=False)
+
+
+_DOOR_COLUMNS = (FairRegistration.id, FairRegistration.fair_id, FairRegistration.jobseeker_id, FairRegistration.walk_in,
+                 FairRegistration.checked_in_at, FairRegistration.cancelled_at)
+
+
+def check_in(session: Session, actor, fair_id: int, raw: str) -> CheckIn:
+    """Check a visitor in at the door (staff of the fair's jurisdiction): two column reads (the fair's
+    region and stage; the registration with the person's name), then one keyed UPDATE … WHERE
+    checked_in_at IS NULL whose row count tells a first check-in from 已签到, so two scans racing each
+    other count once (audited)."""
+    _door_fair(session, actor, fair_id)
+    kind, value = _classified(raw)
+    stmt = select(*_DOOR_COLUMNS, Jobseeker.name, Jobseeker.user_id, Jobseeker.region_code, Jobseeker.visibility)
+    if kind != "phone":
+        stmt = stmt.join(Jobseeker, Jobseeker.id == FairRegistration.jobseeker_id)
+    row = session.execute(_code_filter(stmt, fair_id, kind, value).limit(1)).first()
+    _refuse(kind, row.fair_id if row else None, fair_id, row is not None and row.cancelled_at is not None)
+    person = Jobseeker(id=row.jobseeker_id, user_id=row.user_id, region_code=row.region_code, name=row.name,
+                       visibility=row.visibility)
+    when, already = row.checked_in_at, True
+    if when is None:
+        now = utcnow()
+        done = session.execute(update(FairRegistration).where(
+            FairRegistration.id == row.id, FairRegistration.checked_in_at.is_(None)).values(checked_in_at=now)
+            .execution_options(synchronize_session=False))
+        if done.rowcount:
+            when, already = now, False
+            audit(session, actor, "fair.check_in", fair_id, "招聘会入场签到", ["registration"])
+        else:  # another scan of the same code got there first
+            when = session.scalar(select(FairRegistration.checked_in_at).where(FairRegistration.id == row.id))
+    return CheckIn(row.id, person, row.walk_in, when, already)
 
 
 def walk_in(session: Session, cipher, actor, fair_id: int, *, name: str, phone: str,
-            region_code: str | None = None) -> CheckIn:
+            region_code: str | None = None) -> WalkIn:
     """Register a visitor at the door (现场登记) and check them in; someone already on the platform
     with that phone number is registered as themself, not as a second person."""
     from core.seekers.services import create_jobseeker
@@ -92,8 +145,8 @@ def walk_in(session: Session, cipher, actor, fair_id: int, *, name: str, phone: 
                                   region_code=region_code or fair.region_code, origin="fair")
     reg = register_for_fair(session, fair.id, seeker.id, walk_in=True)
     if reg.checked_in_at is not None:
-        return CheckIn(reg, already=True)
+        return WalkIn(reg, already=True)
     reg.checked_in_at = utcnow()
     session.flush()
     audit(session, actor, "fair.walk_in", fair.id, "招聘会现场登记并签到", ["name", "phone"])
-    return CheckIn(reg, already=False)
+    return WalkIn(reg, already=False)

@@ -45,7 +45,7 @@ _TIME_FORMAT_HINT = "时间格式应为 时:分，如 09:00"
 
 # --- who may act -----------------------------------------------------------------------------------
 
-def _is_staff(actor) -> bool:
+def is_staff(actor) -> bool:
     return actor is not None and Role(actor.role) in (Role.COMMISSIONER, Role.ADMIN)
 
 
@@ -65,7 +65,7 @@ def get_fair(session: Session, fair_id: int) -> JobFair:
 def fair_for_staff(session: Session, fair_id: int, actor) -> JobFair:
     """The fair, if the actor is a commissioner whose jurisdiction holds its region (or an admin)."""
     fair = get_fair(session, fair_id)
-    if not _is_staff(actor) or not in_jurisdiction(actor, fair.region_code):
+    if not is_staff(actor) or not in_jurisdiction(actor, fair.region_code):
         raise PermissionDenied("该招聘会不在您的管辖范围内")
     return fair
 
@@ -241,7 +241,7 @@ def _fair_fields(session: Session, actor, data: dict) -> dict:
 
 
 def create_fair(session: Session, actor, data: dict, *, is_demo: bool = False) -> JobFair:
-    if not _is_staff(actor):
+    if not is_staff(actor):
         raise PermissionDenied()
     fair = JobFair(**_fair_fields(session, actor, data), status="draft", created_by=actor.id, is_demo=is_demo)
     session.add(fair)

@@ -47,10 +47,10 @@ def checkin(fair_id: int):
     raw = str(body.get("code") or request.form.get("code") or "")[:120]
     try:
         result = doors.check_in(db.session, current_user, fair_id, raw)
-        person = view_jobseeker(db.session, cipher(), current_user, result.registration.jobseeker,
+        person = view_jobseeker(db.session, cipher(), current_user, result.person,
                                 purpose="招聘会入场签到核对", ip=client_ip(), at_most=NAME_ONLY)
         answer = {"ok": True, "already": result.already, "message": result.message, "name": person.name,
-                  "walk_in": result.registration.walk_in}  # read before the commit expires the row
+                  "walk_in": result.walk_in}
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

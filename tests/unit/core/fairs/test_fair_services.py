@@ -20,7 +20,7 @@ from core.fairs import booth as booths
 from core.fairs import door, followups, report, services as svc
 from core.fairs.cadence import propose_dates
 from core.fairs.codes import classify, qr_text
-from core.fairs.models import FairFollowUp
+from core.fairs.models import FairFollowUp, FairRegistration
 from core.notifications.models import Notification
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker, JobseekerGroup
@@ -131,10 +131,15 @@ def test_registration_codes_and_check_in(db_session, staff, open_fair, make_user
         svc.register_for_fair(db_session, open_fair.id, d.id)
 
     first = door.check_in(db_session, staff, open_fair.id, qr_text(reg.token))
-    assert not first.already and first.registration.checked_in_at is not None
+    assert not first.already and first.checked_in_at is not None and first.registration_id == reg.id
+    assert first.person.name == a.name and first.person not in db_session
     again = door.check_in(db_session, staff, open_fair.id, reg.code)
     assert again.already and again.message == "已签到，无需重复签到"
-    assert door.check_in(db_session, staff, open_fair.id, b.phone).registration.jobseeker_id == b.id
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "fair.check_in", AuditEvent.subject_id == open_fair.id)) == 1
+    assert door.check_in(db_session, staff, open_fair.id, b.phone).person.id == b.id
+    db_session.expire_all()
+    assert db_session.get(FairRegistration, reg.id).checked_in_at == first.checked_in_at  # counted once
 
     other = svc.create_fair(db_session, staff, _fair_data(title="另一场"))
     svc.advance_fair(db_session, staff, other.id)
@@ -153,6 +158,30 @@ def test_registration_codes_and_check_in(db_session, staff, open_fair, make_user
     assert caught.value.code == "registration_cancelled"
     with pytest.raises(PermissionDenied):
         door.check_in(db_session, make_user("commissioner", region_code="440100"), open_fair.id, reg.code)
+
+
+def test_check_in_racing_scan_counts_once_and_is_audited(db_session, staff, open_fair, make_user, monkeypatch):
+    """Two scans of one code racing: the second one read the row before the first wrote it, so only the
+    keyed UPDATE's row count can tell; it answers 已签到 with the first one's time, audited once."""
+    from sqlalchemy import update
+
+    svc.advance_fair(db_session, staff, open_fair.id)
+    reg = svc.register_for_fair(db_session, open_fair.id, _seeker(db_session, make_user).id)
+    earlier = dt.datetime(2026, 1, 1, 9, 0)
+    refuse = door._refuse
+
+    def other_door_first(*args):  # runs between the look-up and the UPDATE
+        db_session.execute(update(FairRegistration).where(FairRegistration.id == reg.id).values(checked_in_at=earlier))
+        return refuse(*args)
+
+    monkeypatch.setattr(door, "_refuse", other_door_first)
+    raced = door.check_in(db_session, staff, open_fair.id, reg.code)
+    assert raced.already and raced.checked_in_at == earlier and raced.message == "已签到，无需重复签到"
+    monkeypatch.setattr(door, "_refuse", refuse)
+    assert door.check_in(db_session, staff, open_fair.id, qr_text(reg.token)).already
+    audits = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "job_fair",
+                                                                AuditEvent.action == "fair.check_in")).all()
+    assert audits == []  # neither of these two counted as a check-in
 
 
 def test_intention_makes_application_follow_up_and_report(db_session, staff, open_fair, make_user):
