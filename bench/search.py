@@ -695,6 +695,135 @@ def ndcg10(ranked: list[int], relevant: set[int]) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
+# Natural-language quality (issue #12): the understanding step against today's strict query
+# ---------------------------------------------------------------------------------------------
+
+NL_CATEGORIES = 55
+#: (template, names a city): how a person types it. Labels: a posting is relevant when its 智联 job
+#: category (subJobTypeLevelName) is the query's category and, when the query names a city, it is in
+#: that city (region path). The category word is the category's first name ("普工/操作工" -> 普工).
+NL_TEMPLATES = (("想找{job}工作", False), ("{city} {job}", True), ("我想在{city}找个{job}的活", True))
+
+
+def natural_queries(docs: list[AnalysedDoc], cats: list) -> list[tuple[str, set[int]]]:
+    """At least 150 queries written from the real postings' categories, with their relevant ids."""
+    from core.reference.services import region_directory
+
+    regions = region_directory(None)
+    by_cat: dict[str, list[AnalysedDoc]] = {}
+    for d, c in zip(docs, cats):
+        if c:
+            by_cat.setdefault(c, []).append(d)
+    ranked = sorted(((c, ds) for c, ds in by_cat.items() if len(c.split("/")[0].strip()) >= 2 and len(ds) >= 20),
+                    key=lambda cd: (-len(cd[1]), cd[0]))[:NL_CATEGORIES]
+    out = []
+    for cat, ds in ranked:
+        job = cat.split("/")[0].strip()
+        cities: dict[str, int] = {}
+        for d in ds:
+            path = d.keywords.get("region_path") or []
+            if len(path) > 1:
+                cities[path[1]] = cities.get(path[1], 0) + 1
+        city_code = max(cities, key=lambda k: (cities[k], k)) if cities else None
+        city = regions.get(city_code)
+        for template, names_city in NL_TEMPLATES:
+            if names_city and city is None:
+                continue
+            text = template.format(job=job, city=city.short_name if city else "")
+            rel = {d.id for d in ds if not names_city or city_code in (d.keywords.get("region_path") or [])}
+            out.append((text, rel))
+    return out
+
+
+def understood_query(text: str, regions, size: int = 10):
+    from indexer.search.understand import understand
+
+    u = understand(text, regions)
+    return u, SearchQuery(text=u.text, filters=u.filters(), must_not=tuple(u.excluded), size=size, highlight=False)
+
+
+def natural_run(backend, queries: list[tuple[str, set[int]]], regions) -> dict:
+    """NDCG@10 and zero-result rate: today's strict query (the words as typed) and the understood one."""
+    from indexer.search.understand import search_understood
+
+    strict_nd, strict_zero, nl_nd, nl_zero = [], 0, [], 0
+    for text, rel in queries:
+        r = backend.search("postings", SearchQuery(text=text, size=10, highlight=False))
+        strict_nd.append(ndcg10(r.ids, rel))
+        strict_zero += r.total == 0
+        u, q = understood_query(text, regions)
+        out = search_understood(lambda q: backend.search("postings", q), q, u)
+        nl_nd.append(ndcg10(out.result.ids, rel))
+        nl_zero += out.result.total == 0
+    n = len(queries)
+    return {"queries": n, "strict_ndcg10": float(np.mean(strict_nd)), "strict_zero": strict_zero / n,
+            "nl_ndcg10": float(np.mean(nl_nd)), "nl_zero": nl_zero / n}
+
+
+def natural_latency(backend, queries: list[tuple[str, set[int]]], regions, rounds: int = 5) -> dict:
+    """p95 of today's strict query and of understanding + the understood search, same queries."""
+    from indexer.search.understand import search_understood
+
+    strict, nl = [], []
+    for text, _ in queries[: max(1, len(queries) // 10)]:  # warm-up
+        backend.search("postings", SearchQuery(text=text, highlight=False))
+    for _ in range(rounds):
+        for text, _ in queries:
+            t = time.perf_counter()
+            backend.search("postings", SearchQuery(text=text, highlight=False))
+            strict.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            u, q = understood_query(text, regions, size=20)
+            search_understood(lambda q: backend.search("postings", q), q, u)
+            nl.append((time.perf_counter() - t) * 1000)
+    return {"strict_p95": float(np.percentile(strict, 95)), "nl_p95": float(np.percentile(nl, 95)),
+            "strict_p50": float(np.percentile(strict, 50)), "nl_p50": float(np.percentile(nl, 50)),
+            "nl_qps": len(nl) / (sum(nl) / 1000)}
+
+
+def natural_worker(args) -> dict:
+    """The embedded engine: quality on the real 智联 postings, then latency at ``--size`` (0: none)."""
+    from core.reference.services import region_directory
+
+    cache = Path(args.cache)
+    base, stored, cats = base_corpus(Path(args.data), cache)
+    regions = region_directory(None)
+    idx = [i for i, c in enumerate(cats) if c]
+    real = [base[i] for i in idx]
+    queries = natural_queries(real, [cats[i] for i in idx])
+    out: dict = {"engine": "columnar", "size": args.size}
+    eng = Columnar()
+    path = Path(tempfile.mkdtemp(dir=cache, prefix="nl-"))
+    eng.build(real, [stored[i] for i in idx], path)
+    out.update(natural_run(eng.backend, queries, regions))
+    shutil.rmtree(path, ignore_errors=True)
+    if args.size:
+        docs, st = resample(base, stored, args.size)
+        del base, stored
+        path = Path(tempfile.mkdtemp(dir=cache, prefix="nl-"))
+        eng = Columnar()
+        eng.build(docs, st, path)
+        del docs, st
+        out.update(natural_latency(eng.backend, queries, regions))
+        shutil.rmtree(path, ignore_errors=True)
+    return out
+
+
+def print_natural(res: dict) -> None:
+    print(f"\nNatural-language queries ({res['queries']}, from the 智联 categories; labels: same category, and "
+          f"same city when the query names one; docs/search.md):")
+    print("| query | NDCG@10 | zero-result rate |" + (f" p50 ms @ {res['size']:,} | p95 ms @ {res['size']:,} |"
+                                                        if "nl_p95" in res else ""))
+    print("|---|---|---|" + ("---|---|" if "nl_p95" in res else ""))
+    for who, key in (("today's strict query (words as typed)", "strict"), ("understood + relaxed", "nl")):
+        row = f"| {who} | {res[key + '_ndcg10']:.3f} | {res[key + '_zero']:.1%} |"
+        if "nl_p95" in res:
+            row += f" {res[key + '_p50']:.2f} | {res[key + '_p95']:.2f} |"
+        print(row)
+    print(f"NDCG@10 ratio understood / strict: {res['nl_ndcg10'] / max(res['strict_ndcg10'], 1e-9):.2f}x")
+
+
+# ---------------------------------------------------------------------------------------------
 # Worker (one engine, one size) and driver
 # ---------------------------------------------------------------------------------------------
 
@@ -838,11 +967,22 @@ def main() -> None:
     p.add_argument("--freshness", type=int, default=50, help="publish-to-searchable samples (0: skip)")
     p.add_argument("--budget", type=float, default=300.0,
                    help="seconds of queries per engine and size; slower engines run an evenly spaced subset")
+    p.add_argument("--natural-size", type=int, default=100_000,
+                   help="index size for the natural-language latency (0: quality only)")
+    p.add_argument("--only-natural", action="store_true", help="only the natural-language table")
     p.add_argument("--worker", dest="engine", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.engine == "natural":
+        print(json.dumps(natural_worker(args)))
+        return
     if args.engine:
         print(json.dumps(worker(args)))
+        return
+    if args.only_natural:
+        Path(args.cache).mkdir(parents=True, exist_ok=True)
+        base_corpus(Path(args.data), Path(args.cache))
+        _natural(args)
         return
     Path(args.cache).mkdir(parents=True, exist_ok=True)
     base_corpus(Path(args.data), Path(args.cache))  # analyse once before the workers start
@@ -878,10 +1018,22 @@ def main() -> None:
     if quality:
         n = next(iter(quality.values()))["queries"]
         print(f"\nNDCG@10 over {n} labelled queries on the real 智联 postings (label = the site's job category).")
+    if not args.no_quality:
+        _natural(args)
     if args.freshness:
         f = freshness(args, args.freshness)
         print(f"\nFreshness (embedded, relay running, 20,000-posting index): publish -> searchable "
               f"p50 {f['p50_s']:.2f} s, p99 {f['p99_s']:.2f} s, max {f['max_s']:.2f} s over {f['samples']} postings")
+
+
+def _natural(args) -> None:
+    cmd = [sys.executable, __file__, "--worker", "natural", "--size", str(args.natural_size), "--data", args.data,
+           "--cache", args.cache]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"# natural-language run FAILED\n{proc.stderr[-2000:]}", file=sys.stderr)
+        return
+    print_natural(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":
