@@ -326,6 +326,19 @@ def laid_off_workers(session: Session, alert: MonitoringAlert) -> list[LaidOffWo
                                 .order_by(LaidOffWorker.id)))
 
 
+def hired_through_platform(session: Session, alert: MonitoringAlert, workers: list[LaidOffWorker]) -> set[int]:
+    """The followed workers (jobseeker ids) an enterprise has hired through JobLink since the alert."""
+    from core.applications.models import Application
+    from core.enums import ApplicationStatus
+
+    ids = [w.jobseeker_id for w in workers]
+    if not ids:
+        return set()
+    return set(session.scalars(select(Application.jobseeker_id).where(
+        Application.jobseeker_id.in_(ids), Application.status == ApplicationStatus.HIRED,
+        Application.updated_at >= alert.created_at)))
+
+
 def follow_up_counts(workers: list[LaidOffWorker]) -> dict[str, int]:
     counts = {k: 0 for k in FOLLOW_UP}
     for w in workers:

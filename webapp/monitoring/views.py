@@ -140,7 +140,7 @@ def alert(alert_id: int):
     workers = mon.laid_off_workers(db.session, found)
     _audit("view", found.id, "规模性减员预警：查看失业职工跟进名单")
     page = render_template("monitoring/alert.html", alert=found, workers=workers, counts=mon.follow_up_counts(workers),
-                           labels=_labels(), report=None)
+                           labels=_labels(), report=None, hired=mon.hired_through_platform(db.session, found, workers))
     db.session.commit()
     return page
 
@@ -165,7 +165,8 @@ def alert_roster(alert_id: int):
     flash(f"已导入失业职工 {added} 人", "success")
     workers = mon.laid_off_workers(db.session, found)
     return render_template("monitoring/alert.html", alert=found, workers=workers, counts=mon.follow_up_counts(workers),
-                           labels=_labels(), report=roster, added=added)
+                           labels=_labels(), report=roster, added=added,
+                           hired=mon.hired_through_platform(db.session, found, workers))
 
 
 @bp.post("/laid-off/<int:worker_id>/follow-up", endpoint="follow_up")

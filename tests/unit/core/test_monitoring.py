@@ -146,6 +146,23 @@ def test_spreadsheet_import_rejects_bad_rows_and_keeps_good_ones(db_session, mak
     assert db_session.scalar(select(MonitoringAlert).where(MonitoringAlert.monitored_id == a.id)).reduction == 300
 
 
+def _hire(db_session, jobseeker_id: int) -> None:
+    from core.applications.models import Application
+    from core.channels.models import Channel
+    from core.enums import ApplicationStatus, ChannelKind, PostingStatus
+    from core.postings.models import Posting
+
+    ch = Channel(code="mon-hire", name="测试渠道", kind=ChannelKind.PUBLIC_AGENCY)
+    db_session.add(ch)
+    db_session.flush()
+    p = Posting(title="叉车司机", description="叉车司机岗位", channel_id=ch.id, region_code="371302",
+                status=PostingStatus.PUBLISHED, pay_unit="month")
+    db_session.add(p)
+    db_session.flush()
+    db_session.add(Application(jobseeker_id=jobseeker_id, posting_id=p.id, status=ApplicationStatus.HIRED))
+    db_session.flush()
+
+
 def test_laid_off_roster_is_tagged_and_followed_up(db_session, make_user):
     from core.crypto import PersonalDataCipher
 
@@ -167,6 +184,9 @@ def test_laid_off_roster_is_tagged_and_followed_up(db_session, make_user):
         assert any(g.group == PriorityGroup.LAID_OFF and g.verified_by_id == staff.id for g in seeker.groups)
     again, added = mon.import_laid_off(db_session, cipher, staff, alert.id, "\n".join(rows[:2]).encode(), filename="x.csv")
     assert added == 0 and len(again.existing) == 1
+    assert mon.hired_through_platform(db_session, alert, workers) == set()
+    _hire(db_session, workers[1].jobseeker_id)
+    assert mon.hired_through_platform(db_session, alert, workers) == {workers[1].jobseeker_id}
     mon.set_follow_up(db_session, staff, workers[0].id, "employed")
     assert mon.follow_up_counts(mon.laid_off_workers(db_session, alert))["employed"] == 1
     with pytest.raises(DomainError):
