@@ -26,7 +26,8 @@ def postings(db_session, index, make_posting):
         "guard_sz": make_posting("安保员", description="宝安机场安保", region_code="440306",
                                  pay_monthly_min=5000, pay_monthly_max=6000),
         "worker_sz": make_posting("普工", description="宝安电子厂流水线，包吃包住", region_code="440306",
-                                  pay_monthly_min=5000, pay_monthly_max=7000, welfare_tags=["包吃", "包住"]),
+                                  pay_monthly_min=5000, pay_monthly_max=7000, welfare_tags=["包吃", "包住"],
+                                  lat=22.58, lon=113.91),
         "worker_cs": make_posting("普工", description="长沙工厂操作工", region_code="430102",
                                   pay_monthly_min=4000, pay_monthly_max=6000),
         "gig": make_posting("仓库看守", description="仓库看守380一天，日结", region_code="440306",
@@ -114,6 +115,14 @@ def test_near_home_without_a_home_is_ignored_with_a_note(client, postings):
     assert any("住址" in n for n in data["notices"])
     html = client.get("/search?q=找个离家近的工作").get_data(as_text=True)
     assert "登录并在档案里填写住址" in html
+
+
+def test_near_home_for_a_signed_in_jobseeker(client, postings, seeker_with_profile):
+    seeker_with_profile(region_code="440306")  # home: 宝安区 (22.57, 113.90)
+    got, data = found(client, "找个离家近的普工")
+    assert got == [postings["worker_sz"].id]  # the 长沙 普工 is not near
+    assert data["notices"] == [] and data["understood"] == [{"kind": "near", "source": "离家近", "label": "离家近"}]
+    assert data["items"][0]["distance_km"] < 10
 
 
 def test_typo_is_corrected_with_did_you_mean(client, postings):
