@@ -233,8 +233,25 @@ def record_outcome(session: Session, actor, referral_id: int, outcome: str) -> H
     referral.outcome = outcome
     referral.decided_at = utcnow()
     if outcome == "hired":
-        referral.member.employed = True
-        if household.cleared_on is None and not is_zero_employment(household.members):
-            household.cleared_on = utcnow().date()
+        _placed(household, referral.member)
     session.flush()
     return referral
+
+
+def _placed(household: Household, member: HouseholdMember) -> None:
+    member.employed = True
+    if household.cleared_on is None and not is_zero_employment(household.members):
+        household.cleared_on = utcnow().date()
+
+
+def record_found_work(session: Session, actor, member_id: int) -> HouseholdMember:
+    """A member found work without a referral (自主就业, 灵活就业): employed, and the household cleared."""
+    member = session.get(HouseholdMember, member_id)
+    if member is None:
+        raise NotFound("该成员")
+    household = get_household(session, actor, member.household_id)
+    if not is_working_age(member.age):
+        raise DomainError("invalid_member", "该成员不在劳动年龄内", "member_id")
+    _placed(household, member)
+    session.flush()
+    return member

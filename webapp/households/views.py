@@ -83,3 +83,13 @@ def outcome(referral_id: int):
     if not done.ok:
         return redirect(url_for("households.index"), code=303)
     return redirect(url_for("households.detail", household_id=done.result.household_id, _anchor="referrals"), code=303)
+
+
+@bp.post("/members/<int:member_id>/employed", endpoint="found_work")
+@roles_required(*_STAFF)
+def found_work(member_id: int):
+    done = commit_or_flash(lambda: hh.record_found_work(db.session, current_user, member_id),
+                           lambda m: f"已记录{m.name}已就业", answered=EVERY_REFUSAL)
+    if not done.ok:
+        return redirect(url_for("households.index"), code=303)
+    return redirect(url_for("households.detail", household_id=done.result.household_id), code=303)

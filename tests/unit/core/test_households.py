@@ -107,3 +107,20 @@ def test_open_list_days_open_referral_and_clearing(db_session, make_user):
     with pytest.raises(DomainError):
         hh.refer(db_session, staff, household.id, daughter.id, posting.id)
     assert db_session.get(Household, household.id).cleared_on is not None
+
+
+def test_a_member_who_finds_work_alone_clears_the_household(db_session, make_user):
+    staff = make_user("commissioner", region_code="371302")
+    other = make_user("commissioner", region_code="371322")
+    hh.import_households(db_session, staff, "\n".join(ROWS[:4]).encode(), filename="名单.csv")
+    db_session.commit()
+    household = hh.list_households(db_session, staff)[0]
+    grandma = next(m for m in household.members if m.age == 78)
+    with pytest.raises(DomainError):
+        hh.record_found_work(db_session, staff, grandma.id)
+    father = next(m for m in household.members if m.name == "张大海")
+    with pytest.raises(PermissionDenied):
+        hh.record_found_work(db_session, other, father.id)
+    hh.record_found_work(db_session, staff, father.id)
+    db_session.commit()
+    assert father.employed and household.cleared_on == dt.date.today()
