@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.accounts.services import in_jurisdiction
@@ -86,9 +86,25 @@ def find_registration(session: Session, fair: JobFair, raw: str) -> FairRegistra
     return reg
 
 
-def _door_fair(session: Session, actor, fair_id: int) -> None:
+# The door's statements, built once (a busy door runs them hundreds of times a second): the fair's
+# region and stage; the registration by QR token, numeric code or phone with the person's name; the
+# conditional UPDATE whose row count tells a first check-in from 已签到.
+_FAIR_GATE = select(JobFair.region_code, JobFair.status).where(JobFair.id == bindparam("fair_id"))
+_DOOR_COLUMNS = (FairRegistration.id, FairRegistration.fair_id, FairRegistration.jobseeker_id, FairRegistration.walk_in,
+                 FairRegistration.checked_in_at, FairRegistration.cancelled_at,
+                 Jobseeker.name, Jobseeker.user_id, Jobseeker.region_code, Jobseeker.visibility)
+_DOOR_LOOKUP = {
+    kind: _code_filter(select(*_DOOR_COLUMNS) if kind == "phone" else select(*_DOOR_COLUMNS).join(
+        Jobseeker, Jobseeker.id == FairRegistration.jobseeker_id), bindparam("fair_id"), kind, bindparam("value")).limit(1)
+    for kind in ("token", "code", "phone")}
+_CHECK_IN = (update(FairRegistration).where(FairRegistration.id == bindparam("rid"), FairRegistration.checked_in_at.is_(None))
+             .values(checked_in_at=bindparam("at")))
+_CHECKED_AT = select(FairRegistration.checked_in_at).where(FairRegistration.id == bindparam("rid"))
+
+
+def _door_fair(conn, actor, fair_id: int) -> None:
     """The fair's jurisdiction and stage, read as two columns (the door needs nothing else of it)."""
-    row = session.execute(select(JobFair.region_code, JobFair.status).where(JobFair.id == fair_id)).one_or_none()
+    row = conn.execute(_FAIR_GATE, {"fair_id": fair_id}).one_or_none()
     if row is None:
         raise NotFound("该招聘会")
     if not is_staff(actor) or not in_jurisdiction(actor, row.region_code):
@@ -97,35 +113,27 @@ def _door_fair(session: Session, actor, fair_id: int) -> None:
         raise DomainError("fair_not_open", "该招聘会现在不能签到（未开放或已结束）", None)
 
 
-_DOOR_COLUMNS = (FairRegistration.id, FairRegistration.fair_id, FairRegistration.jobseeker_id, FairRegistration.walk_in,
-                 FairRegistration.checked_in_at, FairRegistration.cancelled_at)
-
-
 def check_in(session: Session, actor, fair_id: int, raw: str) -> CheckIn:
     """Check a visitor in at the door (staff of the fair's jurisdiction): two column reads (the fair's
     region and stage; the registration with the person's name), then one keyed UPDATE … WHERE
     checked_in_at IS NULL whose row count tells a first check-in from 已签到, so two scans racing each
-    other count once (audited)."""
-    _door_fair(session, actor, fair_id)
+    other count once (audited). Plain statements on the session's connection: no objects loaded."""
+    conn = session.connection()
+    _door_fair(conn, actor, fair_id)
     kind, value = _classified(raw)
-    stmt = select(*_DOOR_COLUMNS, Jobseeker.name, Jobseeker.user_id, Jobseeker.region_code, Jobseeker.visibility)
-    if kind != "phone":
-        stmt = stmt.join(Jobseeker, Jobseeker.id == FairRegistration.jobseeker_id)
-    row = session.execute(_code_filter(stmt, fair_id, kind, value).limit(1)).first()
+    params = {"value": value} if kind == "token" else {"value": value, "fair_id": fair_id}
+    row = conn.execute(_DOOR_LOOKUP[kind], params).first()
     _refuse(kind, row.fair_id if row else None, fair_id, row is not None and row.cancelled_at is not None)
     person = Jobseeker(id=row.jobseeker_id, user_id=row.user_id, region_code=row.region_code, name=row.name,
                        visibility=row.visibility)
     when, already = row.checked_in_at, True
     if when is None:
         now = utcnow()
-        done = session.execute(update(FairRegistration).where(
-            FairRegistration.id == row.id, FairRegistration.checked_in_at.is_(None)).values(checked_in_at=now)
-            .execution_options(synchronize_session=False))
-        if done.rowcount:
+        if conn.execute(_CHECK_IN, {"rid": row.id, "at": now}).rowcount:
             when, already = now, False
             audit(session, actor, "fair.check_in", fair_id, "招聘会入场签到", ["registration"])
         else:  # another scan of the same code got there first
-            when = session.scalar(select(FairRegistration.checked_in_at).where(FairRegistration.id == row.id))
+            when = conn.execute(_CHECKED_AT, {"rid": row.id}).scalar()
     return CheckIn(row.id, person, row.walk_in, when, already)
 
 
