@@ -2,31 +2,35 @@
 
 The pages never group the base tables: a province holds ~90k postings and a million jobseekers whose
 wanted occupations are JSON lists. ``refresh_cells`` reads each table once, in id order and in
-slices, counts into memory and replaces the cells in one transaction (the old cells stay readable
-until it commits). See docs/statistics.md for what each measure counts.
+slices, counts into memory and writes the cells as a new generation in short write transactions; the
+pages read the old generation until the new one is complete and made current (``write_cells``). See
+docs/statistics.md for what each measure counts and how a refresh writes.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Callable, Iterable, Iterator, TypeVar
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from core.channels.models import Channel
-from core.db import reading, utcnow
+from core.db import begin_write, reading, utcnow
 from core.enums import Availability, PostingStatus, VerificationStatus
+from core.errors import DomainError
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker, JobseekerGroup
 
-from .models import ALL, UNKNOWN, StatsCell, StatsRefresh
+from .models import ALL, UNKNOWN, StatsCell, StatsGeneration, StatsRefresh
 
 OPEN_MONTHS = 24  # how many month ends the "open on" measure is counted for
 SUPPLY_MONTHS = 36  # registrations older than this are counted together, in BEFORE_WINDOW
 BEFORE_WINDOW = "0000-00"
 SLICE = 20_000
 _CLOSED_LATER = (PostingStatus.WITHDRAWN, PostingStatus.FILLED, PostingStatus.EXPIRED)
+T = TypeVar("T")
 AGE_BANDS = ((16, 24, "16-24"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 200, "55+"))
 
 
@@ -192,19 +196,96 @@ def count_all(session: Session, today: dt.date, tell: Callable[[int, str], None]
     return counts, items
 
 
-def write_cells(session: Session, counted: tuple[Counter, Counter]) -> int:
-    """Replace every cell with the counts (in the caller's transaction)."""
-    session.execute(delete(StatsCell))
-    batch, n = [], 0
-    for row in _cell_rows(*counted):
-        batch.append(row)
-        if len(batch) == SLICE:
-            session.execute(StatsCell.__table__.insert(), batch)
-            n, batch = n + len(batch), []
-    if batch:
-        session.execute(StatsCell.__table__.insert(), batch)
-    session.execute(text("ANALYZE stats_cells"))  # the planner picks the index matching each page's query
-    return n + len(batch)
+class RefreshSuperseded(DomainError):
+    """A later refresh started while this one was writing: its cells are the ones made current."""
+
+    status = 409
+
+
+WRITE_SLICE = 20_000  # cells inserted or deleted per write transaction of a refresh
+Step = Callable[[Callable[[], T]], T]
+
+
+def in_caller_transaction(work: Callable[[], T]) -> T:
+    """A refresh step run in the caller's transaction (tests, and callers that commit themselves)."""
+    return work()
+
+
+def short_writes(session: Session) -> Step:
+    """A refresh step run as its own short write transaction: on SQLite it takes the write lock at BEGIN
+    (so it queues behind other writers, and they behind it, for one step only) and commits at once."""
+
+    def step(work: Callable[[], T]) -> T:
+        begin_write(session)
+        try:
+            result = work()
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return result
+
+    return step
+
+
+def _start_generation(session: Session) -> int:
+    """A new generation number (the row is made on the first refresh)."""
+    row = session.get(StatsGeneration, StatsGeneration.ROW)
+    if row is None:
+        row = StatsGeneration(id=StatsGeneration.ROW, current=0, latest=0)
+        session.add(row)
+    row.latest = max(row.latest, row.current) + 1
+    session.flush()
+    return row.latest
+
+
+def _make_current(session: Session, generation: int) -> bool:
+    """Make ``generation`` current, unless a later refresh has started since (it will, with fresher cells)."""
+    done = session.execute(update(StatsGeneration).where(StatsGeneration.id == StatsGeneration.ROW,
+                                                         StatsGeneration.latest == generation)
+                           .values(current=generation)).rowcount
+    session.expire_all()
+    return done == 1
+
+
+def _delete_slice(session: Session, below: int) -> int:
+    """Delete up to ``WRITE_SLICE`` cells of generations older than ``below`` other than the current one."""
+    current = select(StatsGeneration.current).where(StatsGeneration.id == StatsGeneration.ROW).scalar_subquery()
+    ids = (select(StatsCell.id).where(StatsCell.generation < below, StatsCell.generation != func.coalesce(current, -1))
+           .limit(WRITE_SLICE))
+    return session.execute(delete(StatsCell).where(StatsCell.id.in_(ids))).rowcount
+
+
+def _delete_older(session: Session, below: int, step: Step) -> None:
+    while step(lambda: _delete_slice(session, below)) == WRITE_SLICE:
+        pass
+
+
+def _analyze(session: Session) -> None:
+    """Fresh planner statistics (the planner picks the index matching each page's query); on SQLite from a
+    sample of each index, so that it is one short write too."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA analysis_limit=2000"))
+    session.execute(text("ANALYZE stats_cells"))
+
+
+def write_cells(session: Session, counted: tuple[Counter, Counter], step: Step = in_caller_transaction) -> int:
+    """Replace every cell with the counts: delete what a failed refresh left, insert a new generation
+    ``WRITE_SLICE`` cells per ``step``, make it current in one tiny step, then delete the old one. With
+    ``short_writes`` the pages read the old figures until the new ones are all there, no writer waits for
+    more than one slice, and a refresh that stops half-way leaves the current figures as they were."""
+    generation = step(lambda: _start_generation(session))
+    _delete_older(session, generation, step)  # a failed refresh's partial generation
+    table, n = StatsCell.__table__, 0
+    rows = _cell_rows(*counted)
+    while batch := [{**row, "generation": generation} for row in islice(rows, WRITE_SLICE)]:
+        step(lambda: session.execute(table.insert(), batch))
+        n += len(batch)
+    if not step(lambda: _make_current(session, generation)):
+        raise RefreshSuperseded("refresh_superseded", "另一次统计更新已经开始，本次结果未采用")
+    _delete_older(session, generation, step)
+    step(lambda: _analyze(session))
+    return n
 
 
 def refresh_cells(session: Session, today: dt.date | None = None) -> int:
@@ -215,13 +296,14 @@ def refresh_cells(session: Session, today: dt.date | None = None) -> int:
 
 def refresh_now(session: Session, today: dt.date | None = None) -> StatsRefresh:
     """Recount and replace the cells with ``session`` (CLI, scheduler), recorded as a finished run: the
-    counting runs as a reader (on SQLite beside the writers), then the cells are replaced in one write."""
+    counting runs as a reader (on SQLite beside the writers), then the cells are replaced in short
+    write transactions (``write_cells``); the run record is left for the caller to commit."""
     today = today or utcnow().date()
     with reading():
         counted = count_all(session, today, lambda pct, what: None)
         session.commit()
     run = StatsRefresh(state="running", progress=0)
-    run.cells = write_cells(session, counted)
+    run.cells = write_cells(session, counted, short_writes(session))
     run.state, run.progress, run.finished_at, run.message = "done", 100, utcnow(), "完成"
     session.add(run)
     session.flush()
@@ -231,7 +313,7 @@ def refresh_now(session: Session, today: dt.date | None = None) -> StatsRefresh:
 def run_refresh(session_factory: Callable[[], Session], today: dt.date | None = None) -> StatsRefresh:
     """``refresh_cells`` with its progress recorded in ``stats_refreshes``: the counting only reads
     (on SQLite it runs beside the writer), and a second session commits each step so the page can
-    show it; the cells are then replaced in one short write."""
+    show it; the cells are then replaced in short write transactions (``write_cells``)."""
     today = today or utcnow().date()
     log_session, work = session_factory(), session_factory()
     run = StatsRefresh(state="running", progress=0, message="开始统计")
@@ -248,8 +330,7 @@ def run_refresh(session_factory: Callable[[], Session], today: dt.date | None = 
                 counts = count_all(work, today, tell)
                 work.commit()
             tell(80, "正在写入统计表")
-            run.cells = write_cells(work, counts)
-            work.commit()
+            run.cells = write_cells(work, counts, short_writes(work))
         except Exception as exc:
             work.rollback()
             run.state, run.finished_at, run.message = "failed", utcnow(), f"统计失败：{type(exc).__name__}"
@@ -270,9 +351,9 @@ def last_refresh(session: Session) -> StatsRefresh | None:
 
 
 def months_with_data(session: Session) -> list[str]:
-    return list(session.scalars(select(StatsCell.month).where(StatsCell.measure == "posted")
+    return list(session.scalars(select(StatsCell.month).where(StatsCell.current(), StatsCell.measure == "posted")
                                 .group_by(StatsCell.month).order_by(StatsCell.month)))
 
 
 def cell_count(session: Session) -> int:
-    return session.scalar(select(func.count(StatsCell.id))) or 0
+    return session.scalar(select(func.count(StatsCell.id)).where(StatsCell.current())) or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -24,19 +24,25 @@ class StatsCell(Base):
     priority group or age band; those cells exist for "*" occupations only. ``measure``: ``posted``
     (postings published in ``month``), ``open`` (open on the last day of ``month``), ``supply``
     (jobseekers seeking now, registered in ``month``; "0000-00" for those registered before the
-    window)."""
+    window).
+
+    ``generation``: the refresh that wrote the cell. A refresh writes a whole new generation in short
+    transactions beside the current one, then makes it current (``StatsGeneration``) in one tiny write;
+    pages read the current generation only (``current()``)."""
 
     __tablename__ = "stats_cells"
     __table_args__ = (
         # a region's figures for one occupation (and a range of regions), and the converse; covering
-        # (month and figures included), so a page's query never visits the table
-        Index("ix_stats_cells_occupation", "measure", "dim", "occupation_code", "region_code", "month",
-              "dim_value", "headcount", "items"),
-        Index("ix_stats_cells_region", "measure", "dim", "region_code", "occupation_code", "month",
-              "dim_value", "headcount", "items"),
+        # (month and figures included), so a page's query never visits the table. The generation comes
+        # first: pages read one generation, and a refresh deletes old ones by it.
+        Index("ix_stats_cells_occupation", "generation", "measure", "dim", "occupation_code", "region_code",
+              "month", "dim_value", "headcount", "items"),
+        Index("ix_stats_cells_region", "generation", "measure", "dim", "region_code", "occupation_code",
+              "month", "dim_value", "headcount", "items"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
     measure: Mapped[str] = mapped_column(String(8))
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     region_code: Mapped[str] = mapped_column(String(6), default="")
@@ -45,6 +51,26 @@ class StatsCell(Base):
     dim_value: Mapped[str] = mapped_column(String(32), default="")
     headcount: Mapped[int] = mapped_column(Integer, default=0)  # people wanted / people seeking
     items: Mapped[int] = mapped_column(Integer, default=0)  # postings / jobseekers
+
+    @classmethod
+    def current(cls):
+        """The condition every page query reads cells with: the current generation's (none before the
+        first refresh)."""
+        return cls.generation == select(StatsGeneration.current).where(
+            StatsGeneration.id == StatsGeneration.ROW).scalar_subquery()
+
+
+class StatsGeneration(Base):
+    """The one row (id 1) saying which generation of ``stats_cells`` the pages read (``current``) and the
+    last one a refresh started writing (``latest``): a refresh makes its generation current only if no
+    later refresh has started since, so two refreshes at once never mix their cells."""
+
+    __tablename__ = "stats_generation"
+    ROW = 1
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    current: Mapped[int] = mapped_column(Integer, default=0)
+    latest: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class StatsRefresh(Base):

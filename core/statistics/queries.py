@@ -171,9 +171,10 @@ def _prefix_range(column, prefix: str) -> tuple:
 
 
 def _where(stmt, measure: str, filters: Filters, by: str | None):
-    """Exact cells: the filter's region and occupation, or the level below one of them for a breakdown."""
+    """Exact cells of the current generation: the filter's region and occupation, or the level below one
+    of them for a breakdown."""
     region = region_key(filters)
-    stmt = stmt.where(StatsCell.measure == measure)
+    stmt = stmt.where(StatsCell.current(), StatsCell.measure == measure)
     if by == "region" or 0 < len(region) < 6:  # a province or city: the sum of its counties' cells
         stmt = stmt.where(*_prefix_range(StatsCell.region_code, region), func.length(StatsCell.region_code) == 6)
     else:
@@ -215,7 +216,7 @@ def _open_months(session: Session, period: Period, by: str | None) -> tuple[str,
     if by == "month":
         return period.months
     latest = session.scalar(select(func.max(StatsCell.month)).where(
-        StatsCell.measure == "open", StatsCell.region_code == "", StatsCell.occupation_code == ALL,
+        StatsCell.current(), StatsCell.measure == "open", StatsCell.region_code == "", StatsCell.occupation_code == ALL,
         StatsCell.dim == "", StatsCell.month <= period.last))
     return (latest,) if latest and latest >= period.months[0] else (period.last,)
 

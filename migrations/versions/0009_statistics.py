@@ -21,6 +21,7 @@ def upgrade():
     op.create_table(
         'stats_cells',
         sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('generation', sa.Integer(), nullable=False),
         sa.Column('measure', sa.String(length=8), nullable=False),
         sa.Column('month', sa.String(length=7), nullable=False),
         sa.Column('region_code', sa.String(length=6), nullable=False),
@@ -32,10 +33,19 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_cells')),
     )
     with op.batch_alter_table('stats_cells', schema=None) as batch_op:
-        batch_op.create_index('ix_stats_cells_occupation', ['measure', 'dim', 'occupation_code', 'region_code',
-                                                            'month', 'dim_value', 'headcount', 'items'], unique=False)
-        batch_op.create_index('ix_stats_cells_region', ['measure', 'dim', 'region_code', 'occupation_code',
-                                                        'month', 'dim_value', 'headcount', 'items'], unique=False)
+        batch_op.create_index('ix_stats_cells_occupation', ['generation', 'measure', 'dim', 'occupation_code',
+                                                            'region_code', 'month', 'dim_value', 'headcount', 'items'],
+                              unique=False)
+        batch_op.create_index('ix_stats_cells_region', ['generation', 'measure', 'dim', 'region_code',
+                                                        'occupation_code', 'month', 'dim_value', 'headcount', 'items'],
+                              unique=False)
+    op.create_table(
+        'stats_generation',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('current', sa.Integer(), nullable=False),
+        sa.Column('latest', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_generation')),
+    )
     op.create_table(
         'stats_refreshes',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -94,4 +104,5 @@ def downgrade():
     op.drop_table('shortage_entries')
     op.drop_table('shortage_catalogues')
     op.drop_table('stats_refreshes')
+    op.drop_table('stats_generation')
     op.drop_table('stats_cells')
