@@ -123,3 +123,25 @@ def test_a_250_person_drop_reaches_the_commissioner(live_server, monitoring_data
     assert "已记录跟进情况：已再就业" in page.inner_text("body")
     _fits(page)
     _shot(page, tmp_path, "monitoring-alert")
+
+
+def walk_monitoring_objects(session, region: str, enterprise_id: int, commissioner) -> dict:
+    """For the site walks: the walk's enterprise under monitoring with two months reported (the second a
+    250-person drop, so an alert), and a zero-employment household of two in ``region``."""
+    import datetime as dt
+
+    from core.households.models import Household, HouseholdMember
+    from core.monitoring import services as mon
+
+    monitored = mon.flag_enterprise(session, commissioner, enterprise_id, state_owned=True, above_designated_size=True)
+    mon.submit_report(session, commissioner, monitored.id, {"month": _month(2), "headcount": "800"})
+    _, alert = mon.submit_report(session, commissioner, monitored.id,
+                                 {"month": _month(1), "headcount": "550", "separations": "250",
+                                  "production_state": "reduced", "pay_change": "down"})
+    household = Household(reference="HD-001", head_name="钱大民", region_code=region, address="河东区九曲街道",
+                          opened_on=dt.date.today() - dt.timedelta(days=40), created_by_user_id=commissioner.id,
+                          members=[HouseholdMember(name="钱大民", age=51, employed=False),
+                                   HouseholdMember(name="钱小雨", age=23, employed=False, phone="13900001234")])
+    session.add(household)
+    session.flush()
+    return {"monitored_id": monitored.id, "alert_id": alert.id, "household_id": household.id}
