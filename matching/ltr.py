@@ -34,13 +34,15 @@ META_FILE = "ranker.json"
 # The transparent score's features (matching.scoring), the score itself, and the lexical and place
 # signals the score does not have.
 SCORE_FEATURES = ("semantic", "occupation", "skills", "education_experience", "pay", "distance")
-FEATURES = SCORE_FEATURES + ("hand_score", "bm25", "bm25_share", "same_city")
+FEATURES = SCORE_FEATURES + ("hand_score", "bm25", "bm25_share", "same_city", "title_similarity", "title_bm25",
+                              "title_overlap")
 # What each feature means to a reader (staff sentence); never a field name on a page.
 FEATURE_WORDS = {
     "semantic": "岗位内容与求职意向相近", "occupation": "职业对口", "skills": "技能用得上",
     "education_experience": "学历与经验符合", "pay": "薪酬合适", "distance": "距离近",
     "hand_score": "综合评分高", "bm25": "岗位用词与求职意向一致", "bm25_share": "岗位用词与求职意向一致",
-    "same_city": "在同一城市",
+    "same_city": "在同一城市", "title_similarity": "岗位名称与想做的工作相近",
+    "title_bm25": "岗位名称与想做的工作用词一致", "title_overlap": "岗位名称与想做的工作用字相同",
 }
 PARAMS = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=20,
               subsample=0.8, subsample_freq=1, colsample_bytree=0.9, reg_lambda=1.0, random_state=0, n_jobs=1,
@@ -68,10 +70,35 @@ def bm25_scores(seeker: SeekerProfile, postings: Sequence[PostingProfile]) -> np
     return BM25([segment(posting_words(p)) for p in postings]).scores([segment(query_text(seeker))])[0]
 
 
+def _bigrams(text: str) -> set[str]:
+    t = "".join(text.split())
+    return {t[i:i + 2] for i in range(len(t) - 1)} or set(t)
+
+
+def title_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], encoder=None) -> np.ndarray:
+    """(encoder similarity, BM25, character-pair overlap) of the person's desired titles and each
+    posting's title; the similarity is 0 without an encoder."""
+    from matching.evaluation import BM25
+
+    wish = " ".join(core_title(t) for t in seeker.desired_titles if t)
+    titles = [core_title(p.title) for p in postings]
+    out = np.zeros((len(postings), 3))
+    if not wish or not postings:
+        return out
+    if encoder is not None:
+        v = encoder.encode([wish] + titles)
+        out[:, 0] = v[1:] @ v[0]
+    out[:, 1] = BM25([segment(t) for t in titles]).scores([segment(wish)])[0]
+    w = _bigrams(wish)
+    out[:, 2] = [len(w & _bigrams(t)) / len(w | _bigrams(t)) if t else 0.0 for t in titles]
+    return out
+
+
 def list_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], score_features: Sequence[dict],
-                  hand_scores: Sequence[float], bm25: np.ndarray | None = None) -> np.ndarray:
+                  hand_scores: Sequence[float], bm25: np.ndarray | None = None, encoder=None) -> np.ndarray:
     """One row per posting, columns ``FEATURES``. ``score_features``/``hand_scores``: what
-    ``matching.scoring.score_pair`` gave each pair; ``bm25``: scores over a wider pool (else this list)."""
+    ``matching.scoring.score_pair`` gave each pair; ``bm25``: scores over a wider pool (else this list);
+    ``encoder``: the matcher's encoder (for the titles' similarity)."""
     n = len(postings)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
@@ -85,6 +112,7 @@ def list_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], sco
         x[i, 7] = bm[i]
         x[i, 8] = bm[i] / top
         x[i, 9] = 1.0 if city and (p.region_code or "")[:4] == city else 0.0
+    x[:, 10:13] = title_features(seeker, postings, encoder)
     return x
 
 
@@ -144,6 +172,7 @@ class LearnedRanker:
 
 # -- explanation in words ---------------------------------------------------------------------------
 _REASON_OF = {"occupation": "work", "semantic": "words", "bm25": "words", "bm25_share": "words",
+              "title_similarity": "title", "title_bm25": "title", "title_overlap": "title",
               "distance": "place", "same_city": "place", "skills": "skills", "pay": "pay"}
 
 
@@ -155,7 +184,8 @@ def reasons_from_contributions(seeker: SeekerProfile, posting: PostingProfile, c
     makers = {"work": lambda: _same_work(seeker, posting, names, you),
               "words": lambda: _close_to_words(max(similarity, 0.5), you),
               "place": lambda: _place(seeker, posting, you), "skills": lambda: _skills(seeker, posting, you),
-              "pay": lambda: _pay(seeker, posting, you)}
+              "pay": lambda: _pay(seeker, posting, you),
+              "title": lambda: _same_work(seeker, posting, names, you) or _title_words(seeker, posting, you)}
     order = np.argsort(-np.asarray(contrib[:len(FEATURES)]), kind="stable")
     out: list[str] = []
     for i in order:
@@ -168,6 +198,11 @@ def reasons_from_contributions(seeker: SeekerProfile, posting: PostingProfile, c
     if not out:
         out = [f"和{you}写的求职意向有相近之处"]
     return out[:MAX_REASONS]
+
+
+def _title_words(seeker: SeekerProfile, posting: PostingProfile, you: str) -> str | None:
+    wish = next((core_title(t) for t in seeker.desired_titles if t), "")
+    return f"岗位名称和{you}想做的{wish}相近" if wish and posting.title else None
 
 
 def staff_sentence(contrib: np.ndarray, top: int = 3) -> str:
@@ -306,9 +341,37 @@ def case_lists(ranker, cases, coder, today: dt.date = dt.date(2026, 1, 1)):
             p.occupation_code = c.code if c else None
         ranked = ranker.rank_postings_for_seeker(seeker, postings, k=len(postings), today=today)
         by_id = {p.id: p for p in postings}
-        kept = [by_id[i.id] for i in ranked.items]
-        bm_all = dict(zip([p.id for p in postings], bm25_scores(seeker, postings)))
+        kept = [by_id[i.id] for i in ranked.items]  # BM25's statistics from these, as in the service path
         x = list_features(seeker, kept, [i.features for i in ranked.items], [i.score for i in ranked.items],
-                          np.array([bm_all[p.id] for p in kept]))
+                          encoder=ranker.encoder)
         out.append((seeker, kept, x, [labels[p.id] for p in kept], [labels[p.id] for p in postings]))
     return out
+
+
+# -- the service path ------------------------------------------------------------------------------
+def rank_postings(ranker, model: "LearnedRanker | None", seeker: SeekerProfile, postings: Sequence[PostingProfile],
+                  k: int = 20, **kwargs):
+    """``ranker.rank_postings_for_seeker`` (filters, hand-set score, policy, explanation), re-ordered
+    by ``model`` when there is one: every kept candidate is scored, the first ``k`` by the learned score
+    are returned, each explanation led by the staff sentence of what raised it. Without a model this is
+    the hand-set score's list unchanged (the fallback)."""
+    if model is None:
+        return ranker.rank_postings_for_seeker(seeker, postings, k=k, **kwargs)
+    ranked = ranker.rank_postings_for_seeker(seeker, postings, k=max(k, len(postings)), **kwargs)
+    if not ranked.items:
+        return ranked
+    by_id = {p.id: p for p in postings}
+    kept = [by_id[i.id] for i in ranked.items]
+    x = list_features(seeker, kept, [i.features for i in ranked.items], [i.score for i in ranked.items],
+                      encoder=ranker.encoder)
+    learned = model.predict(x)
+    contrib = model.contributions(x)
+    order = sorted(range(len(kept)), key=lambda i: (-learned[i], str(kept[i].id)))[:k]
+    items = []
+    for rank, i in enumerate(order, start=1):
+        item = ranked.items[i]
+        item.rank = item.relevance_rank = rank
+        item.explanation = [staff_sentence(contrib[i])] + list(item.explanation)
+        items.append(item)
+    ranked.items = items
+    return ranked

@@ -11,7 +11,7 @@ import pytest
 from matching.corpus import CorpusPosting, Occupation
 from matching.evaluation import ndcg_at_k
 from matching.ltr import (FEATURES, LearnedRanker, case_lists, city_fold, generated_cases, list_features,
-                          reasons_from_contributions, staff_sentence, training_corpus)
+                          rank_postings, reasons_from_contributions, staff_sentence, training_corpus)
 from matching.occupations import OccupationCoder
 from matching.profiles import PostingProfile, SeekerProfile
 from matching.ranker import Ranker
@@ -120,13 +120,37 @@ def test_explanation_in_words(setting):
     posting = PostingProfile(id=9, title="电工", description="配电 维修", region_code="440106",
                              occupation_code="6-31-01-03", pay_min=6000, pay_max=7000, skills=["电工证"])
     scored = ranker.score_pair(seeker, posting)
-    x = list_features(seeker, [posting], [scored.features], [scored.score])
+    x = list_features(seeker, [posting], [scored.features], [scored.score], encoder=ranker.encoder)
     contrib = model.contributions(x)[0]
     assert contrib.shape == (len(FEATURES) + 1,)
     assert np.isclose(contrib.sum(), model.predict(x)[0])
-    reasons = reasons_from_contributions(seeker, posting, contrib, scored.features["semantic"])
+    reasons = reasons_from_contributions(seeker, posting, contrib, scored.features["semantic"],
+                                         ranker.occupation_names)
     sentence = staff_sentence(contrib)
     assert 1 <= len(reasons) <= 3
     for text in reasons + [sentence]:
         assert not re.search(r"[A-Za-z_]|\d-\d\d", text), text
-    assert any("电工" in r or "区县" in r for r in reasons)
+    assert any("想做的电工" in r or "区县" in r for r in reasons), reasons
+
+
+def test_service_order_learned_or_hand_set(setting):
+    _enc, coder, ranker, data = setting
+    train = generated_cases(training_corpus(data), CITIES, 40, random.Random(8), {})
+    model = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in case_lists(ranker, train, coder)])
+    seeker, postings, _labels, _seed = generated_cases([p for p in data if p.held_out], CITIES, 1,
+                                                       random.Random(9), {})[0]
+    case_lists(ranker, [(seeker, postings, _labels, _seed)], coder)  # codes the occupations
+    hand = ranker.rank_postings_for_seeker(seeker, postings, k=5)
+    fallback = rank_postings(ranker, None, seeker, postings, k=5)
+    assert [i.id for i in fallback.items] == [i.id for i in hand.items]
+    learned = rank_postings(ranker, model, seeker, postings, k=5)
+    assert [i.rank for i in learned.items] == [1, 2, 3, 4, 5]
+    full = ranker.rank_postings_for_seeker(seeker, postings, k=len(postings))
+    by_id = {p.id: p for p in postings}
+    x = list_features(seeker, [by_id[i.id] for i in full.items], [i.features for i in full.items],
+                      [i.score for i in full.items], encoder=ranker.encoder)
+    best = np.argsort(-model.predict(x), kind="stable")[:5]
+    assert [i.id for i in learned.items] == [full.items[j].id for j in best]
+    for item in learned.items:
+        assert item.explanation[0].startswith("排序依据") and len(item.explanation) >= 6
+        assert not re.search(r"[A-Za-z_]", "".join(item.explanation))
