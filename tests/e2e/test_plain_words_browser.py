@@ -157,13 +157,16 @@ def _make_walk_data(live_server):
         from .test_land_browser import walk_land_objects
 
         land = walk_land_objects(db.session, REGION, project.id)
+        from .test_monitoring_browser import walk_monitoring_objects
+
+        monitoring = walk_monitoring_objects(db.session, REGION, ent.id, users["commissioner"])
         from core.alerts.services import create_saved_search
 
         alert = create_saved_search(db.session, user_id=users["jobseeker"].id, name="河东区仓库管理员",
                                     params={"q": ["仓库管理员"], "region": [REGION]})
         db.session.commit()
         ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id,
-               "channel_id": ch.id, "fair_id": fair.id, **land}
+               "channel_id": ch.id, "fair_id": fair.id, **land, **monitoring}
         return {"ids": ids, "by_endpoint": {"review.posting": {"posting_id": held.id},
                                             "alerts.unsubscribe": {"token": alert.unsubscribe_token}}}
 
