@@ -191,3 +191,23 @@ def test_laid_off_roster_is_tagged_and_followed_up(db_session, make_user):
     assert mon.follow_up_counts(mon.laid_off_workers(db_session, alert))["employed"] == 1
     with pytest.raises(DomainError):
         mon.set_follow_up(db_session, staff, workers[0].id, "done")
+
+
+def test_xlsx_import_with_a_header_in_brackets(db_session, make_user):
+    import io
+
+    from openpyxl import Workbook
+
+    staff = make_user("commissioner", region_code="371302")
+    mon.flag_enterprise(db_session, staff, _enterprise(db_session, "丁厂", credit_code="91371302MA3C000002").id)
+    db_session.commit()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "所属月份", "月末职工人数（人）", "本月减少人数", "工资变化"])
+    ws.append(["91371302MA3C000002", f"{_month(1)[:4]}年{int(_month(1)[5:])}月", 420, 7, "持平"])
+    ws.append(["91371302MA3C000002", _month(2), None, 0, "持平"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = importing.import_reports(db_session, staff, buf.getvalue(), filename="报表.xlsx")
+    assert [r["row"] for r in result.added] == [2] and result.added[0]["month"].month == int(_month(1)[5:])
+    assert result.rejected == [{"row": 3, "reasons": ["请填写月末职工人数"]}]
