@@ -301,6 +301,20 @@ def enterprise_reports(session: Session, monitored: MonitoredEnterprise, limit: 
                                 .order_by(MonthlyReport.month.desc()).limit(limit)))
 
 
+def latest_reports(session: Session, monitored: list[MonitoredEnterprise]) -> dict[int, MonthlyReport]:
+    """Each monitored enterprise's latest report, in two queries whatever the list's length."""
+    from sqlalchemy import func
+
+    ids = [m.id for m in monitored]
+    if not ids:
+        return {}
+    latest = (select(MonthlyReport.monitored_id, func.max(MonthlyReport.month).label("month"))
+              .where(MonthlyReport.monitored_id.in_(ids)).group_by(MonthlyReport.monitored_id).subquery())
+    rows = session.scalars(select(MonthlyReport).join(latest, (MonthlyReport.monitored_id == latest.c.monitored_id)
+                                                      & (MonthlyReport.month == latest.c.month)))
+    return {r.monitored_id: r for r in rows}
+
+
 # --- alerts and the laid-off workers' follow-up ----------------------------------------------------
 
 def visible_alerts(session: Session, actor, limit: int = 200) -> list[MonitoringAlert]:

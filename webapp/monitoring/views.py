@@ -51,8 +51,9 @@ def _labels() -> dict:
 @bp.get("/", endpoint="index")
 @roles_required(*_STAFF)
 def index():
-    rows = [(m, (mon.enterprise_reports(db.session, m, limit=1) or [None])[0])
-            for m in mon.visible_monitored(db.session, current_user)]
+    monitored = mon.visible_monitored(db.session, current_user)
+    latest = mon.latest_reports(db.session, monitored)
+    rows = [(m, latest.get(m.id)) for m in monitored]
     return render_template("monitoring/index.html", rows=rows, labels=_labels(), values={}, errors={})
 
 

@@ -66,6 +66,7 @@ def test_a_drop_of_250_alerts_the_jurisdictions_commissioners_with_the_figures(d
     assert all(n.kind == NotificationKind.TASK and "1200" in n.body and "950" in n.body and "250" in n.body
                for n in notes)
     assert [a.id for a in mon.visible_alerts(db_session, city)] == [alert.id]
+    assert mon.latest_reports(db_session, [monitored]) == {monitored.id: report}
     assert mon.visible_alerts(db_session, other) == []
     with pytest.raises(PermissionDenied):
         mon.get_alert(db_session, other, alert.id)
