@@ -5,6 +5,7 @@ audit log. Flask-free: views pass the actor (a user) and plain values."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from core.identity import validate_region_code
 from core.notifications.services import notify_many
 from core.postings.models import Posting
+from core.reference.models import Occupation
 
 from .codes import new_code, new_token
 from .models import FairBooth, FairRegistration, JobFair
@@ -532,3 +534,28 @@ def renumber_booths(session: Session, actor, fair_id: int, numbers: dict) -> lis
     session.flush()
     audit(session, actor, "fair.booth_numbers", fair.id, "调整展位号")
     return sorted(booths, key=lambda b: b.booth_number)
+
+
+def major_group_of(occupation_code: str | None) -> str | None:
+    """The occupation's major group (大类: the first part of ``4-01-02-01``)."""
+    return occupation_code.split("-", 1)[0] if occupation_code else None
+
+
+def auto_number_booths(session: Session, actor, fair_id: int) -> list[tuple[str, list[FairBooth]]]:
+    """Number the approved booths by theme (自动按类别排号): each booth falls in the occupation major group
+    most of its postings belong to (a tie: the lower code), groups in code order, booths without a
+    classified posting last; within a group the order the commissioner had. Returns the groups, named."""
+    fair = fair_for_staff(session, fair_id, actor)
+    booths = sorted((b for b in fair.booths if b.status == "approved"), key=lambda b: (b.booth_number or 10 ** 6, b.id))
+    ids = [pid for b in booths for pid in (b.posting_ids or [])]
+    occ = dict(session.execute(select(Posting.id, Posting.occupation_code).where(Posting.id.in_(ids))).all()) if ids else {}
+    groups: dict[str, list[FairBooth]] = {}
+    for b in booths:
+        counts = Counter(g for g in (major_group_of(occ.get(pid)) for pid in (b.posting_ids or [])) if g)
+        best = min(counts, key=lambda g: (-counts[g], g)) if counts else "~"  # "~" sorts after the digits
+        groups.setdefault(best, []).append(b)
+    order = sorted(groups)
+    names = dict(session.execute(select(Occupation.code, Occupation.name).where(Occupation.code.in_(order))).all())
+    ranked = [b for g in order for b in groups[g]]
+    renumber_booths(session, actor, fair_id, {b.id: str(i) for i, b in enumerate(ranked, start=1)})
+    return [(names.get(g, "其他岗位"), groups[g]) for g in order]

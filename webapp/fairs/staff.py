@@ -160,6 +160,22 @@ def booth_numbers(fair_id: int):
     return render_template("fairs/booth_numbers.html", fair=fair, booths=booths)
 
 
+@bp.post("/<int:fair_id>/booth-numbers/auto", endpoint="booth_numbers_auto")
+@roles_required(*STAFF)
+def booth_numbers_auto(fair_id: int):
+    """Number the approved booths by the kind of work their postings offer (occupation major group)."""
+    def said(groups) -> str:
+        parts, start = [], 1
+        for name, booths in groups:
+            end = start + len(booths) - 1
+            parts.append(f"{name} {start}号" if start == end else f"{name} {start}–{end}号")
+            start = end + 1
+        return "已按岗位类别自动排号：" + "，".join(parts)
+
+    commit_or_flash(lambda: svc.auto_number_booths(db.session, current_user, fair_id), said, answered=EVERY_REFUSAL)
+    return redirect(url_for("fairs.booth_numbers", fair_id=fair_id), code=303)
+
+
 def _report(fair_id: int) -> tuple[JobFair, reports.FairReport]:
     fair = svc.fair_for_staff(db.session, fair_id, current_user)
     svc.audit(db.session, current_user, "fair.report", fair.id, "查看招聘会统计")

@@ -81,6 +81,9 @@ def test_whole_flow_over_http(app, client, db_session, make_user, sign_in, exhib
     assert "展位已满" in resp.get_data(as_text=True)  # capacity 1
     db_session.expire_all()
     assert [b.booth_number for b in booths] == [1, None]
+    assert "按岗位类别自动排号" in client.get(f"/fairs/{fair_id}/booth-numbers").get_data(as_text=True)
+    auto = client.post(f"/fairs/{fair_id}/booth-numbers/auto", follow_redirects=True).get_data(as_text=True)
+    assert "已按岗位类别自动排号：其他岗位 1号" in auto  # the posting has no occupation yet
     client.post(f"/fairs/{fair_id}/advance")  # visitors may register
 
     client.post("/logout")
@@ -93,8 +96,14 @@ def test_whole_flow_over_http(app, client, db_session, make_user, sign_in, exhib
                              .where(FairRegistration.fair_id == fair_id)) == 1
     page = client.get(f"/fairs/{fair_id}/pass").get_data(as_text=True)
     assert reg.code in page and "<svg" in page
-    assert db_session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.title.like("招聘会签到码%"))) == 1
+    note = db_session.scalar(select(Notification).where(Notification.user_id == user.id,
+                                                        Notification.title.like("招聘会签到码%")))
+    assert note is not None and note.link == f"/fairs/{fair_id}/pass"
+    inbox = client.get("/me/inbox").get_data(as_text=True)
+    assert f"/me/inbox/{note.id}/read" in inbox and note.title in inbox
+    tap = client.post(f"/me/inbox/{note.id}/read", data={"open": "1"})  # the title's one tap
+    assert tap.status_code in (302, 303) and tap.headers["Location"].endswith(f"/fairs/{fair_id}/pass")
+    assert 'class="card fair-pass"' in page and 'data-testid="pass-qr"' in page
 
     sign_in(staff)
     ok = client.post(f"/fairs/{fair_id}/checkin", json={"code": qr_text(reg.token)}).get_json()
@@ -135,7 +144,7 @@ def test_other_jurisdiction_is_refused(client, db_session, make_user, sign_in):
     for method, url in (("get", f"/fairs/{fair_id}/manage"), ("get", f"/fairs/{fair_id}/edit"),
                         ("post", f"/fairs/{fair_id}/advance"), ("get", f"/fairs/{fair_id}/door"),
                         ("get", f"/fairs/{fair_id}/report"), ("get", f"/fairs/{fair_id}/report.xlsx"),
-                        ("post", f"/fairs/{fair_id}/cancel")):
+                        ("post", f"/fairs/{fair_id}/cancel"), ("post", f"/fairs/{fair_id}/booth-numbers/auto")):
         assert getattr(client, method)(url).status_code in (403, 303), url
     resp = client.post(f"/fairs/{fair_id}/checkin", json={"code": "123456"})
     assert resp.status_code == 403

@@ -227,6 +227,34 @@ def test_cancel_notifies_registrants_and_exhibitors(db_session, staff, open_fair
         assert "场地维修" in body
 
 
+def test_auto_numbering_groups_booths_by_occupation_major_group(db_session, staff, open_fair, make_user):
+    from core.reference.models import Occupation
+
+    def leaf(major: str) -> str:
+        return db_session.scalar(select(Occupation.code).where(Occupation.level == 4, Occupation.code.like(f"{major}-%"))
+                                 .order_by(Occupation.code))
+
+    service, production = leaf("4"), leaf("6")
+    open_fair.booth_capacity = 10
+    made = []
+    for codes in ([production], [service, service, production], [None], [production, service, production]):
+        ent_user, posts = _enterprise_user(db_session, make_user, published=len(codes))
+        for p, code in zip(posts, codes):
+            p.occupation_code = code
+        booth = svc.request_booth(db_session, ent_user, open_fair.id, posting_ids=[p.id for p in posts], headcount="1")
+        svc.approve_booth(db_session, staff, open_fair.id, booth.id)
+        made.append(booth)
+    groups = svc.auto_number_booths(db_session, staff, open_fair.id)
+    names = dict(db_session.execute(select(Occupation.code, Occupation.name).where(Occupation.code.in_(["4", "6"]))).all())
+    assert [(name, [b.id for b in bs]) for name, bs in groups] == [
+        (names["4"], [made[1].id]), (names["6"], [made[0].id, made[3].id]), ("其他岗位", [made[2].id])]
+    assert [b.booth_number for b in made] == [2, 1, 4, 3]  # service first, then production in the old order
+    with pytest.raises(PermissionDenied):
+        svc.auto_number_booths(db_session, make_user("commissioner", region_code="440100"), open_fair.id)
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "fair.booth_numbers", AuditEvent.subject_id == open_fair.id)) == 1
+
+
 def test_walk_in_registers_and_checks_in(db_session, staff, open_fair):
     from core.crypto import PersonalDataCipher
 
