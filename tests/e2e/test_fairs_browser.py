@@ -119,6 +119,16 @@ def _jobseeker_registers(page, base, fair_id: int) -> str:
     page.get_by_role("button", name="报名参加").click()
     page.wait_for_load_state("domcontentloaded")
     assert page.locator("[data-testid=pass-qr] svg").count() == 1
+    # the inbox's notice opens the code page in one tap; the code fills the phone's width for the door
+    page.goto(f"{base}/me/inbox")
+    page.locator(".inbox-open button", has_text="招聘会签到码").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url.endswith(f"/fairs/{fair_id}/pass")
+    assert page.locator("[data-testid=pass-qr] svg").bounding_box()["width"] >= 300
+    page.emulate_media(media="print")  # printed: the code about 8 cm wide, no buttons or links
+    assert 280 <= page.locator("[data-testid=pass-qr] svg").bounding_box()["width"] <= 320
+    assert not page.get_by_role("button", name="不去了，取消报名").is_visible()
+    page.emulate_media(media="screen")
     return page.inner_text("[data-testid=pass-code]").strip()
 
 
