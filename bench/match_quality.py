@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from matching.corpus import iter_postings, load_occupations, occupations_file  # noqa: E402
 from matching.evaluation import BM25, mrr_recall_at_k, ndcg_at_k, tfidf_scores  # noqa: E402
+from matching.ltr import city_codes as _city_codes  # noqa: E402
 from matching.text import DESCRIPTION_CHARS, core_title, segment  # noqa: E402
 
 # 智联 site categories -> national occupation codes (职业分类大典 2022), labelled by hand for the
@@ -46,9 +47,6 @@ CATEGORY_CODES = {
     "咖啡师": "4-03-02-08", "美容师": "4-10-03-01", "理货员": "4-02-06-02", "汽车维修": "4-12-01-01",
 }
 
-EDU = {"不限": 0, "初中及以下": 2, "中专/中技": 3, "高中": 3, "中技": 3, "中专": 3, "大专": 4, "本科": 5, "硕士": 6, "博士": 7}
-EDU_NAMES = ("none", "primary", "junior", "senior", "associate", "bachelor", "master", "doctor")
-
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -61,22 +59,7 @@ def table(title: str, header: list[str], rows: list[list]) -> str:
     return "\n".join(out)
 
 
-def city_codes(data: Path) -> dict[str, str]:
-    import csv
-
-    regions = data / "regions"
-    out = {}
-    with open(regions / "provinces.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            name = row["name"]
-            if name.endswith("市"):  # municipalities: 北京市 -> 1101
-                out[name[:-1]] = row["code"] + "01"
-    with open(regions / "cities.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            name = row["name"]
-            if name != "市辖区":
-                out.setdefault(name.removesuffix("市"), row["code"])
-    return out
+city_codes = _city_codes  # bench/match_speed.py and bench/recommendations.py read it from here
 
 
 def retrieval(encoder, held, n: int, rng) -> list[list]:
@@ -151,66 +134,82 @@ def occupation_accuracy(encoder, held, occupations) -> tuple[list[list], int, di
 
 
 def build_labelled_set(held, cities: dict[str, str], n_seekers: int, rng):
-    """Jobseekers generated from held-out 智联 postings, each with a labelled pool of held-out postings."""
-    from matching.profiles import PostingProfile, SeekerProfile
+    """Jobseekers generated from held-out 智联 postings, each with a labelled pool of held-out postings
+    (matching.ltr.generated_cases says how each label is decided)."""
+    from matching.ltr import generated_cases
 
-    zl = [p for p in held if p.source == "zhilian" and p.category and cities.get(p.city)]
-    by_cat_city = defaultdict(list)
-    by_city = defaultdict(list)
-    for p in zl:
-        by_cat_city[(p.category, p.city)].append(p)
-        by_city[p.city].append(p)
-    raw = {p.id: p for p in zl}
-    seeds = [p for p in zl if len(by_cat_city[(p.category, p.city)]) >= 4]
-    rng.shuffle(seeds)
-    used, cases = set(), []
-    for seed in seeds:
-        if (seed.category, seed.city) in used:
-            continue
-        used.add((seed.category, seed.city))
-        same = [p for p in by_cat_city[(seed.category, seed.city)] if p.id != seed.id][:8]
-        same_cat_other = [p for p in zl if p.category == seed.category and p.city != seed.city]
-        rng.shuffle(same_cat_other)
-        same_city_other = [p for p in by_city[seed.city] if p.category != seed.category]
-        rng.shuffle(same_city_other)
-        randoms = rng.sample(zl, 12)
-        pool = list({p.id: p for p in same + same_cat_other[:8] + same_city_other[:12] + randoms
-                     if p.id != seed.id}.values())
-        expected = seed.pay_min or None
-        edu = max(EDU.get(seed.education, 0), 3)
-        seeker = SeekerProfile(
-            id=f"S{len(cases) + 1:03d}", desired_titles=[core_title(seed.title)], region_code=cities[seed.city] + "00",
-            skills=seed.skills[:3], expected_pay_min=expected, education=EDU_NAMES[edu],
-            experience_years=3, consent_recommendation=True, summary="",
-        )
-        labels = {}
-        for p in pool:
-            if p.category == seed.category and p.city == seed.city:
-                fits = (p.pay_max is None or expected is None or p.pay_max >= expected) and EDU.get(p.education, 0) <= edu
-                labels[p.id] = 3 if fits else 2
-            elif p.category == seed.category:
-                labels[p.id] = 1
-            elif p.city == seed.city and _parent(raw[p.id]) == _parent(seed):
-                labels[p.id] = 1
-            else:
-                labels[p.id] = 0
-        postings = [PostingProfile(id=p.id, title=p.title, description=p.description, region_code=cities[p.city] + "00",
-                                   pay_min=p.pay_min, pay_max=p.pay_max, education=EDU_NAMES[EDU.get(p.education, 0)],
-                                   skills=p.skills) for p in pool]
-        cases.append((seeker, postings, labels, seed))
-        if len(cases) >= n_seekers:
-            break
-    return cases
+    return generated_cases(held, cities, n_seekers, rng, _SUBTYPE)
 
 
 _SUBTYPE: dict[str, str] = {}
+BOOTSTRAP = 2000
 
 
-def _parent(p) -> str:
-    return _SUBTYPE.get(p.id, "")[:8]
+def interval(values, rng_seed: int = 0) -> tuple[float, float]:
+    """Bootstrap 95 % interval of the mean over jobseekers."""
+    v = np.asarray(values, dtype=np.float64)
+    idx = np.random.default_rng(rng_seed).integers(0, len(v), (BOOTSTRAP, len(v)))
+    means = v[idx].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def ndcg(encoder, cases, occupations) -> list[list]:
+def ratio_interval(a, b, rng_seed: int = 0) -> tuple[float, float, float]:
+    """mean(a) / mean(b) and its paired bootstrap 95 % interval (the same jobseekers resampled)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    idx = np.random.default_rng(rng_seed).integers(0, len(a), (BOOTSTRAP, len(a)))
+    r = a[idx].mean(axis=1) / b[idx].mean(axis=1)
+    return float(a.mean() / b.mean()), float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
+
+
+def train_fold_rankers(encoder, corpus, cities, occupations, n_seekers: int, seed: int, log=print):
+    """One learned ranker per city fold, each trained on generated jobseekers of the OTHER fold's
+    cities only, from postings that are not held out: an evaluated jobseeker's list is ranked by a
+    model that never saw its city nor any evaluation posting."""
+    from matching.ltr import LearnedRanker, case_lists, training_corpus
+    from matching.occupations import OccupationCoder
+    from matching.ranker import Ranker
+
+    coder = OccupationCoder(occupations, encoder)
+    ranker = Ranker(encoder, occupation_names={o.code: o.name for o in occupations})
+    models, info = {}, {}
+    for fold in (0, 1):
+        pool = training_corpus(corpus, evaluated_fold=fold)
+        cases = build_training(pool, cities, n_seekers, seed + fold)
+        lists = case_lists(ranker, cases, coder)
+        models[fold] = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in lists])
+        info[fold] = {"training_cities": sorted({c[3].city for c in cases}),
+                      "lists": models[fold].meta["lists"], "rows": models[fold].meta["rows"],
+                      "posting_ids": {p.id for c in cases for p in c[1]} | {c[3].id for c in cases}}
+        log(f"  fold {fold}: trained on {info[fold]['lists']} lists, {info[fold]['rows']} rows")
+    return models, info
+
+
+def build_training(corpus, cities, n_seekers: int, seed: int):
+    from matching.ltr import generated_cases
+
+    return generated_cases(corpus, cities, n_seekers, random.Random(seed), _SUBTYPE)
+
+
+def learned_ndcg(models, encoder, cases, occupations, rr) -> list[float]:
+    from matching.ltr import case_lists, city_fold
+    from matching.occupations import OccupationCoder
+    from matching.ranker import Ranker
+
+    coder = OccupationCoder(occupations, encoder)
+    ranker = Ranker(encoder, occupation_names={o.code: o.name for o in occupations})
+    out = []
+    for (seeker, kept, x, y, gains_all), case in zip(case_lists(ranker, cases, coder), cases):
+        model = models[city_fold(case[3].city)]  # trained without this city's fold
+        order = np.argsort(-model.predict(x), kind="stable") if len(y) else []
+        ids = {p.id for p in kept}
+        rest = [case[2][p.id] for p in case[1] if p.id not in ids]
+        rr.shuffle(rest)
+        out.append(ndcg_at_k([y[i] for i in order] + rest, gains_all))
+    return out
+
+
+def ndcg(encoder, cases, occupations) -> dict[str, list[float]]:
+    """NDCG@10 per jobseeker, per method."""
     from matching.occupations import OccupationCoder
     from matching.ranker import Ranker
 
@@ -227,7 +226,7 @@ def ndcg(encoder, cases, occupations) -> list[list]:
         seeker.desired_occupations = [c.code for c in coder.code(seeker.desired_titles) if c]
         for p, c in zip(postings, coder.code([p.title for p in postings])):
             p.occupation_code = c.code if c else None
-        for name, r in (("matcher: filters + transparent score", ranker), ("matcher: filters + semantic only", semantic)):
+        for name, r in ((HAND, ranker), (SEMANTIC, semantic)):
             ranked = r.rank_postings_for_seeker(seeker, postings, k=len(postings), today=dt.date(2026, 1, 1))
             order = [i.id for i in ranked.items]
             rest = [p.id for p in postings if p.id not in set(order)]
@@ -239,12 +238,73 @@ def ndcg(encoder, cases, occupations) -> list[list]:
         tf = tfidf_scores([query], texts)[0]
         emb = encoder.encode([query]) @ encoder.encode(texts).T
         same_region = np.array([p.region_code[:4] == seeker.region_code[:4] for p in postings])
-        for name, s in (("BM25 (jieba)", bm), ("BM25 + the same region filter", bm + 1000 * same_region),
+        for name, s in ((BM25_NAME, bm), (BM25_REGION, bm + 1000 * same_region),
                         ("TF-IDF (char 1-2-gram)", tf), ("model cosine, no filters", emb[0]),
                         ("random", np.array([rr.random() for _ in postings]))):
             order = np.argsort(-s, kind="stable")
             scores[name].append(ndcg_at_k([gains_all[i] for i in order], gains_all))
-    return [[name, float(np.mean(v))] for name, v in scores.items()]
+    return scores
+
+
+HAND = "matcher: filters + transparent score (hand-set weights)"
+SEMANTIC = "matcher: filters + semantic only"
+BM25_NAME = "BM25 (jieba)"
+BM25_REGION = "BM25 + the same region filter"
+LEARNED = "matcher: filters + learned ranker (LightGBM lambdarank)"
+
+
+def ndcg_rows(scores: dict[str, list[float]]) -> list[list]:
+    rows = []
+    for name, v in scores.items():
+        lo, hi = interval(v)
+        rows.append([name, float(np.mean(v)), f"{lo:.3f}–{hi:.3f}"])
+    return rows
+
+
+def target_rows(scores: dict[str, list[float]]) -> list[list]:
+    rows = []
+    for base, target in ((BM25_REGION, 1.10), (BM25_NAME, 1.30), (HAND, 1.0)):
+        r, lo, hi = ratio_interval(scores[LEARNED], scores[base])
+        rows.append([f"learned / {base}", f"{r:.3f}", f"{lo:.3f}–{hi:.3f}", f"≥ {target:.2f}",
+                     "met" if r >= target else "not met", "yes" if lo > 1.0 else "no"])
+    return rows
+
+
+def ranking_section(encoder, postings, held, occupations, data, args, rng, out, report) -> None:
+    from matching.ltr import city_fold
+
+    log("3. NDCG@10")
+    cities = city_codes(data)
+    cases = build_labelled_set(held, cities, args.seekers, rng)
+    label_counts = Counter(v for _, _, labels, _ in cases for v in labels.values())
+    scores = ndcg(encoder, cases, occupations)
+    log("3b. learned ranker (two city folds)")
+    t0 = time.perf_counter()
+    models, info = train_fold_rankers(encoder, postings, cities, occupations, args.ltr_seekers, args.seed, log)
+    eval_ids = {p.id for c in cases for p in c[1]} | {c[3].id for c in cases}
+    leaked = sum(len(eval_ids & info[f]["posting_ids"]) for f in info)
+    city_overlap = sum(1 for c in cases if c[3].city in info[city_fold(c[3].city)]["training_cities"])
+    scores[LEARNED] = learned_ndcg(models, encoder, cases, occupations, random.Random(2))
+    rows = ndcg_rows(scores)
+    targets = target_rows(scores)
+    out["ndcg"] = {"seekers": len(cases), "pool_size_mean": float(np.mean([len(c[1]) for c in cases])),
+                   "labels": dict(label_counts), "rows": rows, "targets": targets,
+                   "per_seeker": {k: [round(x, 4) for x in v] for k, v in scores.items()},
+                   "learned": {"seconds": round(time.perf_counter() - t0, 1), "evaluation_postings_in_training": leaked,
+                               "evaluated_seekers_whose_city_was_trained_on": city_overlap,
+                               "folds": {f: {k: v for k, v in i.items() if k != "posting_ids"} for f, i in info.items()}}}
+    report.append(table(f"3. Ranking postings for {len(cases)} generated jobseekers (pools of "
+                        f"{out['ndcg']['pool_size_mean']:.0f} held-out postings; labels 3/2/1/0: "
+                        f"{label_counts[3]}/{label_counts[2]}/{label_counts[1]}/{label_counts[0]}; "
+                        f"95 % interval: bootstrap over jobseekers, {BOOTSTRAP} resamples)",
+                        ["method", "NDCG@10", "95 % interval"], rows))
+    fold_text = "; ".join(f"fold {f}: {i['lists']} lists / {i['rows']} postings from {len(i['training_cities'])} "
+                          f"cities" for f, i in info.items())
+    report.append(table("3b. Learned ranker against the targets (paired bootstrap of the ratio; trained per city "
+                        f"fold on non-held-out postings of the other fold's cities: {fold_text}; evaluation "
+                        f"postings in training: {leaked}; evaluated jobseekers whose city was trained on: "
+                        f"{city_overlap})", ["ratio", "value", "95 % interval", "target", "target", "gain real"],
+                        targets))
 
 
 def main(argv=None) -> int:
@@ -255,6 +315,7 @@ def main(argv=None) -> int:
     ap.add_argument("--retrieval-size", type=int, default=5000)
     ap.add_argument("--seekers", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--ltr-seekers", type=int, default=400, help="generated jobseekers per city fold to train on")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
     data = Path(args.data)
@@ -323,16 +384,7 @@ def main(argv=None) -> int:
     report.append(table(f"2. Occupation code from the title ({n} held-out 智联 postings of {len(gold_map)} "
                         "categories with a gold code; 1,639 detailed codes to choose from)",
                         ["method", "accuracy (detailed code)", "accuracy (minor group)"], rows))
-    log("3. NDCG@10")
-    cases = build_labelled_set(held, city_codes(data), args.seekers, rng)
-    label_counts = Counter(v for _, _, labels, _ in cases for v in labels.values())
-    rows = ndcg(encoder, cases, occupations)
-    out["ndcg"] = {"seekers": len(cases), "pool_size_mean": float(np.mean([len(c[1]) for c in cases])),
-                   "labels": dict(label_counts), "rows": rows}
-    report.append(table(f"3. Ranking postings for {len(cases)} generated jobseekers (pools of "
-                        f"{out['ndcg']['pool_size_mean']:.0f} held-out postings; labels 3/2/1/0: "
-                        f"{label_counts[3]}/{label_counts[2]}/{label_counts[1]}/{label_counts[0]})",
-                        ["method", "NDCG@10"], rows))
+    ranking_section(encoder, postings, held, occupations, data, args, rng, out, report)
     print("\n".join(report))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
