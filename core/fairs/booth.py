@@ -65,60 +65,75 @@ def talked_registrations(session: Session, booth_id: int) -> set[int]:
     return set(session.scalars(select(FairConversation.registration_id).where(FairConversation.booth_id == booth_id)))
 
 
-# A fair's visitors as one matcher pool, kept per process: building it reads every registration's
-# profile (20,000 at a big fair: seconds), ranking against it takes tens of milliseconds. A new or
-# cancelled registration makes it stale, but it is rebuilt at most once a minute (POOL_MIN_AGE_S), so
-# a door busy with walk-ins does not rebuild it for every booth's every look: a newcomer appears within
-# a minute, a cancelled registration is dropped from the rows at once; an edited profile shows within
-# POOL_TTL_S.
+# A fair's visitors as matcher pools, kept per process: building the base pool reads every
+# registration's profile (20,000 at a big fair: seconds), ranking against it takes tens of
+# milliseconds. Registrations made since are added as a small second pool (their profiles only:
+# milliseconds), so a newcomer is ranked at the next look; the two are folded into one base when the
+# newcomers pass DELTA_FOLD (or a share of the base), and the base is rebuilt every POOL_TTL_S so an
+# edited profile shows. A cancelled registration is dropped from the rows at once.
 POOL_TTL_S = 300.0
-POOL_MIN_AGE_S = 60.0
-_POOLS: dict[tuple, tuple] = {}
+DELTA_FOLD = 2000
+_POOLS: dict[tuple, dict] = {}
 
 
-def _visitor_pool(session: Session, ranker, fair: JobFair):
-    """(pool, [(registration id, jobseeker id)] in pool order) of the fair's consenting visitors."""
-    import time
-
-    from sqlalchemy import func
-
-    fair_id = fair.id
-    shape = tuple(session.execute(select(func.count(), func.max(FairRegistration.id), func.max(FairRegistration.cancelled_at))
-                                  .where(FairRegistration.fair_id == fair_id)).one())
-    key = (fair_id, fair.created_at, id(ranker), ranker.model_version)  # created_at: a reused id is another fair
-    hit = _POOLS.get(key)
-    now = time.monotonic()
-    if hit is not None and now < hit[1] + POOL_TTL_S and (hit[0] == shape or now < hit[1] + POOL_MIN_AGE_S):
-        return hit[2], hit[3]
+def _build_pool(session: Session, ranker, fair_id: int, after_id: int = 0):
+    """(pool or None, [(registration id, jobseeker id)] in pool order, highest registration id read) of
+    the fair's consenting visitors registered after ``after_id``."""
     regs = session.scalars(select(FairRegistration).where(
-        FairRegistration.fair_id == fair_id, FairRegistration.cancelled_at.is_(None)).order_by(FairRegistration.id)).all()
+        FairRegistration.fair_id == fair_id, FairRegistration.cancelled_at.is_(None), FairRegistration.id > after_id)
+        .order_by(FairRegistration.id)).all()
     wanted = [(r, seeker_profile(r.jobseeker)) for r in regs]
     wanted = [(r, p) for r, p in wanted if p.consent_recommendation]
     _names(session, ranker)
     read_embeddings(session, ranker, "seeker", [r.jobseeker for r, _ in wanted], [p for _, p in wanted])
     pool = ranker.pool([p for _, p in wanted]) if wanted else None
-    ids = [(r.id, r.jobseeker_id) for r, _ in wanted]
-    if len(_POOLS) > 64:
-        _POOLS.clear()
-    _POOLS[key] = (shape, now, pool, ids)
-    return pool, ids
+    return pool, [(r.id, r.jobseeker_id) for r, _ in wanted], max([after_id] + [r.id for r in regs])
+
+
+def _visitor_pools(session: Session, ranker, fair: JobFair) -> list[tuple]:
+    """[(pool, [(registration id, jobseeker id)] in pool order)] of the fair's consenting visitors: the
+    base pool and, when people registered since it was built, the newcomers' pool."""
+    import time
+
+    from sqlalchemy import func
+
+    shape = tuple(session.execute(select(func.count(), func.max(FairRegistration.id), func.max(FairRegistration.cancelled_at))
+                                  .where(FairRegistration.fair_id == fair.id)).one())
+    key = (fair.id, fair.created_at, id(ranker), ranker.model_version)  # created_at: a reused id is another fair
+    hit, now = _POOLS.get(key), time.monotonic()
+    if hit is None or now >= hit["at"] + POOL_TTL_S:
+        pool, ids, top = _build_pool(session, ranker, fair.id)
+        if len(_POOLS) > 64:
+            _POOLS.clear()
+        hit = _POOLS[key] = {"at": now, "shape": shape, "base": (pool, ids), "base_top": top, "delta": (None, [])}
+    elif hit["shape"] != shape:  # newcomers (or only cancellations, which the rows drop)
+        if (shape[1] or 0) > hit["base_top"]:
+            pool, ids, _top = _build_pool(session, ranker, fair.id, hit["base_top"])
+            if len(ids) > max(DELTA_FOLD, len(hit["base"][1]) // 10):
+                pool, ids, top = _build_pool(session, ranker, fair.id)
+                hit.update(at=now, base=(pool, ids), base_top=top, delta=(None, []))
+            else:
+                hit["delta"] = (pool, ids)
+        hit["shape"] = shape
+    return [part for part in (hit["base"], hit["delta"]) if part[0] is not None]
 
 
 def booth_shortlist(session: Session, ranker, booth: FairBooth, *, k: int = 30) -> list[ShortlistRow]:
     """Registered visitors (not cancelled) ranked for the booth's postings: each person once, at the
     posting they fit best. Only people who consented to recommendation are ranked (the matcher's rule)."""
-    pool, ids = _visitor_pool(session, ranker, booth.fair)
-    if pool is None:
+    pools = _visitor_pools(session, ranker, booth.fair)
+    if not pools:
         return []
-    reg_of = dict((sid, rid) for rid, sid in ids)
+    reg_of = {sid: rid for _pool, ids in pools for rid, sid in ids}
     best: dict[int, tuple] = {}
     for posting in booth_postings(session, booth):
         pprof = posting_profile(posting, ranker.occupation_names.get(posting.occupation_code or "", ""))
         read_embeddings(session, ranker, "posting", [posting], [pprof])
-        for item in ranker.rank_seekers_for_posting(pprof, pool, k=k).items:
-            sid = int(item.id)
-            if sid not in best or item.score > best[sid][0]:
-                best[sid] = (item.score, posting.id, item.explanation)
+        for pool, _ids in pools:
+            for item in ranker.rank_seekers_for_posting(pprof, pool, k=k).items:
+                sid = int(item.id)
+                if sid not in best or item.score > best[sid][0]:
+                    best[sid] = (item.score, posting.id, item.explanation)
     top = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
     regs = {r.id: r for r in session.scalars(select(FairRegistration).where(
         FairRegistration.id.in_([reg_of[sid] for sid, _ in top])))} if top else {}

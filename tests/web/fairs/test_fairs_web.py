@@ -210,7 +210,7 @@ def test_booth_shortlist_masks_until_application(client, db_session, make_user, 
     page = client.get(f"/fairs/{fair_id}/booth").get_data(as_text=True)
     assert "张三" in page and "13812345678" in page  # the application is the consent
 
-    # a newcomer shows once the kept pool of visitors may be rebuilt (at most once a minute)
+    # a newcomer shows at the next look: added to the kept pool of visitors, not a rebuild of it
     from core.fairs import booth as booths
     from core.fairs import services as svc
     from core.seekers.models import Jobseeker
@@ -221,8 +221,12 @@ def test_booth_shortlist_masks_until_application(client, db_session, make_user, 
     db_session.flush()
     svc.register_for_fair(db_session, fair_id, late.id)
     db_session.commit()
-    monkeypatch.setattr(booths, "POOL_MIN_AGE_S", 0.0)
+    built = []
+    build = booths._build_pool
+    monkeypatch.setattr(booths, "_build_pool", lambda s, r, f, after_id=0: built.append(after_id) or build(s, r, f, after_id))
     assert "欧*" in client.get(f"/fairs/{fair_id}/booth").get_data(as_text=True)
+    assert built == [reg.id]  # only the registrations after the base pool's last one were read
+    assert "欧*" in client.get(f"/fairs/{fair_id}/booth").get_data(as_text=True) and built == [reg.id]  # kept
     outsider, _ = exhibitor("未参展单位")
     sign_in(outsider)
     assert client.get(f"/fairs/{fair_id}/booth").status_code == 403
