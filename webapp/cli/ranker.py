@@ -39,4 +39,4 @@ def matcher_train_ranker(data_dir, seekers, seed, output, as_json) -> None:
         echo_json({"folder": str(folder), "seconds": seconds, **model.meta})
         return
     click.echo(f"排序模型已保存到 {folder}（{seconds} 秒，{model.meta['lists']} 份名单，{model.meta['rows']} 个岗位）")
-    click.echo("  设置 MATCHER_RANKER=learned 后，推荐名单按该模型排序；没有模型时仍按综合评分排序")
+    click.echo("  推荐名单目前仍按综合评分排序：学习排序尚未达到上线指标（见 docs/matching.md），未接入服务")
