@@ -229,8 +229,9 @@ def short_writes(session: Session) -> Step:
 
 
 def _start_generation(session: Session) -> int:
-    """A new generation number (the row is made on the first refresh)."""
-    row = session.get(StatsGeneration, StatsGeneration.ROW)
+    """A new generation number (the row is made on the first refresh), read afresh and locked (PostgreSQL:
+    two refreshes at once never take the same number; SQLite: the write lock does it)."""
+    row = session.get(StatsGeneration, StatsGeneration.ROW, with_for_update=True, populate_existing=True)
     if row is None:
         row = StatsGeneration(id=StatsGeneration.ROW, current=0, latest=0)
         session.add(row)
@@ -244,7 +245,6 @@ def _make_current(session: Session, generation: int) -> bool:
     done = session.execute(update(StatsGeneration).where(StatsGeneration.id == StatsGeneration.ROW,
                                                          StatsGeneration.latest == generation)
                            .values(current=generation)).rowcount
-    session.expire_all()
     return done == 1
 
 

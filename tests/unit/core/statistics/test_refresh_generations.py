@@ -113,12 +113,12 @@ def test_the_same_write_in_one_transaction_makes_the_writer_fail(sqlite_factory)
 
 # --- the figures the pages read --------------------------------------------------------------------------
 
-@pytest.fixture
-def own_app(app_factory, fresh_database_url):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_app(request, app_factory, fresh_database_url):
     from tests.conftest import build_schema_and_reference
     from webapp.extensions import db
 
-    application = app_factory(fresh_database_url("sqlite"))
+    application = app_factory(fresh_database_url(request.param))
     build_schema_and_reference(application)
     with application.app_context():
         w = World(db.session)
@@ -239,3 +239,16 @@ def test_a_refresh_overtaken_by_a_later_one_gives_way(own_app):
     second.close()
     current, counts = _generations(factory)
     assert started == [1] and current == 2 and counts == {2: len(counted[0])}  # the first deleted its cells
+
+
+def test_a_session_that_refreshed_before_takes_a_fresh_number_after_another_refreshed(own_app):
+    app, db = own_app
+    factory = make_sessionmaker(db.engine)
+    first, second = factory(), factory()
+    for session in (first, second, first):
+        cells.refresh_now(session, TODAY)
+        session.commit()
+    first.close()
+    second.close()
+    current, counts = _generations(factory)
+    assert current == 3 and list(counts) == [3]
