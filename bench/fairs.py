@@ -289,6 +289,27 @@ def in_process_cpu(app, fair_id: int, codes: list[str]) -> dict:
     return {k: 1000 * cpu[k] / max(1, count[k]) for k in cpu}
 
 
+def _newcomers_then_shortlist(db, booths, ranker, booth, fair_id: int, n: int = 100) -> float:
+    """Seconds of the first shortlist after ``n`` people registered at the door: the kept pool of
+    visitors gets the newcomers added (the first pass rebuilt it whole, at most once a minute)."""
+    from sqlalchemy import func, insert, select
+
+    from core.fairs.models import FairRegistration
+    from core.seekers.models import Jobseeker
+
+    top = db.session.scalar(select(func.max(Jobseeker.id)))
+    db.session.execute(insert(Jobseeker), [{"name": f"现场求职者{i}", "phone": f"137{i:08d}", "region_code": "371302",
+                                            "desired_titles": ["电焊工"], "skills": ["电焊"],
+                                            "consent_recommendation": True} for i in range(n)])
+    new = db.session.scalars(select(Jobseeker.id).where(Jobseeker.id > top).order_by(Jobseeker.id)).all()
+    db.session.execute(insert(FairRegistration), [{"fair_id": fair_id, "jobseeker_id": s, "code": f"N{i:05d}",
+                                                   "token": secrets.token_urlsafe(18)} for i, s in enumerate(new)])
+    db.session.commit()
+    t0 = time.perf_counter()
+    booths.booth_shortlist(db.session, ranker, booth)
+    return time.perf_counter() - t0
+
+
 def shortlist_and_report(app, fair_id: int, instance: Path, repeats: int) -> dict:
     """The booth shortlist (embeddings stored first, as `joblink matcher embed` does) and the report."""
     from sqlalchemy import select
@@ -330,6 +351,7 @@ def shortlist_and_report(app, fair_id: int, instance: Path, repeats: int) -> dic
             db.session.rollback()
         result.update(shortlist_p50=pct(lat, 50), shortlist_p95=pct(lat, 95), shortlist_rows=len(rows),
                       shortlist_cpu_ms=1000 * cpu / repeats)
+        result["newcomers_s"] = _newcomers_then_shortlist(db, booths, ranker, booth, fair_id)
         fair = db.session.get(JobFair, fair_id)
         t0 = time.perf_counter()
         rep = reports.fair_report(db.session, fair)
@@ -394,7 +416,8 @@ def report(base: dict, web: dict, rest: dict, args) -> None:
           f"{ip['before']:.2f} ms, now {ip['after']:.2f} ms")
     print(f"\nbooth shortlist ({rest['shortlist_rows']} rows, 5 postings, {args.registrations} registrations): "
           f"p50 {rest['shortlist_p50']:.0f} ms, p95 {rest['shortlist_p95']:.0f} ms, CPU {rest['shortlist_cpu_ms']:.0f} ms each; "
-          f"first call (builds the visitor pool) {rest['pool_s']:.1f} s")
+          f"first call (builds the visitor pool) {rest['pool_s']:.1f} s; after 100 newcomers registered "
+          f"{rest['newcomers_s']:.2f} s (added to the pool, not rebuilt)")
     print(f"report + XLSX: {rest['report_s']:.2f} s ({rest['report_checked_in']} checked in, {rest['xlsx_bytes']} bytes)")
     checks = [("check-in p95", web["p95"] <= TARGETS["checkin_p95_ms"]), ("check-ins/s", web["rps"] >= TARGETS["checkin_rps"]),
               ("shortlist p95", rest["shortlist_p95"] <= TARGETS["shortlist_p95_ms"]),
