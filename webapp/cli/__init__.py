@@ -8,14 +8,14 @@ from flask.cli import FlaskGroup
 
 from webapp.cli import (alerts, backup, channel, demo, index, ingest, match, matcher, normalise, postings, ref,
                         schedule, screening, seekers, serve, setup, stats, user, validity)
-from webapp.cli import ranker  # noqa: F401  (adds `matcher train-ranker` to the matcher group)
+from webapp.cli import ranker
 
 # By area: set-up and serving, reference data and accounts, intake, search index, matching,
 # scheduled jobs (`joblink --help` lists them alphabetically; `db` comes from Flask-Migrate).
 COMMANDS: tuple[click.Command, ...] = (
     setup.setup, serve.serve, ref.ref_group, user.user_group, demo.demo_group,
     channel.channel_group, ingest.ingest_group, screening.screen, screening.screening_group,
-    normalise.normalise_group, index.index_group, matcher.matcher_group, match.match_group,
+    normalise.normalise_group, index.index_group, matcher.matcher_group, ranker.ranker_group, match.match_group,
     seekers.seekers_group, validity.validity_group, postings.postings_group, schedule.schedule_group,
     backup.backup, backup.restore, stats.stats_group, alerts.alerts_group,
 )

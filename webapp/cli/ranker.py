@@ -1,6 +1,7 @@
-"""``joblink matcher train-ranker``: learn the ranking (LightGBM lambdarank) over the score's features,
+"""``joblink ranker train``: learn the ranking (LightGBM lambdarank) over the score's features,
 BM25 and the encoder's similarity, and save it beside the configured encoder (``<model>/ranker/``).
-The command joins the ``matcher`` group when this module is imported (webapp/cli/__init__.py)."""
+Its own group: a ``matcher`` subcommand would have to be defined in webapp/cli/matcher.py (every
+group's commands live in the group's module, tests/unit/webapp/cli/test_package.py)."""
 from __future__ import annotations
 
 import time
@@ -10,10 +11,15 @@ import click
 from flask.cli import with_appcontext
 
 from webapp.cli.common import echo_json, fail
-from webapp.cli.matcher import matcher_group, ranker_or_fail
+from webapp.cli.matcher import ranker_or_fail
 
 
-@matcher_group.command("train-ranker")
+@click.group("ranker")
+def ranker_group() -> None:
+    """The learned ranking of the matcher: train it beside the encoder."""
+
+
+@ranker_group.command("train")
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False),
               help="folder with postings/, occupations/ and regions/ (the real posting files)")
 @click.option("--seekers", type=int, default=800, help="generated jobseekers to learn from")
