@@ -180,7 +180,10 @@ def _count_seeker_batch(session: Session, batch: list, today: dt.date, into: Cou
 
 
 def _cell_rows(counts: Counter, items: Counter) -> Iterable[dict]:
-    for key, people in counts.items():
+    """The cells in the order of ``ix_stats_cells_occupation`` (the new generation is appended to it, and
+    grows the other index in runs), not in the order they were counted in."""
+    for key in sorted(counts, key=lambda k: (k[0], k[4], k[3], k[2], k[1], k[5])):
+        people = counts[key]
         yield {"measure": key[0], "month": key[1], "region_code": key[2], "occupation_code": key[3],
                "dim": key[4], "dim_value": key[5], "headcount": people, "items": items.get(key, people)}
 
@@ -203,6 +206,8 @@ class RefreshSuperseded(DomainError):
 
 
 WRITE_SLICE = 5_000  # cells inserted or deleted per write transaction of a refresh (0.1-0.6 s each here)
+REFRESH_CACHE_KIB = 256 * 1024  # SQLite page cache while a refresh writes (the default is 2 MB)
+SQLITE_DEFAULT_CACHE_KIB = 2000
 Step = Callable[[Callable[[], T]], T]
 
 
@@ -248,8 +253,21 @@ def _make_current(session: Session, generation: int) -> bool:
     return done == 1
 
 
+def _cache(session: Session, kib: int) -> None:
+    """SQLite's page cache of the refresh's connection: with the default 2 MB, each slice re-reads and
+    re-writes the index pages it touches (measured: up to 8 s per 5k slice at 2.5 million cells)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"PRAGMA cache_size=-{int(kib)}"))
+
+
+def _insert(session: Session, batch: list[dict]) -> None:
+    _cache(session, REFRESH_CACHE_KIB)
+    session.execute(StatsCell.__table__.insert(), batch)
+
+
 def _delete_slice(session: Session, which) -> int:
     """Delete up to ``WRITE_SLICE`` cells of the generations ``which`` says, never the current one."""
+    _cache(session, REFRESH_CACHE_KIB)
     current = select(StatsGeneration.current).where(StatsGeneration.id == StatsGeneration.ROW).scalar_subquery()
     ids = select(StatsCell.id).where(which, StatsCell.generation != func.coalesce(current, -1)).limit(WRITE_SLICE)
     return session.execute(delete(StatsCell).where(StatsCell.id.in_(ids))).rowcount
@@ -264,6 +282,7 @@ def _analyze(session: Session) -> None:
     """Fresh planner statistics (the planner picks the index matching each page's query); on SQLite from a
     sample of each index, so that it is one short write too."""
     if session.get_bind().dialect.name == "sqlite":
+        _cache(session, SQLITE_DEFAULT_CACHE_KIB)  # the pooled connection gives the memory back
         session.execute(text("PRAGMA analysis_limit=2000"))
     session.execute(text("ANALYZE stats_cells"))
 
@@ -275,10 +294,9 @@ def write_cells(session: Session, counted: tuple[Counter, Counter], step: Step =
     more than one slice, and a refresh that stops half-way leaves the current figures as they were."""
     generation = step(lambda: _start_generation(session))
     _delete_cells(session, StatsCell.generation < generation, step)  # what a failed refresh left
-    table, n = StatsCell.__table__, 0
-    rows = _cell_rows(*counted)
+    n, rows = 0, _cell_rows(*counted)
     while batch := [{**row, "generation": generation} for row in islice(rows, WRITE_SLICE)]:
-        step(lambda: session.execute(table.insert(), batch))
+        step(lambda: _insert(session, batch))
         n += len(batch)
     if not step(lambda: _make_current(session, generation)):
         _delete_cells(session, StatsCell.generation == generation, step)
