@@ -26,6 +26,7 @@ import numpy as np
 
 from matching.profiles import PostingProfile, SeekerProfile
 from matching.reasons import MAX_REASONS, _close_to_words, _pay, _place, _same_work, _skills
+from matching.scoring import matched_skills
 from matching.text import core_title, segment
 
 RANKER_DIR = "ranker"
@@ -35,7 +36,7 @@ META_FILE = "ranker.json"
 # signals the score does not have.
 SCORE_FEATURES = ("semantic", "occupation", "skills", "education_experience", "pay", "distance")
 FEATURES = SCORE_FEATURES + ("hand_score", "bm25", "bm25_share", "same_city", "title_similarity", "title_bm25",
-                              "title_overlap")
+                              "title_overlap", "skill_hits", "skill_overlap")
 # What each feature means to a reader (staff sentence); never a field name on a page.
 FEATURE_WORDS = {
     "semantic": "岗位内容与求职意向相近", "occupation": "职业对口", "skills": "技能用得上",
@@ -43,6 +44,7 @@ FEATURE_WORDS = {
     "hand_score": "综合评分高", "bm25": "岗位用词与求职意向一致", "bm25_share": "岗位用词与求职意向一致",
     "same_city": "在同一城市", "title_similarity": "岗位名称与想做的工作相近",
     "title_bm25": "岗位名称与想做的工作用词一致", "title_overlap": "岗位名称与想做的工作用字相同",
+    "skill_hits": "技能用得上", "skill_overlap": "技能用得上",
 }
 PARAMS = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=20,
               subsample=0.8, subsample_freq=1, colsample_bytree=0.9, reg_lambda=1.0, random_state=0, n_jobs=1,
@@ -113,6 +115,12 @@ def list_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], sco
         x[i, 8] = bm[i] / top
         x[i, 9] = 1.0 if city and (p.region_code or "")[:4] == city else 0.0
     x[:, 10:13] = title_features(seeker, postings, encoder)
+    have = {h.strip().lower() for h in list(seeker.skills) + list(seeker.certificates) if h and h.strip()}
+    for i, p in enumerate(postings):
+        hits, _wanted = matched_skills(seeker, p)
+        tags = {w.strip().lower() for w in p.skills if w and w.strip()}
+        x[i, 13] = len(hits)
+        x[i, 14] = len(have & tags) / len(have | tags) if have | tags else 0.0
     return x
 
 
@@ -173,7 +181,8 @@ class LearnedRanker:
 # -- explanation in words ---------------------------------------------------------------------------
 _REASON_OF = {"occupation": "work", "semantic": "words", "bm25": "words", "bm25_share": "words",
               "title_similarity": "title", "title_bm25": "title", "title_overlap": "title",
-              "distance": "place", "same_city": "place", "skills": "skills", "pay": "pay"}
+              "distance": "place", "same_city": "place", "skills": "skills", "skill_hits": "skills",
+              "skill_overlap": "skills", "pay": "pay"}
 
 
 def reasons_from_contributions(seeker: SeekerProfile, posting: PostingProfile, contrib: np.ndarray,
