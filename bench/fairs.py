@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/http.py shares its name with the standard library's http package: keep this folder off the path.
+# bench/statistics.py shares its name with a standard-library module: keep this folder off the path.
 BENCH = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 

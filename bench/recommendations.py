@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-# not bench/ itself on the path: bench/http.py would shadow the standard library's http package
+# not bench/ itself on the path: bench/statistics.py would shadow the standard library's statistics module
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 

@@ -26,7 +26,7 @@ def plan(data: Path, quick: bool, model: Path | None) -> list[tuple[str, list[st
         ("dedup_quality", ["dedup_quality.py", "--data", str(data)]),
         ("search", ["search.py", "--data", str(data)] + (["--sizes", "20000"] if quick else ["--sizes", "100000,1000000"])),
         ("match_quality", ["match_quality.py", "--data", str(data)] + (["--train-limit", "5000"] if quick else [])),
-        ("http", ["http.py", "--data", str(data)] + (["--quick"] if quick else [])),
+        ("http", ["http_load.py", "--data", str(data)] + (["--quick"] if quick else [])),
     ]
     if model is not None:
         runs.append(("match_speed", ["match_speed.py", "--data", str(data), "--model", str(model)]

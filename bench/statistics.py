@@ -20,8 +20,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file shares its name with the standard library's statistics module, and bench/http.py with
-# the http package: keep this folder off the import path.
+# This file shares its name with the standard library's statistics module: keep this folder off the
+# import path.
 BENCH = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 

@@ -2,7 +2,7 @@
 server (`joblink serve`: gunicorn, the relay and the scheduler) and, in the same run, the
 development server (`joblink serve --dev`).
 
-    nice -n 10 .venv/bin/python bench/http.py [--data ../shared/data] [--n 100000] [--quick]
+    nice -n 10 .venv/bin/python bench/http_load.py [--data ../shared/data] [--n 100000] [--quick]
                                               [--requests 2000] [--concurrency 50] [--threads 1,2,4]
 
 The instance (SQLite + the embedded search index) is built once from the real postings resampled to
@@ -23,13 +23,12 @@ cores: "server CPU" per request is printed so the figure can be read for a machi
 """
 from __future__ import annotations
 
+# (Named http_load.py, not http.py: a script called http.py in bench/ shadowed the standard library's
+# http package for every other script run from this folder.)
 import sys
 from pathlib import Path
 
-# This file shares its name with the standard library's http package: keep its folder off the
-# import path, or `import http.client` (here, in urllib, in werkzeug) would find this script.
 BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
