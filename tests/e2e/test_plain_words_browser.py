@@ -1,7 +1,9 @@
 """Browser walk in Debian's Chromium at phone size (390x844): every page of the app, once per role
 (public, jobseeker, enterprise, commissioner, reviewer, admin), plus typical error states (a search
 with a bad filter, forms submitted empty). Fails on raw codes (`pay_missing`), shell commands
-(`joblink validity sample`), model versions in the visible text, and on any page wider than the phone."""
+(`joblink validity sample`), model versions in the visible text, on any page wider than the phone, and
+on any serious or critical axe-core finding (WCAG 2.1 A/AA) at this width: one visit of each page does
+both (the accessibility walk covers the desktop width)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +13,7 @@ import pytest
 
 from .conftest import REPO
 from .test_review_browser import _login
-from .walk import once_per_server
+from .walk import axe_violations, once_per_server, severe
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +35,7 @@ COMMAND = re.compile(r"(?<![A-Za-z])(?:joblink|flask|alembic|python)\s+[a-z-]+")
 URL = re.compile(r"(?:https?://|www\.)\S+")
 MODEL_VERSION = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z][a-z0-9]*(?:-[a-z0-9]+)+-[0-9a-f]{8,}(?![A-Za-z0-9])")
 # pages that are not HTML, or not pages at all
-NOT_PAGES = re.compile(r"^/(?:api/|static/)|^/healthz$|\.\w+$")
+NOT_PAGES = re.compile(r"^/(?:api/|static/)|^/healthz$|\.(?:\w+|<[^>]+>)$")  # downloads (.xlsx, .<kind>) are no pages
 # error states: a search with a bad filter, forms submitted empty (never a form that saves shared state)
 BAD_FILTERS = ["/search?pay_min=abc&pay_max=-1&region=zz&page=x", "/search?region=不存在的地方",
                "/search?pay_unit=周", "/search?sort=最好", "/search?near=月球", "/search?q=仓库&sort=distance"]
@@ -164,11 +166,32 @@ def _make_walk_data(live_server):
 
         alert = create_saved_search(db.session, user_id=users["jobseeker"].id, name="河东区仓库管理员",
                                     params={"q": ["仓库管理员"], "region": [REGION]})
+        from core.livestreams.demo import make_session
+
+        live = make_session(db.session, users["commissioner"], REGION, [published], "河东直播带岗")
+        catalogue = _walk_catalogue(db.session)
         db.session.commit()
         ids = {"posting_id": published.id, "seeker_id": seeker.id, "project_id": project.id, "demand_id": demand.id,
-               "channel_id": ch.id, "fair_id": fair.id, **land, **monitoring}
+               "channel_id": ch.id, "fair_id": fair.id, "session_id": live.id, **land, **monitoring}
         return {"ids": ids, "by_endpoint": {"review.posting": {"posting_id": held.id},
-                                            "alerts.unsubscribe": {"token": alert.unsubscribe_token}}}
+                                            "alerts.unsubscribe": {"token": alert.unsubscribe_token},
+                                            "stats.catalogue_version": {"version": catalogue.version}}}
+
+
+def _walk_catalogue(session):
+    """A published shortage-catalogue version (the next number: the statistics journey publishes its own)."""
+    from sqlalchemy import func, select
+
+    from core.db import utcnow
+    from core.statistics.models import ShortageCatalogue, ShortageEntry
+
+    version = (session.scalar(select(func.max(ShortageCatalogue.version))) or 0) + 1
+    catalogue = ShortageCatalogue(version=version, state="published", period="2026-Q3", published_at=utcnow(),
+                                  note="河东区人社局测算")
+    catalogue.entries.append(ShortageEntry(occupation_code="4-02-06-01", reason="staff", note="仓储企业反映招工难"))
+    session.add(catalogue)
+    session.flush()
+    return catalogue
 
 
 def _walk_fair(session, staff_id: int, enterprise_id: int, posting_id: int, seeker_id: int):
@@ -204,7 +227,12 @@ def _page_urls(app, data) -> list[str]:
     return urls
 
 
-def _check(page, role: str, label: str, words: list[str], overflow: list[str]) -> None:
+def _check(page, role: str, label: str, words: list[str], overflow: list[str], *, base: str | None = None,
+           axe: list[str] | None = None) -> None:
+    """Plain words and the phone's width; with ``base`` and ``axe``, the axe-core findings too."""
+    if axe is not None:
+        axe += [f"{role} {label}: {v['id']} ({v['impact']}: {v['help']}) at {', '.join(v['targets'][:3])}"
+                for v in severe(axe_violations(page, base))]
     state = page.evaluate(PAGE_STATE, PHONE["width"])
     text = URL.sub(" ", state["text"])
     bad = sorted(set(CODE.findall(text)) | set(COMMAND.findall(text)) | set(MODEL_VERSION.findall(text))
@@ -217,7 +245,7 @@ def _check(page, role: str, label: str, words: list[str], overflow: list[str]) -
         overflow.append(f"{role} top bar: {state['lines']} lines (first on {label})")
 
 
-def _walk(browser, base: str, role: str, urls: list[str], forms: list[str]) -> tuple[list[str], list[str]]:
+def _walk(browser, base: str, role: str, urls: list[str], forms: list[str], axe: list[str]) -> tuple[list[str], list[str]]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
     words: list[str] = []
@@ -227,13 +255,13 @@ def _walk(browser, base: str, role: str, urls: list[str], forms: list[str]) -> t
             _login(page, base, USERS[role][0], PASSWORD)
             assert "/login" not in page.url, f"{role} could not log in"
         for url in urls + BAD_FILTERS:
-            page.goto(base + url, wait_until="domcontentloaded")
-            _check(page, role, url, words, overflow)
+            page.goto(base + url, wait_until="load")
+            _check(page, role, url, words, overflow, base=base, axe=axe)
         for url in forms:
-            page.goto(base + url, wait_until="domcontentloaded")
-            with page.expect_navigation(wait_until="domcontentloaded"):
+            page.goto(base + url, wait_until="load")
+            with page.expect_navigation(wait_until="load"):
                 assert page.evaluate(SUBMIT_EMPTY), f"{role} {url}: no form to submit"
-            _check(page, role, url + " (submitted empty)", words, overflow)
+            _check(page, role, url + " (submitted empty)", words, overflow, base=base, axe=axe)
     finally:
         context.close()
     return words, overflow
@@ -245,9 +273,10 @@ def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, tiny_m
     assert len(urls) >= 30, urls
     words: list[str] = []
     overflow: list[str] = []
+    axe: list[str] = []
     for role in ROLES:
         forms = [f.format(**walk_data["ids"]) for f in EMPTY_FORMS[role]]
-        w, o = _walk(browser, live_server["url"], role, urls, forms)
+        w, o = _walk(browser, live_server["url"], role, urls, forms, axe)
         words += w
         overflow += o
     from core.postings.models import Posting
@@ -262,4 +291,6 @@ def test_every_page_in_plain_words_and_phone_wide(live_server, walk_data, tiny_m
         report.append("codes or commands in visible text:\n  " + "\n  ".join(words))
     if overflow:
         report.append("wider than a 390 px phone, or a top bar over two lines:\n  " + "\n  ".join(overflow))
+    if axe:
+        report.append("axe-core serious/critical findings at 390 px:\n  " + "\n  ".join(axe))
     assert not report, "\n".join(report)
