@@ -153,20 +153,10 @@ def start_gunicorn(instance: Path) -> tuple[subprocess.Popen, int]:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its live descendants (Linux /proc): the server's own
-    cost per check-in, which the shared machine's load does not inflate the way it does latency."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo.extend(int(c) for c in (task / "children").read_text().split())
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
+    """The server's own CPU seconds (webapp.server), beside what the shared machine's load does to latency."""
+    from webapp.server import tree_cpu_seconds as cpu
+
+    return cpu(pid)
 
 
 def _cookie(resp, jar: dict) -> None:

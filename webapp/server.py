@@ -31,6 +31,25 @@ def die_with_parent() -> None:
         pass
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its live descendants (Linux /proc; 0 elsewhere):
+    what a supervised server costs, which the benchmarks divide by the requests served."""
+    from pathlib import Path
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def default_workers(cores: int | None = None) -> int:
     """gunicorn's rule of thumb, 2 x cores + 1, capped for one machine."""
     cores = cores or os.cpu_count() or 1
