@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.services import in_jurisdiction
+from core.audit.services import record_access
 from core.crypto import PersonalDataCipher
 from core.db import utcnow
-from core.enums import PriorityGroup, VerificationStatus
-from core.errors import DomainError, PermissionDenied, ValidationErrors
+from core.enums import PriorityGroup, Role, VerificationStatus
+from core.errors import DomainError, NotFound, PermissionDenied, ValidationErrors
 from core.identity import birth_date_from_id, mask_id_number, validate_id_number, validate_phone
 from core.tabular import ColumnSpec, read_table
 
@@ -74,6 +76,26 @@ def _choice(kind: str, value: str, default: str, label: str, errors: list[Domain
     return hit
 
 
+def _count(data: dict, key: str, label: str, top: int, errors: list[DomainError]) -> int | None:
+    raw = str(data.get(key) or "").strip().rstrip("岁人")
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= top:
+        errors.append(DomainError(f"invalid_{key}", f"{label}应为1到{top}之间的整数", key))
+        return None
+    return int(raw)
+
+
+def _needs(data: dict, errors: list[DomainError]) -> dict:
+    """The person's situation and needs as the survey records them (also what a later edit may change)."""
+    skills = str(data.get("skills") or "").replace("，", "、").replace(",", "、").split("、")
+    return {"household_size": _count(data, "household_size", "家庭人口", 50, errors),
+            "skills": [s.strip() for s in skills if s.strip()],
+            "employment_now": _choice("employment_now", str(data.get("employment_now") or ""), "farming", "就业情况", errors),
+            "wants": _choice("wants", str(data.get("wants") or ""), "job", "意愿", errors),
+            "training_wishes": str(data.get("training_wishes") or "").strip()[:200]}
+
+
 def _village(notice: LandNotice, text: str, errors: list[DomainError]) -> LandNoticeVillage | None:
     text = (text or "").strip()
     if not text and len(notice.villages) == 1:
@@ -96,18 +118,7 @@ def _clean(notice: LandNotice, data: dict) -> tuple[dict, LandNoticeVillage | No
         errors.append(DomainError("too_long", "姓名不能超过64个字", "name"))
     village = _village(notice, str(data.get("village") or ""), errors)
     clean = {"name": name, "household": str(data.get("household") or "").strip()[:64],
-             "training_wishes": str(data.get("training_wishes") or "").strip()[:200],
-             "skills": [s for s in str(data.get("skills") or "").replace("，", "、").replace(",", "、").split("、") if s.strip()],
-             "employment_now": _choice("employment_now", str(data.get("employment_now") or ""), "farming", "就业情况", errors),
-             "wants": _choice("wants", str(data.get("wants") or ""), "job", "意愿", errors)}
-    for key, label, top in (("age", "年龄", 120), ("household_size", "家庭人口", 50)):
-        raw = str(data.get(key) or "").strip().rstrip("岁人")
-        clean[key] = None
-        if raw:
-            if not raw.isdigit() or not 0 < int(raw) <= top:
-                errors.append(DomainError(f"invalid_{key}", f"{label}应为1到{top}之间的整数", key))
-            else:
-                clean[key] = int(raw)
+             **_needs(data, errors), "age": _count(data, "age", "年龄", 120, errors)}
     phone = str(data.get("phone") or "").strip()
     clean["phone"] = None
     if phone:
@@ -264,3 +275,50 @@ def fix_identity(session: Session, cipher: PersonalDataCipher, actor, record_id:
     record.age = _age(clean_id, notice.notice_date)
     session.flush()
     return record
+
+
+# --- correcting a person's survey answers ----------------------------------------------------------
+
+EDITABLE = ("household_size", "skills", "employment_now", "wants", "training_wishes")
+
+
+def record_for_edit(session: Session, actor, record_id: int) -> SurveyRecord:
+    """A surveyed person whose answers ``actor`` may correct: only a commissioner whose jurisdiction
+    covers the person's village (admins and the project's commissioner elsewhere follow, not edit)."""
+    record = session.get(SurveyRecord, record_id)
+    if record is None:
+        raise NotFound("该人员")
+    get_notice(session, record.notice_id, actor)
+    if Role(actor.role) != Role.COMMISSIONER or not in_jurisdiction(actor, record.village.code):
+        raise PermissionDenied(f"只有{record.village.name}所在地的服务专员可以修改调查情况")
+    return record
+
+
+def _shown(key: str, value) -> str:
+    if key == "skills":
+        return "、".join(value or [])
+    if key in ("employment_now", "wants"):
+        return (EMPLOYMENT if key == "employment_now" else WANTS).get(value, value or "")
+    return "" if value is None else str(value)
+
+
+def edit_record(session: Session, actor, record_id: int, data: dict, *, ip: str | None = None) -> dict[str, tuple]:
+    """Correct a surveyed person's situation and needs (family size, skills, employment now, what they
+    want, training wishes). Returns the changes as ``{field: (before, after)}``; the audit entry keeps
+    the previous values (``field: before → after``). Nothing changed: no entry. The caller commits."""
+    record = record_for_edit(session, actor, record_id)
+    errors: list[DomainError] = []
+    clean = _needs(data, errors)
+    if errors:
+        raise ValidationErrors(errors)
+    changes = {k: (getattr(record, k), clean[k]) for k in EDITABLE if getattr(record, k) != clean[k]}
+    if not changes:
+        return changes
+    for key, (_before, after) in changes.items():
+        setattr(record, key, after)
+    record_access(session, actor_user_id=actor.id, actor_role=str(actor.role), action="update",
+                  subject_type="land_survey_record", subject_id=record.id,
+                  purpose=f"征地人员调查：修改{record.name}的调查情况"[:200], ip=ip,
+                  fields=[f"{k}: {_shown(k, before)} → {_shown(k, after)}" for k, (before, after) in changes.items()])
+    session.flush()
+    return changes

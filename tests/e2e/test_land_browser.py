@@ -203,4 +203,4 @@ def walk_land_objects(session, region: str, project_id: int) -> dict:
                                        reasons=["技能相符"]),
                      TrainingEnrolment(course_id=course.id, jobseeker_id=seeker.id, record_id=record.id)])
     session.flush()
-    return {"notice_id": notice.id, "village_id": notice.villages[0].id, "course_id": course.id}
+    return {"notice_id": notice.id, "village_id": notice.villages[0].id, "course_id": course.id, "record_id": record.id}

@@ -98,7 +98,8 @@ def land_village(notice_id: int, village_id: int):
     courses = [(c, course_orders(db.session, c.id)) for c in list_courses(db.session)]
     return render_template("projects/land_village.html", notice=village.notice, village=village,
                            people=_people_rows(village, records), employment=survey.EMPLOYMENT, wants=survey.WANTS,
-                           outcomes=placement.OUTCOMES, courses=courses)
+                           outcomes=placement.OUTCOMES, courses=courses,
+                           may_edit=current_user.role == Role.COMMISSIONER)
 
 
 @bp.route("/land/<int:notice_id>/people/new", methods=["GET", "POST"], endpoint="land_person_new")
@@ -146,6 +147,24 @@ def land_import(notice_id: int):
     db.session.commit()
     flash(f"已导入 {len(report.added)} 人", "success")
     return render_template("projects/land_import.html", notice=notice, report=report, columns=survey.COLUMNS)
+
+
+@bp.route("/land/people/<int:record_id>/edit", methods=["GET", "POST"], endpoint="land_person_edit")
+@roles_required(Role.COMMISSIONER)
+def land_person_edit(record_id: int):
+    """Correct a person's situation and needs (the village's own commissioners only, audited)."""
+    record = survey.record_for_edit(db.session, current_user, record_id)
+    context = {"record": record, "employment": survey.EMPLOYMENT, "wants": survey.WANTS}
+    if request.method == "GET":
+        values = {k: getattr(record, k) for k in survey.EDITABLE}
+        values["skills"] = "、".join(record.skills or [])
+        return render_template("projects/land_person_edit.html", values=values, errors={}, **context)
+    data = {k: form_text(k, 300) for k in survey.EDITABLE}
+    done = attempt(lambda: survey.edit_record(db.session, current_user, record_id, data, ip=client_ip()))
+    if done.ok:
+        flash(f"已修改 {record.name} 的调查情况" if done.result else "没有改动", "success" if done.result else "info")
+        return _back_to_person(record_id)
+    return render_template("projects/land_person_edit.html", values=data, errors=done.errors(), **context), 400
 
 
 @bp.post("/land/<int:notice_id>/villages/<int:village_id>/propose", endpoint="land_propose")
