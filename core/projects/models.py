@@ -226,18 +226,3 @@ class TrainingEnrolment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     course: Mapped[TrainingCourse] = relationship()
-
-
-class SubsidyClaim(Base):
-    """A training or skills-assessment subsidy claim (培训补贴、技能评价补贴) a completion gives rise to,
-    by the rule (data) that applied."""
-
-    __tablename__ = "training_subsidy_claims"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("training_enrolments.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # training | assessment
-    rule: Mapped[str] = mapped_column(String(50))
-    amount: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,14 +1,12 @@
 """Order-based training (订单式、定向式培训): courses training institutions offer, orders that reserve
 places on a course for a project's demand line or an occupation, enrolment (by the person, or by a
 commissioner from the survey roster), attendance, completion. A certificate gained goes onto the
-person's profile (the matcher's certificate match); completion gives rise to subsidy claims by the
-rules in ``subsidy_rules.json`` (data, not code)."""
+person's profile (the matcher's certificate match); completion gives rise to subsidy claims, filed
+by the one subsidy service (``core.subsidies``, its rules data in ``data/subsidies/rules.json``)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import asdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,16 +15,18 @@ from core.accounts.services import in_jurisdiction
 from core.db import utcnow
 from core.enums import ChannelKind, Role
 from core.errors import DomainError, NotFound, PermissionDenied, ValidationErrors
+from core.subsidies import services as subsidies
+from core.subsidies.models import SubsidyClaim
 
-from .models import LabourDemand, SubsidyClaim, TrainingCourse, TrainingEnrolment, TrainingOrder
+from .models import LabourDemand, TrainingCourse, TrainingEnrolment, TrainingOrder
 
-RULES_FILE = Path(__file__).with_name("subsidy_rules.json")
 STATUS = {"enrolled": "在训", "completed": "已结业", "dropped": "已退出"}
 
 
-@lru_cache(maxsize=1)
 def subsidy_rules() -> list[dict]:
-    return json.loads(RULES_FILE.read_text(encoding="utf-8"))["rules"]
+    """The training claim rules as plain dicts (keys absent where a rule has no value), for readers of
+    the former file's shape (``core.statistics.hints``); the rules live in ``core.subsidies.claim_rules``."""
+    return [{k: v for k, v in asdict(r).items() if v is not None} for r in subsidies.claim_rules()]
 
 
 def _staff(actor) -> None:
@@ -233,7 +233,8 @@ def record_attendance(session: Session, actor, enrolment_id: int, sessions_atten
 
 
 def complete(session: Session, actor, enrolment_id: int, *, certificate: bool) -> list[SubsidyClaim]:
-    """Completion: with a certificate it goes onto the person's profile; the subsidy rules decide the claims."""
+    """Completion: with a certificate it goes onto the person's profile; the subsidy service files the
+    claims its rules grant."""
     from core.outbox.services import emit
     from core.seekers.models import Jobseeker
 
@@ -249,23 +250,7 @@ def complete(session: Session, actor, enrolment_id: int, *, certificate: bool) -
             seeker.certificates = list(seeker.certificates or []) + [enrolment.certificate]
             seeker.version = (seeker.version or 1) + 1
             emit(session, "seeker", seeker.id)
-    claims = [SubsidyClaim(enrolment_id=enrolment.id, kind=rule["kind"], rule=rule["code"], amount=amount)
-              for rule in subsidy_rules() if (amount := _claim_amount(rule, enrolment, course)) is not None]
-    session.add_all(claims)
-    session.flush()
-    return claims
-
-
-def _claim_amount(rule: dict, enrolment: TrainingEnrolment, course: TrainingCourse) -> float | None:
-    if rule.get("requires_subsidy_eligible") and not course.subsidy_eligible:
-        return None
-    if rule.get("requires_certificate") and not enrolment.certificate:
-        return None
-    if enrolment.sessions_attended < rule.get("min_attendance", 0) * course.sessions:
-        return None
-    if "per_hour" in rule:
-        return float(min(rule["per_hour"] * course.hours, rule.get("cap", float("inf"))))
-    return float(rule["amount"])
+    return subsidies.file_training_claims(session, enrolment, course)
 
 
 def course_enrolments(session: Session, course_id: int) -> list[TrainingEnrolment]:
@@ -274,11 +259,7 @@ def course_enrolments(session: Session, course_id: int) -> list[TrainingEnrolmen
 
 
 def claims_for(session: Session, enrolment_ids: list[int]) -> dict[int, list[SubsidyClaim]]:
-    out: dict[int, list[SubsidyClaim]] = {}
-    if enrolment_ids:
-        for c in session.scalars(select(SubsidyClaim).where(SubsidyClaim.enrolment_id.in_(enrolment_ids))):
-            out.setdefault(c.enrolment_id, []).append(c)
-    return out
+    return subsidies.claims_by_enrolment(session, enrolment_ids)
 
 
 def demand_title(session: Session, demand_id: int | None) -> str:
@@ -287,4 +268,4 @@ def demand_title(session: Session, demand_id: int | None) -> str:
 
 
 def rule_names() -> dict[str, str]:
-    return {r["code"]: r["name"] for r in subsidy_rules()}
+    return subsidies.claim_rule_names()

@@ -1,11 +1,15 @@
-"""Hiring-subsidy hints: which of a person's priority groups may bring the enterprise a subsidy if it
-hires them for a posting, in the enterprise's words. The rules are data (``data/subsidies/rules.json``)
-until an administrator edits them; the first edit copies them into the database."""
+"""The one subsidy service. Hiring-subsidy hints: which of a person's priority groups may bring the
+enterprise a subsidy if it hires them for a posting, in the enterprise's words. Training claims: the
+subsidies a person's completed training gives rise to (职业培训补贴, 职业技能评价补贴), filed as claims
+that name their rule. Both sets of rules are data in one file (``data/subsidies/rules.json``: ``rules``
+and ``claim_rules``); the hint rules are kept in the database once an administrator edits one."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.enums import EmploymentType, PriorityGroup
 from core.errors import DomainError, NotFound
 
-from .models import SubsidyRule
+from .models import SubsidyClaim, SubsidyRule
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "subsidies" / "rules.json"
 HINT_MAX = 500
@@ -145,3 +149,94 @@ def rule_rows(session: Session) -> list[tuple[Rule, bool]]:
     if rows:
         return [(_as_rule(r), True) for r in rows]
     return [(r, False) for r in shipped_rules()]
+
+
+# --- training claims (rules in the same file, ``claim_rules``) -----------------------------------
+
+CLAIM_STATUS = {"pending": "待审核"}
+
+
+@dataclass(frozen=True)
+class ClaimRule:
+    code: str
+    kind: str                     # training | assessment
+    name: str
+    requires_subsidy_eligible: bool = False
+    requires_certificate: bool = False
+    min_attendance: float = 0.0   # share of the course's sessions attended
+    per_hour: float | None = None
+    cap: float | None = None
+    amount: float | None = None
+
+
+@lru_cache(maxsize=4)
+def claim_rules(path: Path = RULES_FILE) -> tuple[ClaimRule, ...]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(ClaimRule(**r) for r in data["claim_rules"])
+
+
+def claim_rule_names() -> dict[str, str]:
+    return {r.code: r.name for r in claim_rules()}
+
+
+def claim_amount(rule: ClaimRule, *, subsidy_eligible: bool, certificate: str, sessions_attended: int,
+                 sessions: int, hours: int) -> float | None:
+    """What ``rule`` grants a completion (None: it does not apply)."""
+    if rule.requires_subsidy_eligible and not subsidy_eligible:
+        return None
+    if rule.requires_certificate and not certificate:
+        return None
+    if sessions_attended < rule.min_attendance * sessions:
+        return None
+    if rule.per_hour is not None:
+        return float(min(rule.per_hour * hours, rule.cap if rule.cap is not None else float("inf")))
+    return float(rule.amount or 0)
+
+
+def file_training_claims(session: Session, enrolment, course) -> list[SubsidyClaim]:
+    """The claims a completed enrolment gives rise to, one per claim rule that applies. The caller commits."""
+    claims = []
+    for rule in claim_rules():
+        amount = claim_amount(rule, subsidy_eligible=course.subsidy_eligible, certificate=enrolment.certificate,
+                              sessions_attended=enrolment.sessions_attended or 0, sessions=course.sessions,
+                              hours=course.hours)
+        if amount is not None:
+            claims.append(SubsidyClaim(enrolment_id=enrolment.id, kind=rule.kind, rule=rule.code, amount=amount))
+    session.add_all(claims)
+    session.flush()
+    return claims
+
+
+def claims_by_enrolment(session: Session, enrolment_ids: list[int]) -> dict[int, list[SubsidyClaim]]:
+    out: dict[int, list[SubsidyClaim]] = {}
+    if enrolment_ids:
+        for c in session.scalars(select(SubsidyClaim).where(SubsidyClaim.enrolment_id.in_(enrolment_ids))
+                                 .order_by(SubsidyClaim.id)):
+            out.setdefault(c.enrolment_id, []).append(c)
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    id: int
+    created_at: dt.datetime
+    person: str
+    course: str
+    rule: str
+    amount: float
+    status: str
+
+
+def claim_rows(session: Session, limit: int = 500) -> list[ClaimRow]:
+    """The newest claims for the admin page: who, which course, which rule, how much, where it stands."""
+    from core.projects.models import TrainingCourse, TrainingEnrolment
+    from core.seekers.models import Jobseeker
+
+    names = claim_rule_names()
+    stmt = (select(SubsidyClaim, Jobseeker.name, TrainingCourse.name)
+            .join(TrainingEnrolment, TrainingEnrolment.id == SubsidyClaim.enrolment_id)
+            .join(TrainingCourse, TrainingCourse.id == TrainingEnrolment.course_id)
+            .join(Jobseeker, Jobseeker.id == TrainingEnrolment.jobseeker_id)
+            .order_by(SubsidyClaim.created_at.desc(), SubsidyClaim.id.desc()).limit(limit))
+    return [ClaimRow(c.id, c.created_at, person or "", course, names.get(c.rule, "补贴"), c.amount,
+                     CLAIM_STATUS.get(c.status, "待审核")) for c, person, course in session.execute(stmt)]

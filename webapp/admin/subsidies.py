@@ -1,6 +1,7 @@
-"""Hiring-subsidy rules (招用补贴提示) an administrator edits: which priority groups' hiring a rule is
-about, the posting's employment types it needs, and the sentence enterprises read on their applicant
-and candidate pages. Every change is kept in the audit trail."""
+"""Subsidies (补贴) on one page: the hiring-subsidy rules (招用补贴提示) an administrator edits — which
+priority groups' hiring a rule is about, the posting's employment types it needs, and the sentence
+enterprises read on their applicant and candidate pages — then the training subsidies' standards and
+the claims completions gave rise to. Every change, and every look at the claims' names, is audited."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -8,7 +9,7 @@ from flask_login import current_user
 
 from core.audit.services import record_access
 from core.enums import EmploymentType, PriorityGroup, Role, label
-from core.subsidies.services import rule_rows, save_rule
+from core.subsidies.services import claim_rows, claim_rules, rule_rows, save_rule
 
 from ..auth.inputs import attempt, form_flag, form_text
 from ..auth.policy import roles_required
@@ -19,9 +20,16 @@ from .views import bp
 @bp.get("/subsidies")
 @roles_required(Role.ADMIN)
 def subsidies():
+    claims = claim_rows(db.session)
+    if claims:
+        record_access(db.session, actor_user_id=current_user.id, actor_role=Role.ADMIN.value, action="view",
+                      subject_type="training_subsidy_claims", subject_id=None, purpose="补贴：查看培训补贴申领名单",
+                      fields=["name", "course", "amount"])
+        db.session.commit()
     return render_template("admin/subsidies.html", rows=rule_rows(db.session),
                            group_options=[(g.value, label(g)) for g in PriorityGroup],
-                           type_options=[(t.value, label(t)) for t in EmploymentType])
+                           type_options=[(t.value, label(t)) for t in EmploymentType],
+                           claim_rules=claim_rules(), claims=claims)
 
 
 @bp.post("/subsidies")
