@@ -286,4 +286,4 @@ def refresh():
     return redirect(url_for("stats.index"), code=303)
 
 
-from . import catalogue_views  # noqa: E402,F401  (its routes are on this blueprint)
+from . import catalogue_views, monitoring_views  # noqa: E402,F401  (their routes are on this blueprint)
