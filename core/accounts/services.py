@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.enums import Role
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError, NotFound, PermissionDenied
 from core.identity import validate_region_code
 
 from .models import User
@@ -206,6 +206,26 @@ def in_jurisdiction(user, region_code: str | None) -> bool:
     line's work place, not only its project's); an object without a region is inside only for admins."""
     prefix = commissioner_jurisdiction(user)
     return prefix is None or bool(region_code and region_code.startswith(prefix))
+
+
+def jurisdiction_clause(user, region_column):
+    """The SQL condition "``region_column`` lies in ``user``'s jurisdiction" (``commissioner_jurisdiction``);
+    None for admins, who need none. The query form of ``in_jurisdiction``."""
+    prefix = commissioner_jurisdiction(user)
+    return None if prefix is None else region_column.like(f"{prefix}%")
+
+
+def get_in_jurisdiction(session: Session, model, object_id: int, user, what: str, sees=None):
+    """The ``model`` row ``object_id`` if ``user`` may see it: by default when its own ``region_code``
+    lies in their jurisdiction (``in_jurisdiction``: admins everywhere, commissioners in theirs, any
+    other role nowhere), else as ``sees(user, row)`` says. 404 when there is none, 403
+    「{what}不在您的管辖范围内」 when it is not theirs to see."""
+    row = session.get(model, object_id)
+    if row is None:
+        raise NotFound(what)
+    if not (sees(user, row) if sees is not None else in_jurisdiction(user, row.region_code)):
+        raise PermissionDenied(f"{what}不在您的管辖范围内")
+    return row
 
 
 def require_jurisdiction(user, region_code: str | None, what: str) -> None:

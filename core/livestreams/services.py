@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.models import User
-from core.accounts.services import commissioner_jurisdiction, in_jurisdiction
+from core.accounts.services import get_in_jurisdiction, in_jurisdiction, jurisdiction_clause
 from core.audit.services import record_access
 from core.db import utcnow
 from core.enums import ApplicationOrigin, PostingStatus, PriorityGroup, Role
@@ -41,8 +41,8 @@ _URL = re.compile(r"^https?://[^\s<>\"']{3,490}$")
 # --- who may see and change what ---------------------------------------------------------------
 
 def can_see(actor, live: LiveSession) -> bool:
-    role = Role(actor.role)
-    return role == Role.ADMIN or (role == Role.COMMISSIONER and in_jurisdiction(actor, live.region_code))
+    """Admins, and commissioners whose jurisdiction holds the session's region (no other role)."""
+    return in_jurisdiction(actor, live.region_code)
 
 
 def may_run(actor, live: LiveSession) -> bool:
@@ -52,12 +52,7 @@ def may_run(actor, live: LiveSession) -> bool:
 
 
 def get_session(session: Session, session_id: int, actor) -> LiveSession:
-    live = session.get(LiveSession, session_id)
-    if live is None:
-        raise NotFound("该场直播")
-    if not can_see(actor, live):
-        raise PermissionDenied("该场直播不在您的管辖范围内")
-    return live
+    return get_in_jurisdiction(session, LiveSession, session_id, actor, "该场直播", can_see)
 
 
 def session_for_change(session: Session, session_id: int, actor) -> LiveSession:
@@ -76,9 +71,8 @@ def public_session(session: Session, session_id: int) -> LiveSession:
 
 def list_sessions(session: Session, actor) -> list[LiveSession]:
     stmt = select(LiveSession)
-    prefix = commissioner_jurisdiction(actor)
-    if prefix is not None:
-        stmt = stmt.where(LiveSession.region_code.like(f"{prefix}%"))
+    if (inside := jurisdiction_clause(actor, LiveSession.region_code)) is not None:
+        stmt = stmt.where(inside)
     order = (LiveSession.scheduled_start.desc().nullsfirst(), LiveSession.id.desc())
     return list(session.scalars(stmt.order_by(*order)))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.accounts.services import in_jurisdiction
+from core.accounts.services import get_in_jurisdiction, in_jurisdiction
 from core.db import utcnow
 from core.enums import NotificationKind, Role
 from core.errors import DomainError, NotFound, PermissionDenied, ValidationErrors
@@ -37,17 +37,13 @@ def sees_notice(actor, notice: LandNotice) -> bool:
 
 
 def sees_names(actor, village: LandNoticeVillage) -> bool:
-    """Only staff whose jurisdiction covers the village see its people's names."""
-    return Role(actor.role) in (Role.COMMISSIONER, Role.ADMIN) and in_jurisdiction(actor, village.code)
+    """Only staff whose jurisdiction covers the village see its people's names (``in_jurisdiction``
+    holds for admins and commissioners only)."""
+    return in_jurisdiction(actor, village.code)
 
 
 def get_notice(session: Session, notice_id: int, actor) -> LandNotice:
-    notice = session.get(LandNotice, notice_id)
-    if notice is None:
-        raise NotFound("该征地公告")
-    if not sees_notice(actor, notice):
-        raise PermissionDenied("该征地公告不在您的管辖范围内")
-    return notice
+    return get_in_jurisdiction(session, LandNotice, notice_id, actor, "该征地公告", sees_notice)
 
 
 def get_village(session: Session, notice_id: int, village_id: int, actor, *, names: bool = True) -> LandNoticeVillage:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.accounts.services import commissioner_jurisdiction, in_jurisdiction, require_jurisdiction
+from core.accounts.services import get_in_jurisdiction, in_jurisdiction, jurisdiction_clause, require_jurisdiction
 from core.db import utcnow
 from core.enterprises.models import Enterprise
 from core.enums import PostingStatus, Role
@@ -49,12 +49,7 @@ def can_access(actor, project: MajorProject) -> bool:
 
 
 def get_project(session: Session, project_id: int, actor) -> MajorProject:
-    project = session.get(MajorProject, project_id)
-    if project is None:
-        raise NotFound("该重大项目")
-    if not can_access(actor, project):
-        raise PermissionDenied("该重大项目不在您的管辖范围内")
-    return project
+    return get_in_jurisdiction(session, MajorProject, project_id, actor, "该重大项目", can_access)
 
 
 def get_demand(session: Session, demand_id: int, actor, project_id: int | None = None) -> LabourDemand:
@@ -72,7 +67,7 @@ def demand_region(demand: LabourDemand) -> str | None:
 
 def may_change(actor, project: MajorProject) -> bool:
     """Whether the actor may change the project and its lines (pages hide the buttons otherwise)."""
-    return Role(actor.role) in (Role.COMMISSIONER, Role.ADMIN) and in_jurisdiction(actor, project.region_code)
+    return in_jurisdiction(actor, project.region_code)  # admins and commissioners only: in_jurisdiction says so
 
 
 def changeable_lines(actor, project: MajorProject) -> set[int]:
@@ -100,9 +95,8 @@ def list_projects(session: Session, actor, *, status: str | None = None,
                   region_code: str | None = None) -> list[MajorProject]:
     """Projects the actor may see, newest first; ``region_code`` keeps those inside that region."""
     stmt = select(MajorProject)
-    prefix = commissioner_jurisdiction(actor)
-    if prefix is not None:
-        stmt = stmt.where(or_(MajorProject.region_code.like(f"{prefix}%"), MajorProject.commissioner_user_id == actor.id))
+    if (inside := jurisdiction_clause(actor, MajorProject.region_code)) is not None:
+        stmt = stmt.where(or_(inside, MajorProject.commissioner_user_id == actor.id))
     if status:
         if status not in STATUS_LABELS:
             raise DomainError("invalid_status", "项目状态只能是：" + "、".join(STATUS_LABELS.values()), "status")
