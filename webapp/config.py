@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "PARTNER_UNVERIFIED_RATE_LIMIT": ("20 per minute", "partner API calls with a missing or wrong key, per client address"),
     "STREAM_RATE_LIMIT": ("60 per minute", "change feed (/api/v1/stream) and posting reads (/api/v1/postings/<id>) per channel key, or per client address without one"),
     "STATS_SHORTAGE_RULES": ("", "JSON thresholds of the shortage catalogue, e.g. {\"ratio\": 1.5, \"quarters\": 2, \"min_demand\": 5, \"projects\": true}; unset: these defaults"),
+    "STATS_REFRESH_MINUTES": ("15", "how often the scheduler looks for changed postings or jobseekers and, if any changed (or a new day began), recounts the statistics (minutes; a refresh takes minutes at a province's size)"),
     "REGISTER_ID_RATE_LIMIT": ("5 per hour", "jobseeker registrations naming the same ID number, from any address"),
     "PASSWORD_RESET_RATE_LIMIT": ("10 per hour", "forgotten-password requests and code entries per client address"),
     "PASSWORD_RESET_TARGET_RATE_LIMIT": ("5 per hour", "forgotten-password requests and code entries naming the same account, from any address"),

@@ -2,7 +2,9 @@
 
 Every day it takes postings past their valid-until day off (``postings expire``); every month it
 draws the validity spot-check sample (``validity sample``); every ten minutes it runs the job alerts
-(``alerts run``) and sends the SMS/e-mail outbox (``notifications deliver``, docs/notifications.md).
+(``alerts run``) and sends the SMS/e-mail outbox (``notifications deliver``, docs/notifications.md);
+every ``STATS_REFRESH_MINUTES`` it recounts the statistics if postings or jobseekers changed since the
+last count (``stats refresh``, docs/statistics.md).
 All are idempotent, so a job runs when the process starts and again on the first tick of each new
 period (days and months at UTC 00:10). A job that
 fails is logged and retried after ``retry_seconds``; the next one still runs.
@@ -70,12 +72,27 @@ def _land_surveys(session) -> str:
     return f"征地调查超期提醒 {len(ids)} 个公告"
 
 
-def _stats_refresh(session) -> str:
-    from core.statistics.cells import refresh_now
+STATS_REFRESH_MINUTES = 15  # the default of the setting of that name
 
-    run = refresh_now(session)
-    session.commit()
-    return f"供求统计表已更新：{run.cells} 个统计单元"
+
+def stats_refresh_minutes() -> int:
+    """``STATS_REFRESH_MINUTES`` of the running app (at least 1), else the default."""
+    from flask import current_app, has_app_context
+
+    raw = current_app.config.get("STATS_REFRESH_MINUTES") if has_app_context() else None
+    try:
+        return max(1, int(raw or STATS_REFRESH_MINUTES))
+    except ValueError:
+        return STATS_REFRESH_MINUTES
+
+
+def _stats_refresh(session) -> str:
+    from core.statistics.cells import refresh_if_changed
+
+    reason, run = refresh_if_changed(session, stats_refresh_minutes())
+    if run is None:
+        return "供求统计表：岗位和求职者没有变化（或刚更新过），不需要更新"
+    return f"供求统计表已更新（{reason}）：{run.cells} 个统计单元"
 
 
 FREQUENT_MINUTES = 10  # alerts asked for "immediately" and the SMS/e-mail outbox
@@ -84,19 +101,34 @@ FREQUENT_MINUTES = 10  # alerts asked for "immediately" and the SMS/e-mail outbo
 @dataclass(frozen=True)
 class Job:
     name: str
-    period: str  # "daily" | "monthly" | "frequent" (every FREQUENT_MINUTES)
+    period: str  # "daily" | "monthly" | "frequent" (every FREQUENT_MINUTES) | "minutes" (every ``minutes``)
     run: Callable[[object], str]  # session -> summary for the log
+    minutes: int = 0  # the length of a "minutes" job's period
 
 
 JOBS = (Job("postings expire", "daily", _expire), Job("validity sample", "monthly", _validity_sample),
         Job("alerts run", "frequent", _alerts), Job("notifications deliver", "frequent", _deliver),
-        Job("land surveys escalate", "daily", _land_surveys), Job("stats refresh", "daily", _stats_refresh))
+        Job("land surveys escalate", "daily", _land_surveys),
+        # looks every STATS_REFRESH_MINUTES and recounts only when postings or jobseekers changed (or a new day)
+        Job("stats refresh", "minutes", _stats_refresh, STATS_REFRESH_MINUTES))
+_EPOCH = dt.datetime(2000, 1, 1)
+
+
+def _minute_number(now: dt.datetime) -> int:
+    return int((now.replace(tzinfo=None) - _EPOCH).total_seconds() // 60)
+
+
+def with_minutes(jobs, minutes: int) -> tuple:
+    """``jobs`` with every "minutes" job's period set to ``minutes`` (the configured setting)."""
+    return tuple(Job(j.name, j.period, j.run, minutes) if j.period == "minutes" else j for j in jobs)
 
 
 def period_of(job: Job, now: dt.datetime) -> tuple:
     """The period ``now`` falls in, for ``job``: a job runs once per period."""
     if job.period == "frequent":
         return (now.year, now.month, now.day, now.hour, now.minute // FREQUENT_MINUTES)
+    if job.period == "minutes":
+        return ("minutes", _minute_number(now) // max(job.minutes, 1))
     return (now.year, now.month, now.day) if job.period == "daily" else (now.year, now.month)
 
 
@@ -150,6 +182,10 @@ class Scheduler:
         if any(job.period == "frequent" for job in self.jobs):
             now = self.clock()
             wait = min(wait, FREQUENT_MINUTES * 60 - (now.minute % FREQUENT_MINUTES) * 60 - now.second + 1)
+        for job in self.jobs:
+            if job.period == "minutes":  # the start of its next period
+                now, every = self.clock(), max(job.minutes, 1)
+                wait = min(wait, (every - _minute_number(now) % every) * 60 - now.second + 1)
         if any(not ok for _name, ok, _msg in outcomes):
             wait = min(wait, self.retry_seconds)
         return max(wait, 0.0)
@@ -167,7 +203,7 @@ class Scheduler:
 def run_scheduler(session_factory, once: bool = False, echo: Callable[[str], None] = print) -> int:
     """``joblink schedule run``: the jobs due now (``once``), or forever until SIGTERM/SIGINT.
     Returns the exit code (1 when a job of a ``once`` run failed)."""
-    scheduler = Scheduler(session_factory)
+    scheduler = Scheduler(session_factory, jobs=with_minutes(JOBS, stats_refresh_minutes()))
     if once:
         outcomes = scheduler.tick()
         for name, ok, message in outcomes:

@@ -21,6 +21,7 @@ from core.channels.models import Channel
 from core.db import begin_write, reading, utcnow
 from core.enums import Availability, PostingStatus, VerificationStatus
 from core.errors import DomainError
+from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker, JobseekerGroup
 
@@ -320,11 +321,13 @@ def refresh_now(session: Session, today: dt.date | None = None) -> StatsRefresh:
     """Recount and replace the cells with ``session`` (CLI, scheduler), recorded as a finished run: the
     counting runs as a reader (on SQLite beside the writers), then the cells are replaced in short
     write transactions (``write_cells``); the run record is left for the caller to commit."""
-    today = today or utcnow().date()
+    started = utcnow()
+    today = today or started.date()
     with reading():
+        cursor = outbox_position(session, started)
         counted = count_all(session, today, lambda pct, what: None)
         session.commit()
-    run = StatsRefresh(state="running", progress=0)
+    run = StatsRefresh(state="running", progress=0, started_at=started, outbox_cursor=cursor)
     run.cells = write_cells(session, counted, short_writes(session))
     run.state, run.progress, run.finished_at, run.message = "done", 100, utcnow(), "完成"
     session.add(run)
@@ -336,9 +339,10 @@ def run_refresh(session_factory: Callable[[], Session], today: dt.date | None = 
     """``refresh_cells`` with its progress recorded in ``stats_refreshes``: the counting only reads
     (on SQLite it runs beside the writer), and a second session commits each step so the page can
     show it; the cells are then replaced in short write transactions (``write_cells``)."""
-    today = today or utcnow().date()
+    started = utcnow()
+    today = today or started.date()
     log_session, work = session_factory(), session_factory()
-    run = StatsRefresh(state="running", progress=0, message="开始统计")
+    run = StatsRefresh(state="running", progress=0, message="开始统计", started_at=started)
     try:
         log_session.add(run)
         log_session.commit()
@@ -349,6 +353,7 @@ def run_refresh(session_factory: Callable[[], Session], today: dt.date | None = 
 
         try:
             with reading():
+                run.outbox_cursor = outbox_position(work, started)
                 counts = count_all(work, today, tell)
                 work.commit()
             tell(80, "正在写入统计表")
@@ -370,6 +375,67 @@ def run_refresh(session_factory: Callable[[], Session], today: dt.date | None = 
 
 def last_refresh(session: Session) -> StatsRefresh | None:
     return session.scalar(select(StatsRefresh).order_by(StatsRefresh.id.desc()).limit(1))
+
+
+def last_done_refresh(session: Session) -> StatsRefresh | None:
+    """The refresh whose figures the pages show (a later one may be running or have failed)."""
+    return session.scalar(select(StatsRefresh).where(StatsRefresh.state == "done")
+                          .order_by(StatsRefresh.id.desc()).limit(1))
+
+
+# --- refreshing when postings or jobseekers changed ----------------------------------------------------
+
+CHANGES = ("posting", "seeker")  # outbox entities whose changes move the figures
+HOLD_BACK = dt.timedelta(seconds=5)  # as the change feed: an outbox id is taken at insert, not at commit
+RUNNING_FOR_AT_MOST = dt.timedelta(hours=2)  # a "running" refresh older than this was killed
+TICK_SLACK = dt.timedelta(minutes=1)  # a tick may come a little sooner after the last start than its period
+
+
+def outbox_position(session: Session, now: dt.datetime) -> int:
+    """The outbox id up to which a refresh counting from ``now`` sees every change: the last event
+    recorded at least ``HOLD_BACK`` before (a slower transaction may still commit a lower id than a
+    newer one; an event inside the hold-back is seen as a change by the next check)."""
+    return session.scalar(select(OutboxEvent.id).where(OutboxEvent.created_at <= now - HOLD_BACK)
+                          .order_by(OutboxEvent.id.desc()).limit(1)) or 0
+
+
+def changed_since(session: Session, cursor: int) -> bool:
+    """Whether a posting or a jobseeker changed after the outbox id ``cursor`` (done events are kept)."""
+    return session.scalar(select(OutboxEvent.id).where(OutboxEvent.id > cursor, OutboxEvent.entity.in_(CHANGES))
+                          .limit(1)) is not None
+
+
+def refresh_reason(session: Session, now: dt.datetime, minutes: int) -> str | None:
+    """Why the cells should be recounted now, or None: never within ``minutes`` of the last refresh's
+    start (nor while one runs); then when none has finished yet, when the last one counted an earlier
+    day (figures "open today" and the months move with the date), or when postings or jobseekers
+    changed after its outbox cursor."""
+    last = last_refresh(session)
+    if last is not None and last.started_at > now - dt.timedelta(minutes=minutes) + TICK_SLACK:
+        return None
+    if last is not None and last.state == "running" and last.started_at > now - RUNNING_FOR_AT_MOST:
+        return None
+    done = last_done_refresh(session)
+    if done is None or done.outbox_cursor is None:
+        return "首次统计"
+    if done.started_at.date() < now.date():
+        return "新的一天"
+    if changed_since(session, done.outbox_cursor):
+        return "岗位或求职者有变化"
+    return None
+
+
+def refresh_if_changed(session: Session, minutes: int) -> tuple[str | None, StatsRefresh | None]:
+    """The scheduler's refresh: recount (``refresh_now``, committed) when ``refresh_reason`` gives a
+    reason; returns the reason and the run, or (None, None) when nothing called for one."""
+    reason = refresh_reason(session, utcnow(), minutes)
+    session.rollback()  # the check only read
+    if reason is None:
+        return None, None
+    run = refresh_now(session)
+    run.message = f"完成（{reason}）"
+    session.commit()
+    return reason, run
 
 
 def months_with_data(session: Session) -> list[str]:

@@ -85,6 +85,9 @@ class StatsRefresh(Base):
     progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
     cells: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    # the outbox id up to which its counting saw every change (``cells.outbox_position``): the next
+    # refresh is due when a posting's or jobseeker's event lies beyond it
+    outbox_cursor: Mapped[int | None] = mapped_column(Integer)
 
 
 class ShortageCatalogue(Base):

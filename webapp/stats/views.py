@@ -20,6 +20,7 @@ from core.statistics.queries import (DIMENSIONS, Filters, StatsError, label_rows
                                      quarter_of, region_level, supply_demand)
 
 from ..auth.policy import roles_required
+from ..scheduler import stats_refresh_minutes
 from ..extensions import db
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -147,7 +148,8 @@ def index():
         "stats/index.html", table=table, by=by, filters=filters, period_key=period_key,
         periods=period_choices(utcnow().date()), dimensions=DIMENSIONS, choices=_CHOICES, filter_names=_FILTER_NAMES,
         region_trail=region_trail, occ_trail=occ_trail, drill=lambda key: _drill(by, filters, key), chart=chart,
-        label=label, refresh=cells.last_refresh(db.session), args=request.args,
+        label=label, refresh=cells.last_refresh(db.session), shown=cells.last_done_refresh(db.session),
+        minutes=stats_refresh_minutes(), args=request.args,
         region_level=region_level(filters.region), occupation_level=occupation_level(filters.occupation),
     )
 

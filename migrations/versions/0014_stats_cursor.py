@@ -1,0 +1,27 @@
+"""stats cursor: each statistics refresh records the outbox id up to which it counted, so the
+scheduler refreshes only when postings or jobseekers changed after it.
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-07 00:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0014'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('stats_refreshes', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('outbox_cursor', sa.Integer(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('stats_refreshes', schema=None) as batch_op:
+        batch_op.drop_column('outbox_cursor')
