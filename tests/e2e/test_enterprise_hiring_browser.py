@@ -7,11 +7,12 @@ temporary folder (and E2E_SCREENSHOTS when set)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 import pytest
+
+from .walk import phone_sign_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -20,8 +21,6 @@ EMPLOYER = ("e2e_danwei_zhaopin", "Qing-Ming-Gu-Yu-2026")
 SEEKER = ("e2e_qiuzhi_yaoqing", "Li-Xia-Xiao-Man-2026")
 SEEKER_PHONE = "13966120088"
 TITLE = "电焊工（邀请测试）"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="module")
@@ -73,23 +72,6 @@ def hiring(live_server, tmp_path_factory):
     reset_ranker(app)
 
 
-def _shot(page, tmp_path: Path, name: str) -> None:
-    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def _phone(browser, base, account):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", account[0])
-    page.fill("#password", account[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("domcontentloaded")
-    return context, page
-
-
 CODE = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z]+_[a-z_]+(?![A-Za-z0-9])")
 
 
@@ -110,7 +92,7 @@ def _flash(page) -> str:
 
 
 def _invite_from_candidates(browser, base, ids, tmp_path) -> None:
-    context, page = _phone(browser, base, EMPLOYER)
+    context, page = phone_sign_in(browser, base, EMPLOYER)
     page.goto(base + "/enterprise/postings")
     page.locator(f"#posting-{ids['posting']}").get_by_role("link", name="推荐人选").click()
     page.wait_for_load_state("domcontentloaded")
@@ -119,7 +101,7 @@ def _invite_from_candidates(browser, base, ids, tmp_path) -> None:
     assert "钱晓雨" not in text and "钱*" in text and SEEKER_PHONE not in text  # masked until she applies
     assert "高校毕业生" in text and "一次性扩岗补助" in text and "1500 元" in text
     _fits(page)
-    _shot(page, tmp_path, "60-enterprise-candidates")
+    screenshot(page, tmp_path, "60-enterprise-candidates")
     card.get_by_label("邀请留言（可不填）").fill("欢迎周三来面试")
     card.get_by_role("button", name="邀请投递").click()
     page.wait_for_load_state("domcontentloaded")
@@ -128,14 +110,14 @@ def _invite_from_candidates(browser, base, ids, tmp_path) -> None:
 
 
 def _accept(browser, base, tmp_path) -> None:
-    context, page = _phone(browser, base, SEEKER)
+    context, page = phone_sign_in(browser, base, SEEKER)
     page.goto(base + "/me/applications")
     page.get_by_role("link", name="收到的邀请").click()
     page.wait_for_load_state("domcontentloaded")
     item = page.locator("li.invitation-item", has_text=TITLE)
     assert "平邑县示范钢构有限公司" in item.inner_text() and "欢迎周三来面试" in item.inner_text()
     _fits(page)
-    _shot(page, tmp_path, "61-seeker-invitation")
+    screenshot(page, tmp_path, "61-seeker-invitation")
     item.get_by_role("button", name="接受并投递").click()
     page.wait_for_load_state("domcontentloaded")
     assert "已接受邀请并投递" in _flash(page)
@@ -144,14 +126,14 @@ def _accept(browser, base, tmp_path) -> None:
 
 
 def _move_to_interview(browser, base, ids, tmp_path) -> None:
-    context, page = _phone(browser, base, EMPLOYER)
+    context, page = phone_sign_in(browser, base, EMPLOYER)
     page.goto(base + f"/enterprise/postings/{ids['posting']}/applicants")
     card = page.locator("li.applicant", has_text="钱晓雨")
     text = card.inner_text()
     assert SEEKER_PHONE in text and "邀请" in card.locator(".applicant-origin").inner_text()
     assert "一次性扩岗补助" in text
     _fits(page)
-    _shot(page, tmp_path, "62-enterprise-applicant")
+    screenshot(page, tmp_path, "62-enterprise-applicant")
     card.get_by_label("移到阶段").select_option(label="邀请面试")
     card.get_by_role("button", name="更新").click()
     page.wait_for_load_state("domcontentloaded")
@@ -162,7 +144,7 @@ def _move_to_interview(browser, base, ids, tmp_path) -> None:
 
 def _decline_in_bulk(browser, base, ids) -> None:
     """Tick the applicant, move the ticked to 未通过: refused without a reason, done with one."""
-    context, page = _phone(browser, base, EMPLOYER)
+    context, page = phone_sign_in(browser, base, EMPLOYER)
     page.goto(base + f"/enterprise/postings/{ids['posting']}/applicants?stage=interview")
     page.locator("li.applicant", has_text="钱晓雨").get_by_role("checkbox").check()
     page.select_option("#bulk-status", label="未通过")
@@ -185,17 +167,17 @@ def test_invite_accept_and_move_to_interview_on_a_phone(hiring, browser, tmp_pat
     _invite_from_candidates(browser, base, hiring, tmp_path)
     _accept(browser, base, tmp_path)
     _move_to_interview(browser, base, hiring, tmp_path)
-    context, page = _phone(browser, base, SEEKER)
+    context, page = phone_sign_in(browser, base, SEEKER)
     page.goto(base + "/me/applications")
     assert "邀请面试" in page.locator("li.application", has_text=TITLE).inner_text()
     page.goto(base + "/me/inbox")
     inbox = page.locator("main").inner_text()
     assert f"您投递的“{TITLE}”岗位：邀请面试" in inbox and "邀请您投递" in inbox
     _fits(page)
-    _shot(page, tmp_path, "63-seeker-inbox")
+    screenshot(page, tmp_path, "63-seeker-inbox")
     context.close()
     _decline_in_bulk(browser, base, hiring)
-    context, page = _phone(browser, base, SEEKER)
+    context, page = phone_sign_in(browser, base, SEEKER)
     page.goto(base + "/me/applications")
     assert "未通过原因：岗位已招满" in page.locator("li.application", has_text=TITLE).inner_text()
     context.close()
@@ -209,11 +191,11 @@ def test_admin_edits_a_subsidy_hint_on_a_phone(hiring, browser, tmp_path):
     from .conftest import ADMIN_USERNAME, SEEKER_PASSWORD
 
     base = hiring["base"]
-    context, page = _phone(browser, base, (ADMIN_USERNAME, SEEKER_PASSWORD))
+    context, page = phone_sign_in(browser, base, (ADMIN_USERNAME, SEEKER_PASSWORD))
     page.goto(base + "/admin/subsidies")
     rule = _rule_form(page, "招用退役士兵税收优惠")
     _fits(page)
-    _shot(page, tmp_path, "64-admin-subsidies")
+    screenshot(page, tmp_path, "64-admin-subsidies")
     rule.get_by_label("启用").uncheck()
     rule.get_by_role("button", name="保存").click()
     page.wait_for_load_state("domcontentloaded")

@@ -4,17 +4,14 @@ job is merged into the first, the enterprise is told with a link, and undoes it.
 the test's temporary folder (and E2E_SCREENSHOTS when set)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+
+from .walk import phone_sign_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
 EMPLOYER = ("e2e_danwei_bianji", "Bai-Lu-Qiu-Fen-2026")
 REVIEWER = ("e2e_shenhe_bianji", "Han-Lu-Shuang-Jiang-2026")
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +29,6 @@ def accounts(live_server):
         create_user(db.session, username=REVIEWER[0], password=REVIEWER[1], role="reviewer", display_name="周审核")
         db.session.commit()
     return live_server["url"]
-
-
-def _shot(page, tmp_path: Path, name: str) -> None:
-    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def _phone(browser, base, account):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", account[0])
-    page.fill("#password", account[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("domcontentloaded")
-    return context, page
 
 
 def _fits(page) -> None:
@@ -75,7 +55,7 @@ def _posting_id(page, title) -> int:
 
 
 def _approve(browser, base, posting_id) -> None:
-    context, page = _phone(browser, base, REVIEWER)
+    context, page = phone_sign_in(browser, base, REVIEWER)
     page.goto(base + "/review/?region=371323")
     item = page.locator(f"#posting-{posting_id}")
     item.get_by_role("button", name="通过").click()
@@ -86,7 +66,7 @@ def _approve(browser, base, posting_id) -> None:
 
 def test_edit_goes_back_to_review_and_is_published_again(accounts, browser, tmp_path):
     base = accounts
-    context, page = _phone(browser, base, EMPLOYER)
+    context, page = phone_sign_in(browser, base, EMPLOYER)
     flash = _publish(page, base, "数控车床操作工（编辑测试）")
     assert "新单位的岗位由人社部门审核后发布，一般 1 个工作日内" in flash and "可信渠道" not in flash
     pid = _posting_id(page, "数控车床操作工（编辑测试）")
@@ -100,7 +80,7 @@ def test_edit_goes_back_to_review_and_is_published_again(accounts, browser, tmp_
     assert page.locator("h1").inner_text() == "修改岗位"
     assert page.input_value("#f-pay_min") == "6000"
     _fits(page)
-    _shot(page, tmp_path, "40-enterprise-edit")
+    screenshot(page, tmp_path, "40-enterprise-edit")
     page.fill("#f-pay_min", "7000")
     page.get_by_role("button", name="保存修改").click()
     page.wait_for_load_state("domcontentloaded")
@@ -120,7 +100,7 @@ def test_edit_goes_back_to_review_and_is_published_again(accounts, browser, tmp_
 
 def test_merge_notice_links_the_posting_and_undo_publishes_it_apart(accounts, browser, tmp_path):
     base = accounts
-    context, page = _phone(browser, base, EMPLOYER)
+    context, page = phone_sign_in(browser, base, EMPLOYER)
     _publish(page, base, "叉车司机（合并测试）")
     first = _posting_id(page, "叉车司机（合并测试）")
     flash = _publish(page, base, "叉车司机（合并测试）")
@@ -130,7 +110,7 @@ def test_merge_notice_links_the_posting_and_undo_publishes_it_apart(accounts, br
     assert merged.locator("a.merged-into").get_attribute("href") == f"#posting-{first}"
     assert page.locator("li.posting-item:not(.merged-item)", has_text="叉车司机（合并测试）").count() == 1
     _fits(page)
-    _shot(page, tmp_path, "41-enterprise-merged")
+    screenshot(page, tmp_path, "41-enterprise-merged")
 
     merged.get_by_role("button", name="不是同一岗位，单独发布").click()
     page.wait_for_load_state("domcontentloaded")

@@ -37,3 +37,31 @@ def axe_violations(page, base: str, tags: list[str] | None = None, rules: list[s
 
 def severe(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in SEVERE]
+
+
+# --- a person on a phone (the journeys' shared steps) ----------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
+
+
+def phone_sign_in(browser, base: str, account: tuple[str, str]):
+    """A new phone-sized browser context signed in through the real login form: (context, page)."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", account[0])
+    page.fill("#password", account[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("domcontentloaded")
+    return context, page
+
+
+def screenshot(page, tmp_path, name: str) -> None:
+    """A full-page screenshot in the test's temporary folder (E2E_SCREENSHOTS when set)."""
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
