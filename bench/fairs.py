@@ -30,16 +30,15 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench._server import start_gunicorn, stop  # noqa: E402
 PASSWORD = "Meng-Shan-Yi-Shui-2026"
 TARGETS = {"checkin_p95_ms": 30.0, "checkin_rps": 200.0, "shortlist_p95_ms": 100.0, "report_s": 5.0}
 
@@ -125,31 +124,6 @@ def baseline(db_path: Path, keys: list[tuple[str, str]]) -> dict:
     took = time.perf_counter() - start
     conn.close()
     return {"n": len(lat), "p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99), "rps": len(lat) / took}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(instance: Path) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    env = {**os.environ, "JOBLINK_INSTANCE": str(instance), "DATABASE_URL": "", "SEARCH_BACKEND": "null",
-           "WEB_WORKERS": "2", "WEB_BIND": f"127.0.0.1:{port}"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp.wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -371,7 +345,7 @@ def main() -> None:
         http_codes = ["JLFAIR:" + r["token"] if i % 2 else r["code"] for i, r in enumerate(rows[half:2 * half])]
         db_path = instance / "joblink.db"
         base = baseline(db_path, base_keys)
-        proc, port = start_gunicorn(instance)
+        proc, port = start_gunicorn(instance, workers=2)
         try:
             cookie, csrf = sign_in(port, built["fair_id"])
             warm = ["JLFAIR:" + r["token"] for r in rows[2 * half:2 * half + 50]]
@@ -380,8 +354,7 @@ def main() -> None:
             web = http_load(port, built["fair_id"], cookie, csrf, http_codes, args.concurrency)
             web["server_cpu_ms"] = 1000 * (tree_cpu_seconds(proc.pid) - cpu0) / max(1, web["n"])
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=60)
+            stop(proc)
         spare = ["JLFAIR:" + r["token"] if i % 2 else r["code"]
                  for i, r in enumerate(rows[2 * half + 50:2 * half + 50 + args.in_process])]
         web["in_process"] = in_process_cpu(built["app"], built["fair_id"], spare)

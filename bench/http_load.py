@@ -35,8 +35,6 @@ import http.client  # noqa: E402
 import importlib.util  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -46,6 +44,8 @@ import urllib.parse  # noqa: E402
 
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._server import free_port, start, stop  # noqa: E402
 
 
 def _ingest_bench():
@@ -202,15 +202,10 @@ def make_paths(regions: list[str], count: int, seed: int) -> list[tuple[str, str
 # Servers
 # ---------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(dev: bool, instance: Path, workers: int | None, threads: int | None) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    env = {**os.environ, "JOBLINK_INSTANCE": str(instance), "DATABASE_URL": "", "SEARCH_BACKEND": "embedded"}
+    """``joblink serve`` (gunicorn, the relay and the scheduler), or ``--dev`` (Flask's server)."""
+    port = free_port()
+    env = {"SEARCH_BACKEND": "embedded"}
     if workers:
         env["WEB_WORKERS"] = str(workers)
     if threads:
@@ -218,33 +213,7 @@ def start_server(dev: bool, instance: Path, workers: int | None, threads: int | 
     cmd = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if dev:
         cmd.append("--dev")
-    from webapp.server import die_with_parent  # no server left running if this script is killed
-
-    log = open(instance / f"server-{'dev' if dev else 'prod'}.log", "ab")  # noqa: SIM115 (the server's lifetime)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    log.close()  # the child has its own copy
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise SystemExit(f"server did not start: {' '.join(cmd)}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    return start(cmd, port, instance, env, log=instance / f"server-{'dev' if dev else 'prod'}.log"), port
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,7 +385,7 @@ def measure(name: str, dev: bool, instance: Path, args, paths, warm, subnet: int
                               lambda: run_rate(port, paths, args.rate, args.concurrency, subnet + 2))
             print_row(paced)
     finally:
-        stop_server(proc)
+        stop(proc)
     return row
 
 

@@ -35,15 +35,14 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._server import start_gunicorn, stop  # noqa: E402
 
 PASSWORD = "Bench-Zhi-Bo-Dai-Gang-2026"
 TARGET_P95_S = 2.0
@@ -91,45 +90,6 @@ def build(instance: Path, n_postings: int = 20) -> int:
         svc.go_live(db.session, host, live.id)
         db.session.commit()
         return live.id
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(instance: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
-    from webapp.server import die_with_parent  # no server left running if this script is killed
-
-    port = _free_port()
-    env = {**os.environ, "JOBLINK_INSTANCE": str(instance), "DATABASE_URL": "", "SEARCH_BACKEND": "null",
-           "WEB_BIND": f"127.0.0.1:{port}"}
-    if workers:
-        env["WEB_WORKERS"] = str(workers)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp.wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=die_with_parent)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def tree_cpu_seconds(pid: int) -> float:
