@@ -39,6 +39,7 @@ class PayUnit(StrEnum):
     MONTH = "month"
     DAY = "day"
     HOUR = "hour"
+    PIECE = "piece"          # 计件: paid by the piece; no declared monthly conversion
 
 
 class PostingStatus(StrEnum):
@@ -173,7 +174,7 @@ LABELS: dict[str, str] = {
     # employment types
     "full_time": "全职", "part_time": "兼职", "gig": "零工", "internship": "实习/见习",
     # pay units
-    "month": "月", "day": "天", "hour": "小时",
+    "month": "月", "day": "天", "hour": "小时", "piece": "件",
     # posting status
     "draft": "草稿", "pending_review": "待审核", "published": "已发布", "rejected": "已驳回",
     "expired": "已过期", "withdrawn": "已撤回", "filled": "已招满",

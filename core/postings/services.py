@@ -20,8 +20,33 @@ def _yuan(v: float) -> str:
     return f"{v:g}"
 
 
+def _range(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None and lo != hi:
+        return f"{_yuan(lo)}-{_yuan(hi)}元"
+    if lo is not None and hi is None:
+        return f"{_yuan(lo)}元起"
+    return f"{_yuan(hi if lo is None else lo)}元"
+
+
+def _piece_pay(posting: Posting) -> str:
+    """"2元/件", "0.06-0.15元/件，月收入8千-1万元", "计件工资，月收入5千-7千元", "计件工资，多劳多得": a piece
+    rate is never shown as a month's pay, nor an unknown rate as 0; the monthly figure is the posting's own."""
+    lo, hi, mlo, mhi = posting.pay_min, posting.pay_max, posting.pay_monthly_min, posting.pay_monthly_max
+    if lo is None and hi is None:
+        rate = "计件工资"
+    elif lo is not None and hi is not None and lo != hi:
+        rate = f"{lo:g}-{hi:g}元/件"
+    else:
+        rate = f"{(hi if lo is None else lo):g}元/件" + ("起" if hi is None else "")
+    if mlo is None and mhi is None:
+        return rate if lo is not None or hi is not None else rate + "，多劳多得"
+    return f"{rate}，月收入{_range(mlo, mhi)}"
+
+
 def format_pay(posting: Posting) -> str:
-    """Pay as people read it: "6千-8千元/月", "150元/天", "面议"."""
+    """Pay as people read it: "6千-8千元/月", "150元/天", "2元/件", "面议"."""
+    if posting.pay_unit == PayUnit.PIECE:
+        return _piece_pay(posting)
     lo, hi = posting.pay_min, posting.pay_max
     unit = {PayUnit.MONTH: "月", PayUnit.DAY: "天", PayUnit.HOUR: "小时"}.get(posting.pay_unit, "月")
     if lo is None and hi is None:

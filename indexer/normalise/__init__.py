@@ -38,7 +38,7 @@ from .occupation import (
     classify_occupation,
     default_classifier,
 )
-from .pay import PayResult, parse_pay, pay_from_numbers, stated_rate, to_monthly
+from .pay import PayResult, paid_by_piece, parse_pay, pay_from_numbers, piece_rate, piece_work, stated_rate, to_monthly
 from .region import RegionResult, candidates_for, resolve_region
 
 # Postings without a valid-until date stay live this long (the spot-check/expiry job refreshes).
@@ -92,25 +92,36 @@ def clean_text(text: str | None) -> str:
 
 def _pay(draft: PostingDraft, issues: list[Issue]) -> PayResult:
     """The channel's pay; a day or hour rate the title states ("仓库看守380一天", "270/天") wins over a
-    monthly band the channel filled in for it (a search list's "8001-9000" for a 380-a-day gig)."""
+    monthly band the channel filled in for it (a search list's "8001-9000" for a 380-a-day gig). A title
+    saying the job is paid by the piece ("计件0.5元/件", "普工，计件，食品厂") makes it piece pay: the
+    title's rate if any, the channel's monthly band kept as the monthly earnings the posting states."""
     res = _channel_pay(draft, issues)
+    if res.unit not in (None, "month"):
+        return res
     stated = stated_rate(draft.title)
-    if stated is not None and stated.unit in ("day", "hour") and res.unit in (None, "month"):
+    if stated is not None and stated.unit in ("day", "hour"):
         stated.text = draft.pay_text or stated.text
         return stated
+    if piece_work(draft.title):
+        return paid_by_piece(res, piece_rate(draft.title))
     return res
 
 
 def _channel_pay(draft: PostingDraft, issues: list[Issue]) -> PayResult:
     if draft.pay_min is not None or draft.pay_max is not None:
         try:
-            return pay_from_numbers(
+            res = pay_from_numbers(
                 float(draft.pay_min) if draft.pay_min is not None else None,
                 float(draft.pay_max) if draft.pay_max is not None else None,
                 draft.pay_unit, draft.pay_months,
             )
         except (TypeError, ValueError):
             issues.append(Issue("pay_unparsable", f"薪资数值无法识别：{draft.pay_min}-{draft.pay_max}", "pay", "hold"))
+        else:
+            if res.unit == "piece" and draft.pay_text:   # a rate sent as numbers: the monthly figure is the text's
+                said = parse_pay(draft.pay_text)
+                res.monthly_min, res.monthly_max = (said.monthly_min, said.monthly_max) if said.unit == "piece" else (None, None)
+            return res
     res = parse_pay(draft.pay_text, context_unit=draft.pay_unit)
     if res.unparsable:
         issues.append(Issue(

@@ -4,6 +4,10 @@ Amounts are yuan. A monthly equivalent is computed for every unit with the statu
 factors of the Ministry of Human Resources and Social Security (劳社部发〔2008〕3号): 21.75 working
 days and 174 working hours a month. Annual pay ("年薪10万", "20-40万/年") is turned into a monthly
 amount (÷12) and reported with unit ``month`` and ``annual=True``.
+
+Piece rates ("0.5元/件", "计件工资", "多劳多得 每件2元") have unit ``piece`` and NO declared monthly
+conversion (how many pieces a month is the job's own matter): their monthly figure is only what the
+posting itself states beside the rate ("计件，月收入6000-8000"), else empty.
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ class PayResult:
     text: str | None
     min: float | None = None
     max: float | None = None
-    unit: str | None = None               # PayUnit value: month | day | hour
+    unit: str | None = None               # PayUnit value: month | day | hour | piece
     monthly_min: float | None = None
     monthly_max: float | None = None
     months: int | None = None             # 13薪 -> 13
@@ -104,6 +108,13 @@ def parse_pay(text: str | None, context_unit: str | None = None) -> PayResult:
 def _parse_pay_cached(raw: str, context_unit: str | None) -> PayResult:
     """The memoised parse; its results are never handed out, only copied (see ``parse_pay``)."""
     t = _clean(raw)
+    if _PIECE_WORD.search(t):
+        return _parse_piece(raw, t)
+    return _parse_plain(raw, t, context_unit)
+
+
+def _parse_plain(raw: str, t: str, context_unit: str | None) -> PayResult:
+    """A month, day, hour or year amount (``t`` is the cleaned text)."""
     res = PayResult(text=raw)
 
     m = _MONTHS.search(t)
@@ -161,6 +172,8 @@ def _parse_pay_cached(raw: str, context_unit: str | None) -> PayResult:
     if lo is not None and hi is not None and lo > hi:
         lo, hi = hi, lo
         res.notes.append("swapped")
+    if unit == "piece":   # a bare number from a channel that says it pays by the piece
+        return _piece_amounts(raw, lo, hi)
     res.unit = unit
     res.min = round(lo, 2) if lo is not None else None
     res.max = round(hi, 2) if hi is not None else None
@@ -174,10 +187,111 @@ def _parse_pay_cached(raw: str, context_unit: str | None) -> PayResult:
     return res
 
 
+# Piece work (计件): the words that say it, and a rate per piece (件), order (单) or item (个, not 个月).
+_PIECE_WORD = re.compile(r"计件|按件|按单计|计单|每件|每单|(?:[/每一]|(?<![\d.])1)(?:件|单)|元/个(?![月人小])")
+_PER_PIECE = r"(?:/|每|一|1)(?:件|单|个(?![月人小]))"
+_PIECE_AMOUNT = r"(\d+(?:\.\d+)?)(?:元|块)?"
+_PIECE_RATE_AFTER = re.compile(_PIECE_AMOUNT + r"(?:(?:-|~|至|到)" + _PIECE_AMOUNT + r")?" + _PER_PIECE)  # 0.06元-0.15元/件
+_PIECE_RATE_BEFORE = re.compile(r"(?:每件|每单|每个|计件)(?:单价|工价)?(\d+(?:\.\d+)?)"
+                                r"(?:(?:元|块)?(?:-|~|至|到)(\d+(?:\.\d+)?))?(?:元|块)")        # 每件2元, 每件2-3元
+_PIECE_BOUNDS = (0.01, 500.0)
+_PIECE_FLOOR = re.compile(r"底薪|保底")
+# "计件" in a title names the way of pay, unless the job is to reckon others' piece wages
+_PIECE_TITLE = re.compile(r"计件|按件计")
+_PIECE_NOT_PAY = re.compile(r"(?:计件|按件计)[^，,。；;]{0,4}(?:核算|统计|会计|结算员)")
+
+
+def _piece_rate(t: str) -> tuple[float | None, float | None, tuple[int, int] | None]:
+    """The rate per piece in a cleaned text: (min, max, span), or Nones when none is plausible."""
+    m = _PIECE_RATE_AFTER.search(t) or _PIECE_RATE_BEFORE.search(t)
+    if not m:
+        return None, None, None
+    values = [float(v) for v in m.groups() if v is not None]
+    lo_ok, hi_ok = _PIECE_BOUNDS
+    if not all(lo_ok <= v <= hi_ok for v in values):
+        return None, None, m.span()
+    return min(values), max(values), m.span()
+
+
+def _parse_piece(raw: str, t: str) -> PayResult:
+    """"0.5元/件", "计件0.06元—0.15元/件", "计件工资", "多劳多得 每件2元", "计件，月收入6000-8000".
+
+    The monthly figure is the one the text states (a month amount beside the rate), never derived."""
+    lo, hi, span = _piece_rate(t)
+    res = PayResult(text=raw, min=lo, max=hi, unit="piece", notes=["piece_rate"])
+    if span is not None and lo is None:   # a rate no piece can mean: kept as written, for a person to read
+        res.unparsable = True
+        res.notes.append("implausible_amount")
+    rest = t if span is None else t[: span[0]] + "," + t[span[1]:]
+    monthly = _parse_plain(raw, rest, None) if _SINGLE.search(rest) else None
+    if monthly is not None and monthly.unit == "month" and not monthly.unparsable:
+        res.monthly_min, res.monthly_max, res.months = monthly.monthly_min, monthly.monthly_max, monthly.months
+        if _PIECE_FLOOR.search(rest) and res.monthly_min == res.monthly_max:   # "底薪2000元，超出计件": at least
+            res.monthly_max = None
+        res.notes.append("monthly_stated")
+    res.negotiable = bool(_NEGOTIABLE.search(t))
+    return res
+
+
+def _piece_amounts(raw: str, lo: float | None, hi: float | None) -> PayResult:
+    res = PayResult(text=raw, unit="piece", notes=["piece_rate"])
+    low, high = _PIECE_BOUNDS
+    if all(low <= v <= high for v in (lo, hi) if v is not None):
+        res.min, res.max = lo, hi
+    else:
+        res.unparsable = True
+        res.notes.append("implausible_amount")
+    return res
+
+
+def piece_rate(text: str | None) -> PayResult | None:
+    """A rate per piece written in free text (a title: "招聘6-10元每单", "计件0.5元/件"), or None."""
+    if not text:
+        return None
+    t = _clean(text)
+    lo, hi, span = _piece_rate(t)
+    if lo is None or span is None:
+        return None
+    return PayResult(text=t[span[0]:span[1]], min=lo, max=hi, unit="piece", notes=["stated_in_title"])
+
+
+def piece_work(title: str | None) -> bool:
+    """Whether a title says the job is paid by the piece: "普工，计件，食品厂", "高薪计件汽配厂", "7元/单"."""
+    if not title:
+        return False
+    t = _clean(title)
+    if _PIECE_TITLE.search(t):
+        return not _PIECE_NOT_PAY.search(t)
+    return piece_rate(title) is not None
+
+
+# Below this a "monthly" band is no month's pay: a channel that put the rate per order in its month fields
+_LEAST_MONTHLY = 100.0
+
+
+def paid_by_piece(channel: PayResult, rate: PayResult | None) -> PayResult:
+    """A piece-paid job whose channel gave a monthly band (or nothing). The channel's band is kept as
+    the monthly earnings the posting states, with the title's rate per piece when it gives one; a band
+    too small for a month's pay ("8-10元/月" for "10块一单") is the rate per piece the channel meant."""
+    amounts = [v for v in (channel.min, channel.max) if v is not None]
+    is_rate = bool(amounts) and channel.unit == "month" and max(amounts) < _LEAST_MONTHLY and min(amounts) >= _PIECE_BOUNDS[0]
+    res = PayResult(text=channel.text or (rate.text if rate else None), unit="piece", months=channel.months,
+                    negotiable=channel.negotiable, notes=["piece_rate"])
+    if is_rate:
+        res.min, res.max = channel.min, channel.max
+        return res
+    if rate is not None:
+        res.min, res.max = rate.min, rate.max
+    if channel.unit == "month" and not channel.unparsable and (channel.monthly_min is not None or channel.monthly_max is not None):
+        res.monthly_min, res.monthly_max, res.months = channel.monthly_min, channel.monthly_max, channel.months
+        res.notes.append("monthly_stated")
+    return res
+
+
 # A rate written in a title: "仓库看守380一天", "急招270/天质检", "时薪25元", "25元/小时", "计件0.5元/件".
 _STATED = re.compile(
     r"(?:(日薪|时薪|计件)\s*(\d{1,4}(?:\.\d+)?)\s*(?:元|块)?)"
-    r"|(?:(\d{1,4}(?:\.\d+)?)\s*(?:元|块)?\s*(?:/|每|一|1)\s*(天|日|小时|时|h|件|个|单)(?![a-z]))")
+    r"|(?:(\d{1,4}(?:\.\d+)?)\s*(?:元|块)?\s*(?:/|每|一|1)\s*(天|日|小时|时|h|件|个(?![月人小])|单)(?![a-z]))")
 _STATED_UNIT = {"日薪": "day", "天": "day", "日": "day", "时薪": "hour", "小时": "hour", "时": "hour", "h": "hour",
                 "计件": "piece", "件": "piece", "个": "piece", "单": "piece"}
 #: plausible bounds per unit: outside them the number is something else (a phone digit, a count)
@@ -196,6 +310,8 @@ def stated_rate(text: str | None) -> PayResult | None:
         return None
     word, amount1, amount2, unit_word = m.groups()
     unit = _STATED_UNIT[word or unit_word]
+    if unit == "piece":   # the piece reader takes ranges ("6-10元每单") and wants 元 after 计件 ("计件 6k" is no rate)
+        return piece_rate(text)
     value = float(amount1 or amount2)
     lo, hi = _STATED_BOUNDS[unit]
     if not lo <= value <= hi:
@@ -217,4 +333,4 @@ def pay_from_numbers(pay_min: float | None, pay_max: float | None, unit: str | N
     )
 
 
-__all__ = ["PayResult", "parse_pay", "pay_from_numbers", "stated_rate", "to_monthly", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
+__all__ = ["PayResult", "parse_pay", "pay_from_numbers", "stated_rate", "piece_rate", "piece_work", "paid_by_piece", "to_monthly", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]

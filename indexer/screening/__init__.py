@@ -117,12 +117,17 @@ def _province(code: str | None) -> str | None:
 
 def _pay_reasons(posting: NormalisedPosting, rules: RuleSet) -> list[Issue]:
     out = []
-    has_numbers = posting.pay_min is not None or posting.pay_max is not None
+    # a piece rate ("0.5元/件") or the monthly earnings a piece-paid posting states are pay written out
+    has_numbers = any(v is not None for v in (posting.pay_min, posting.pay_max, posting.pay_monthly_min,
+                                              posting.pay_monthly_max))
     text = (posting.pay_text or "").strip()
     if not has_numbers:
         if text and _NEGOTIABLE.search(text):
             out.append(Issue("pay_negotiable", "薪资为“面议”，未写明工资范围", "pay",
                              rules.setting("negotiable_pay_severity", "hold"), None, text))
+        elif posting.pay_unit == "piece":
+            out.append(Issue("pay_missing", "只写了计件，未写明每件多少钱，也未写明大约月收入", "pay",
+                             rules.setting("missing_pay_severity", "hold"), None, text or None))
         elif not text:
             out.append(Issue("pay_missing", "未写明薪资待遇", "pay", rules.setting("missing_pay_severity", "hold")))
         return out

@@ -25,7 +25,7 @@ def normalise_group() -> None:
 
 @normalise_group.command("pay")
 @click.argument("text")
-@click.option("--unit", type=click.Choice(["month", "day", "hour"]), default=None,
+@click.option("--unit", type=click.Choice(["month", "day", "hour", "piece"]), default=None,
               help="the channel's unit when the text names none")
 @click.option("--json", "as_json", is_flag=True)
 def normalise_pay(text, unit, as_json) -> None:
@@ -41,8 +41,9 @@ def normalise_pay(text, unit, as_json) -> None:
     elif r.negotiable and r.min is None and r.max is None:
         click.echo("面议（未写明金额）")
     else:
-        unit_cn = {"month": "月", "day": "天", "hour": "小时"}[r.unit]
-        click.echo(f"{r.min or '—'} - {r.max or '—'} 元/{unit_cn}；折合月薪 {r.monthly_min or '—'} - "
+        unit_cn = {"month": "月", "day": "天", "hour": "小时", "piece": "件"}[r.unit]
+        monthly = "写明的月收入" if r.unit == "piece" else "折合月薪"   # piece: never converted
+        click.echo(f"{r.min or '—'} - {r.max or '—'} 元/{unit_cn}；{monthly} {r.monthly_min or '—'} - "
                    f"{r.monthly_max or '—'} 元" + (f"；{r.months}薪" if r.months else "")
                    + ("（单位为推断）" if r.unit_inferred else ""))
 

@@ -190,15 +190,20 @@ def _posting_filters(args, chosen: _Filters) -> None:
     if types:
         chosen.add("type", types, "、".join(label(t) for t in types), Terms("employment_type", tuple(types)))
     pay_unit = _one(args, "pay_unit") or "month"
-    if pay_unit not in ("month", "day", "hour"):
-        raise InvalidQuery("pay_unit", "只能按月薪、日薪或时薪筛选")
+    if pay_unit not in ("month", "day", "hour", "piece"):
+        raise InvalidQuery("pay_unit", "只能按月薪、日薪、时薪或计件筛选")
     pay_min = _int(args, "pay_min", 0, 1_000_000)
-    if pay_min and pay_unit in ("day", "hour"):  # gig work: a day's or an hour's pay, in its own unit
+    if pay_unit == "piece":  # paid by the piece: the way of pay is the filter; a rate compares per piece
+        chosen.add("pay_min" if pay_min else "pay_unit", pay_min or pay_unit,
+                   f"计件，每件 {pay_min} 元以上" if pay_min else "计件工资",
+                   Terms("pay_unit", ("piece",)), *([Range("pay_max", gte=float(pay_min))] if pay_min else []))
+    elif pay_min and pay_unit in ("day", "hour"):  # gig work: a day's or an hour's pay, in its own unit
         word = "日薪" if pay_unit == "day" else "时薪"
         chosen.add("pay_min", pay_min, f"{word} {pay_min} 元以上", Terms("pay_unit", (pay_unit,)),
                    Range("pay_max", gte=float(pay_min)))
-    elif pay_min:
-        chosen.add("pay_min", pay_min, f"月薪 {pay_min} 元以上", Range("pay_monthly_max", gte=float(pay_min)))
+    elif pay_min:  # piece-paid posts count by the monthly earnings they state; without one they are left out
+        chosen.add("pay_min", pay_min, f"月薪 {pay_min} 元以上（含写明月收入的计件岗位）",
+                   Range("pay_monthly_max", gte=float(pay_min)))
     edu = _choices(args, "education", Education)
     if edu:
         chosen.add("education", edu[0], f"学历要求不高于{label(edu[0])}",
