@@ -100,3 +100,24 @@ def test_gig_feed_piece_rates_are_stored_as_piece(db_session, make_channel, feed
     assert (base.pay_monthly_min, base.pay_monthly_max) == (2000, None)
     assert format_pay(base) == "计件工资，月收入2千元起"
     assert not any(r.get("code") == "pay_missing" for r in base.review_reasons or [])
+
+
+def test_an_enterprise_publishing_a_piece_rate_on_its_form(db_session):
+    from core.enterprises.models import Enterprise
+    from core.identity import credit_code_check_char
+    from indexer.intake import submit_enterprise_posting
+
+    code17 = "91371302MA3C00001"
+    ent = Enterprise(name="临沂市兰山区示例服装有限公司", normalized_name="兰山区示例服装",
+                     credit_code=code17 + credit_code_check_char(code17), region_code="371302")
+    db_session.add(ent)
+    db_session.flush()
+    form = {"title": "缝纫工", "description": "平车缝制童装，长白班，包住宿。", "pay_min": "1.5", "pay_max": "3",
+            "pay_unit": "piece", "headcount": "10", "education": "初中", "experience": "1年以上",
+            "employment_type": "full_time", "welfare": "包住宿", "region_code": "371302"}
+    posting, issues = submit_enterprise_posting(db_session, ent.id, form, user_id=None)
+    assert posting is not None, issues
+    assert (str(posting.pay_unit), posting.pay_min, posting.pay_max) == ("piece", 1.5, 3)
+    assert posting.pay_monthly_min is None and posting.pay_monthly_max is None
+    assert format_pay(posting) == "1.5-3元/件"
+    assert not [i for i in issues if i.field == "pay"]
