@@ -89,7 +89,25 @@ SEEKERS = CollectionSpec(
     vector_dims=None,
 )
 
-COLLECTIONS: dict[str, CollectionSpec] = {c.name: c for c in (POSTINGS, SEEKERS)}
+#: public job fairs (core.fairs.search decides which; indexer.search.fairs builds the documents)
+FAIRS = CollectionSpec(
+    name="fairs",
+    fields=(
+        FieldSpec("title", "text", boost=3.0),
+        FieldSpec("body", "text", boost=1.0),  # theme, kind, target groups, venue, organiser, place
+        FieldSpec("theme", "keyword"),
+        FieldSpec("kind", "keyword"),  # onsite, online, both
+        FieldSpec("target_groups", "keyword", multi=True),
+        FieldSpec("region_path", "keyword", multi=True),
+        FieldSpec("starts_ts", "number"),  # the fair's day and start time, seconds since the epoch
+        FieldSpec("location", "geo"),
+        FieldSpec("title_text", "stored"),
+        FieldSpec("description_text", "stored"),  # the venue
+    ),
+    vector_dims=None,
+)
+
+COLLECTIONS: dict[str, CollectionSpec] = {c.name: c for c in (POSTINGS, SEEKERS, FAIRS)}
 
 # ---------------------------------------------------------------------------------------------
 # Documents and queries
@@ -131,7 +149,11 @@ class GeoRadius:
     radius_km: float
 
 
-Sort = Literal["relevance", "newest", "pay", "distance"]
+#: "soonest": earliest ``starts_ts`` first (events: the fairs collection)
+Sort = Literal["relevance", "newest", "pay", "distance", "soonest"]
+
+
+_SORT_FIELDS = {"newest": "published_ts", "pay": "pay_monthly_max", "soonest": "starts_ts"}
 
 
 @dataclass(frozen=True)
@@ -172,6 +194,8 @@ class SearchQuery:
                 raise InvalidQuery("radius_km", "距离范围应在 0 到 500 公里之间")
         if self.sort == "distance" and self.geo is None and self.origin is None:
             raise InvalidQuery("sort", "按距离排序需要位置")
+        if self.sort in _SORT_FIELDS and _SORT_FIELDS[self.sort] not in {f.name for f in spec.fields}:
+            raise InvalidQuery("sort", "不能这样排序")
         if self.minimum_should_match is not None and self.minimum_should_match < 1:
             raise InvalidQuery("minimum_should_match", "至少要符合一个词")
         if len(self.must_not) > MAX_MUST_NOT:

@@ -37,11 +37,12 @@ from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
 from core.search import SearchBackend, SearchError
 from indexer.search.documents import posting_document, seeker_document
+from indexer.search.fairs import fair_documents, searchable_fair_documents
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ENTITY_COLLECTION = {"posting": "postings", "seeker": "seekers"}
+ENTITY_COLLECTION = {"posting": "postings", "seeker": "seekers", "fair": "fairs"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,6 +92,8 @@ def load_documents(session: Session, entity: str, ids: list[int]) -> tuple[list[
                 docs.append(seeker_document(s))
             else:
                 deletes.append((i, s.version))
+    elif entity == "fair":
+        return fair_documents(session, ids)
     else:
         raise ValueError(f"unknown entity {entity!r}")
     return docs, deletes
@@ -98,6 +101,9 @@ def load_documents(session: Session, entity: str, ids: list[int]) -> tuple[list[
 
 def searchable_documents(session: Session, collection: str, batch: int = 500) -> Iterator[dict]:
     """Every document the index should hold, read in pages by id (for rebuild)."""
+    if collection == "fairs":
+        yield from searchable_fair_documents(session, batch)
+        return
     if collection == "postings":
         kinds = _channel_kinds(session)
         today = utcnow().date()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.accounts.models import User
 from core.enterprises.models import Enterprise
 from core.enums import PostingStatus, Role
+from core.outbox.services import emit
 from core.postings.models import Posting
 from core.seekers.models import Jobseeker
 
@@ -49,6 +50,7 @@ def create_demo_fairs(session: Session, enterprise: Enterprise | None, preferred
                        status="open_visitors", created_by=user.id, is_demo=True)
         session.add(fair)
         session.flush()
+        emit(session, "fair", fair.id)  # searchable once the relay runs, like every fair
         _demo_booth(session, fair, enterprise)
         _demo_registration(session, fair)
         created.append(title)

@@ -18,6 +18,7 @@ from core.enums import NotificationKind, PostingStatus, PriorityGroup, Role, Ver
 from core.errors import DomainError, NotFound, PermissionDenied, ValidationErrors
 from core.identity import validate_region_code
 from core.notifications.services import notify_many
+from core.outbox.services import emit
 from core.postings.models import Posting
 from core.reference.models import Occupation
 
@@ -242,12 +243,18 @@ def _fair_fields(session: Session, actor, data: dict) -> dict:
     return clean
 
 
+def _reindex(session: Session, fair: JobFair) -> None:
+    """Tell search the fair changed, in this transaction (the relay decides: shown, or removed)."""
+    emit(session, "fair", fair.id)
+
+
 def create_fair(session: Session, actor, data: dict, *, is_demo: bool = False) -> JobFair:
     if not is_staff(actor):
         raise PermissionDenied()
     fair = JobFair(**_fair_fields(session, actor, data), status="draft", created_by=actor.id, is_demo=is_demo)
     session.add(fair)
     session.flush()
+    _reindex(session, fair)
     audit(session, actor, "fair.create", fair.id, "登记招聘会")
     return fair
 
@@ -265,6 +272,7 @@ def update_fair(session: Session, actor, fair_id: int, data: dict) -> JobFair:
     for k, v in clean.items():
         setattr(fair, k, v)
     session.flush()
+    _reindex(session, fair)
     audit(session, actor, "fair.update", fair.id, "修改招聘会", list(clean))
     return fair
 
@@ -277,6 +285,7 @@ def advance_fair(session: Session, actor, fair_id: int) -> JobFair:
         raise DomainError("fair_finished", "该招聘会已结束或已取消", None)
     fair.status = nxt
     session.flush()
+    _reindex(session, fair)
     audit(session, actor, "fair.status", fair.id, f"招聘会进入“{STATUS_LABELS[nxt]}”")
     return fair
 
@@ -290,6 +299,8 @@ def cancel_fair(session: Session, actor, fair_id: int, reason: str) -> int:
     if not reason:
         raise ValidationErrors([DomainError("missing_reason", "请填写取消原因，会告知已报名的求职者和单位", "reason")])
     fair.status = "cancelled"
+    session.flush()
+    _reindex(session, fair)
     from core.accounts.models import User
     from core.seekers.models import Jobseeker
 

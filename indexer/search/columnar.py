@@ -575,7 +575,7 @@ def _count_facets(seg: Segment, query: SearchQuery, cand: np.ndarray, all_live: 
 
 def _sort_keys(seg: Segment, query: SearchQuery, has_terms: bool, cand: np.ndarray, cand_scores: np.ndarray,
                distances: np.ndarray | None) -> np.ndarray:
-    """Larger is better: relevance (only with words; else newest), newest, pay, or nearer distance."""
+    """Larger is better: relevance (only with words; else newest), newest, pay, soonest, or nearer distance."""
     sort = query.sort
     if sort == "relevance" and not has_terms:
         sort = "newest"
@@ -585,6 +585,8 @@ def _sort_keys(seg: Segment, query: SearchQuery, has_terms: bool, cand: np.ndarr
         return seg.sort_key("published_ts")[cand]
     if sort == "pay":
         return seg.sort_key("pay_monthly_max")[cand]
+    if sort == "soonest":  # earliest first; documents without a start last
+        return -np.nan_to_num(np.asarray(seg.numbers["starts_ts"], dtype=np.float64)[cand], nan=np.inf)
     return -np.nan_to_num(distances, nan=np.inf)  # distance: documents without coordinates last
 
 

@@ -281,6 +281,8 @@ class ElasticsearchBackend:
             order = [{"published_ts": {"order": "desc", "missing": "_last"}}]
         elif sort == "pay":
             order = [{"pay_monthly_max": {"order": "desc", "missing": "_last"}}]
+        elif sort == "soonest":
+            order = [{"starts_ts": {"order": "asc", "missing": "_last"}}]
         else:
             lat, lon = (query.geo.lat, query.geo.lon) if query.geo else query.origin
             order = [{"_geo_distance": {"location": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km",

@@ -261,3 +261,80 @@ def test_minimum_should_match_with_exclusion_and_filters(corpus):
 def test_minimum_should_match_below_one_is_refused(corpus):
     with pytest.raises(InvalidQuery):
         corpus.search("postings", SearchQuery(text="焊工", minimum_should_match=0))
+
+
+# --- job fairs: their own collection ------------------------------------------------------------
+
+DAY = 86_400
+LINYI_LANSHAN = ["370000", "371300", "371302"]
+
+
+def fair(id, title, body="", region=LINYI_LANSHAN, theme="general", kind="onsite", groups=(),
+         starts=1_800_000_000, loc=(35.05, 118.34), version=1):
+    return {"id": id, "version": version, "title": title, "body": body, "theme": theme, "kind": kind,
+            "target_groups": list(groups), "region_path": list(region), "starts_ts": starts,
+            "location": {"lat": loc[0], "lon": loc[1]} if loc else None,
+            "title_text": title, "description_text": body}
+
+
+@pytest.fixture
+def fairs(backend):
+    docs = [
+        fair(1, "兰山区春风行动招聘会", "综合招聘 现场招聘 兰山区人力资源市场", starts=1_800_000_000 + 3 * DAY),
+        fair(2, "退役军人专场招聘会", "退役军人专场 现场招聘 退役军人", theme="veterans", groups=["veteran"],
+             starts=1_800_000_000 + DAY, loc=(35.10, 118.36)),
+        fair(3, "高校毕业生网络招聘会", "高校毕业生专场 网络招聘 高校毕业生", theme="graduates", kind="online",
+             groups=["graduate"], region=SHENZHEN_BAOAN, starts=1_800_000_000 + 2 * DAY, loc=None),
+        fair(4, "上月的招聘会", "综合招聘", starts=1_800_000_000 - 30 * DAY),
+    ]
+    assert sorted(backend.upsert("fairs", docs).ok) == [1, 2, 3, 4]
+    return backend
+
+
+def fair_ids(backend, **kw):
+    return backend.search("fairs", SearchQuery(**kw)).ids
+
+
+def test_fairs_are_their_own_collection(fairs):
+    assert fair_ids(fairs, text="招聘会", sort="soonest") == [4, 2, 3, 1]
+    assert ids(fairs, text="招聘会") == []  # the postings collection holds none of them
+    assert fairs.versions("fairs") == {1: 1, 2: 1, 3: 1, 4: 1}
+
+
+def test_fairs_by_theme_words_region_and_upcoming_soonest_first(fairs):
+    upcoming = (Range("starts_ts", gte=1_800_000_000),)
+    assert fair_ids(fairs, filters=upcoming, sort="soonest") == [2, 3, 1]
+    assert fair_ids(fairs, text="退役军人", filters=upcoming, sort="soonest") == [2]
+    assert fair_ids(fairs, text="毕业生", filters=upcoming, sort="soonest") == [3]
+    in_linyi = upcoming + (Terms("region_path", ("371300",)),)
+    assert fair_ids(fairs, filters=in_linyi, sort="soonest") == [2, 1]
+    assert fair_ids(fairs, filters=(Terms("target_groups", ("veteran",)),), sort="soonest") == [2]
+    assert fair_ids(fairs, filters=(Terms("kind", ("online",)),), sort="soonest") == [3]
+
+
+def test_fairs_near_a_place_with_distances(fairs):
+    r = fairs.search("fairs", SearchQuery(geo=GeoRadius(35.05, 118.34, 10), sort="distance",
+                                          filters=(Range("starts_ts", gte=1_800_000_000),)))
+    assert r.ids == [1, 2]  # 3 is online with no place; 4 is past
+    assert r.hits[0].distance_km == pytest.approx(0.0, abs=0.05)
+    assert r.hits[1].distance_km == pytest.approx(5.8, abs=0.3)
+
+
+def test_fair_versions_are_large_numbers_and_stale_ones_lose(fairs):
+    # a fair's version is its last change in microseconds since the epoch
+    v1, v2 = 1_796_000_000_000_000, 1_796_000_000_000_001
+    assert fairs.upsert("fairs", [fair(1, "兰山区春风行动招聘会（改期）", version=v2)]).ok == [1]
+    assert fairs.upsert("fairs", [fair(1, "兰山区春风行动招聘会", version=v1)]).stale == [1]
+    assert fairs.versions("fairs")[1] == v2
+    assert fairs.delete("fairs", [(2, v1)]).ok == [2]
+    assert fairs.upsert("fairs", [fair(2, "退役军人专场招聘会", version=v1)]).stale == [2]
+    assert 2 not in fair_ids(fairs, text="退役军人", sort="soonest")
+
+
+def test_sorts_a_collection_lacks_are_refused(fairs):
+    for sort in ("newest", "pay"):
+        with pytest.raises(InvalidQuery) as err:
+            fairs.search("fairs", SearchQuery(sort=sort))
+        assert err.value.field == "sort"
+    with pytest.raises(InvalidQuery):
+        ids(fairs, sort="soonest")  # postings have no start time

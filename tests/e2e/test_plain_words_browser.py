@@ -38,7 +38,8 @@ MODEL_VERSION = re.compile(r"(?<![A-Za-z0-9_.\-/@])[a-z][a-z0-9]*(?:-[a-z0-9]+)+
 NOT_PAGES = re.compile(r"^/(?:api/|static/)|^/healthz$|\.(?:\w+|<[^>]+>)$")  # downloads (.xlsx, .<kind>) are no pages
 # error states: a search with a bad filter, forms submitted empty (never a form that saves shared state)
 BAD_FILTERS = ["/search?pay_min=abc&pay_max=-1&region=zz&page=x", "/search?region=不存在的地方",
-               "/search?pay_unit=周", "/search?sort=最好", "/search?near=月球", "/search?q=仓库&sort=distance"]
+               "/search?pay_unit=周", "/search?sort=最好", "/search?near=月球", "/search?q=仓库&sort=distance",
+               "/search?show=fairs&q=招聘会", "/search?show=月球"]  # the fairs-only list, and a kind that is none
 ENGLISH = re.compile(r"[A-Za-z]{2,}")  # an error message is read by people who may know no English at all
 EMPTY_FORMS = {
     "public": ["/login", "/register/jobseeker", "/register/enterprise"],

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from webapp.cli.common import EXIT_FAILED, echo_json, session
 
-COLLECTIONS = ("postings", "seekers")
+COLLECTIONS = ("postings", "seekers", "fairs")
 
 
 def _backend():

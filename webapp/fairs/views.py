@@ -35,6 +35,11 @@ def fair_theme(value) -> str:
     return svc.THEMES.get(str(value), "综合招聘")
 
 
+@bp.app_template_filter("fair_kind")
+def fair_kind(value) -> str:
+    return svc.KIND_LABELS.get(str(value), "")
+
+
 def qr_svg(text: str, scale: int = 6) -> Markup:
     """The QR code as inline SVG, made here (no network, no image service)."""
     import segno

@@ -23,6 +23,7 @@ from indexer.search.understand import search_understood
 
 from ..auth.policy import public
 from ..extensions import db, limiter
+from ..fairs.in_search import fair_block_or_none, fairs_json, fairs_page, show_param, without_fair_words
 from .query import POSTED_WITHIN, SORTS, parse_search
 
 bp = Blueprint("search", __name__)
@@ -56,7 +57,8 @@ def _load(ids: list[int]) -> dict[int, PostingCard]:
 
 def _run(api: bool):
     regions, occupations = region_directory(db.session), occupation_directory(db.session)
-    parsed = parse_search(request.args, regions, occupations, request.query_string, home=_home(), api=api)
+    args = without_fair_words(request.args)[0]  # 招聘会 and the like ask for fairs, not for posts
+    parsed = parse_search(args, regions, occupations, request.query_string, home=_home(), api=api)
     backend = _backend()
     if backend is None:
         raise SearchError("search backend not configured")
@@ -169,6 +171,7 @@ def api_search():
         "relaxed": parsed.relaxed,
         "items": [_item_json(p, h) for p, h in items],
         "facets": _facet_view(parsed, result.facets, regions, occupations),
+        "fairs": fairs_json(fair_block_or_none(_backend(), request.args, parsed)),
     })
 
 
@@ -211,9 +214,12 @@ def search_page():
     }
     status = 200
     try:
+        if show_param(args) == "fairs":
+            return fairs_page(_backend(), _home())
         parsed, result, items, regions, occupations = _run(api=False)
         ctx.update(items=items, total=result.total, parsed=parsed, applied=parsed.applied,
-                   facets=_facet_view(parsed, result.facets, regions, occupations))
+                   facets=_facet_view(parsed, result.facets, regions, occupations),
+                   fair_block=fair_block_or_none(_backend(), args, parsed))
     except InvalidQuery as exc:
         ctx["error"] = exc
         status = 400

@@ -279,3 +279,21 @@ def test_knn_returns_cosine(fake):
     assert [h.id for h in hits] == [1, 2] and hits[0].score == pytest.approx(1.0) and hits[1].score == pytest.approx(0.8)
     body = fake.requests[-1][2]
     assert body["knn"]["k"] == 2 and body["knn"]["filter"] == [{"terms": {"region_path": ["440300"]}}]
+
+
+def test_fairs_have_their_own_index_and_sort_soonest_first(fake, es):
+    from core.search import FAIRS
+
+    m = mappings(FAIRS)["properties"]
+    assert m["starts_ts"] == {"type": "double"} and m["theme"] == {"type": "keyword"}
+    assert "pay_monthly_max" not in m and "published_ts" not in m
+    es._ready.add("fairs")
+    fake.on("POST", "/jl-fairs/_search", body={"hits": {"total": {"value": 1}, "hits": [
+        {"_id": "3", "_score": None, "_source": {"doc_id": 3, "title_text": "退役军人专场招聘会", "description_text": ""}}]}})
+    r = es.search("fairs", SearchQuery(text="退役军人", filters=(Range("starts_ts", gte=1_800_000_000),),
+                                       sort="soonest", size=3, highlight=False))
+    method, path, body = fake.requests[-1]
+    assert path.startswith("/jl-fairs/_search")
+    assert body["sort"] == [{"starts_ts": {"order": "asc", "missing": "_last"}}, {"doc_id": "asc"}]
+    assert body["query"]["bool"]["filter"] == [{"range": {"starts_ts": {"gte": 1_800_000_000}}}]
+    assert r.ids == [3]
