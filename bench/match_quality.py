@@ -62,7 +62,8 @@ def table(title: str, header: list[str], rows: list[list]) -> str:
 city_codes = _city_codes  # bench/match_speed.py and bench/recommendations.py read it from here
 
 
-def retrieval(encoder, held, n: int, rng) -> list[list]:
+def retrieval_documents(held, n: int, rng) -> list:
+    """The retrieval task: held-out postings with a description (one per description head), shuffled."""
     seen, docs = set(), []
     for p in held:
         if p.source == "zhilian" or len(p.description) <= 20:
@@ -72,22 +73,35 @@ def retrieval(encoder, held, n: int, rng) -> list[list]:
             seen.add(key)
             docs.append(p)
     rng.shuffle(docs)
-    docs = docs[:n]
+    return docs[:n]
+
+
+def retrieval(encoder, held, n: int, rng) -> list[list]:
+    docs = retrieval_documents(held, n, rng)
     titles = [p.title for p in docs]
     texts = [p.description[:DESCRIPTION_CHARS] for p in docs]
-    rows = []
     t0 = time.perf_counter()
     q, d = encoder.encode(titles), encoder.encode(texts)
-    rows.append(["in-domain model (cosine)", *mrr_recall_at_k(q @ d.T), f"{time.perf_counter() - t0:.1f}"])
+    rows = [["in-domain model (cosine)", *mrr_recall_at_k(q @ d.T), f"{time.perf_counter() - t0:.1f}"]]
+    return rows + _lexical_rows(titles, texts), len(docs)
+
+
+def retrieval_baselines(held, n: int, rng) -> list[list]:
+    docs = retrieval_documents(held, n, rng)
+    return _lexical_rows([p.title for p in docs], [p.description[:DESCRIPTION_CHARS] for p in docs])
+
+
+def _lexical_rows(titles: list[str], texts: list[str]) -> list[list]:
+    rows = []
     t0 = time.perf_counter()
     bm = BM25([segment(t) for t in texts])
     rows.append(["BM25 (jieba)", *mrr_recall_at_k(bm.scores([segment(t) for t in titles])),
                  f"{time.perf_counter() - t0:.1f}"])
     t0 = time.perf_counter()
     rows.append(["TF-IDF (char 1-2-gram)", *mrr_recall_at_k(tfidf_scores(titles, texts)), f"{time.perf_counter() - t0:.1f}"])
-    r = np.random.default_rng(0).random((len(docs), len(docs)))
+    r = np.random.default_rng(0).random((len(titles), len(titles)))
     rows.append(["random", *mrr_recall_at_k(r), "0"])
-    return rows, len(docs)
+    return rows
 
 
 def occupation_accuracy(encoder, held, occupations) -> tuple[list[list], int, dict]:
@@ -307,6 +321,56 @@ def ranking_section(encoder, postings, held, occupations, data, args, rng, out, 
                         targets))
 
 
+VOCAB_VARIANTS = (
+    ("BPE, today's pairs (no hard negatives, no requirement/industry pairs)",
+     dict(vocabulary="bpe", hard_negatives=False, extra_pairs=False)),
+    ("BPE + hard negatives + new pairs", dict(vocabulary="bpe")),
+    ("jieba words + hard negatives + new pairs", dict(vocabulary="words")),
+    ("BPE ∪ jieba words + hard negatives + new pairs", dict(vocabulary="union")),
+)
+
+
+def compare_vocabularies(data: Path, args, out: dict, report: list) -> None:
+    """One table: each vocabulary (and today's training) trained on the same postings for the same
+    epochs, with its title -> description MRR@10 / recall@10 on the held-out retrieval task and its
+    training seconds."""
+    import os
+    import tempfile
+
+    from matching.encoder import Encoder
+    from matching.training import train_encoder
+
+    held = [p for p in iter_postings(data) if p.held_out]
+    keep = Path(args.keep_models) if args.keep_models else Path(tempfile.mkdtemp(prefix="joblink-vocab-"))
+    wanted = set(args.compare_vocab.split(",")) if args.compare_vocab != "all" else None
+    rows, n = [], 0
+    for i, (name, settings) in enumerate(VOCAB_VARIANTS):
+        key = f"{i}-{settings['vocabulary']}"
+        if wanted is not None and key not in wanted and str(i) not in wanted:
+            continue
+        log(f"vocabulary variant {key}: {name}")
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        result = train_encoder(data, keep / key, limit=args.train_limit, epochs=args.epochs, dim=args.dim,
+                               time_budget_s=None, log=log, **settings)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        encoder = Encoder(keep / key)
+        retrieved, n = retrieval(encoder, held, args.retrieval_size, random.Random(args.seed))
+        mrr, recall = retrieved[0][1], retrieved[0][2]
+        rows.append([name, mrr, recall, result.vocab_size, result.pairs, result.hard_negatives,
+                     f"{seconds:.0f}", f"{cpu:.0f}", f"{os.getloadavg()[0]:.1f}"])
+        log(f"  -> MRR@10 {mrr:.4f}, recall@10 {recall:.4f}, {seconds:.0f} s ({keep / key})")
+    baselines = retrieval_baselines(held, args.retrieval_size, random.Random(args.seed))
+    rows += [[name, mrr, recall, "", "", "", "", "", ""] for name, mrr, recall, _s in baselines]
+    out["vocabularies"] = {"candidates": n, "train_limit_per_file": args.train_limit, "epochs": args.epochs,
+                           "dim": args.dim, "models": str(keep), "rows": rows}
+    report.append(table(f"Vocabularies compared: title -> description over {n} held-out postings (each model "
+                        f"trained on the same {args.train_limit} postings per file, {args.epochs} epochs, "
+                        f"{args.dim} dimensions; seconds wall / CPU of this process, load average at the end)",
+                        ["training", "MRR@10", "recall@10", "tokens", "pairs", "with hard negative",
+                         "seconds", "CPU s", "load"], rows))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
@@ -316,12 +380,23 @@ def main(argv=None) -> int:
     ap.add_argument("--seekers", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--ltr-seekers", type=int, default=400, help="generated jobseekers per city fold to train on")
+    ap.add_argument("--compare-vocab", default=None, metavar="all|0-bpe,2-words,...",
+                    help="only train and compare the vocabularies (BPE, jieba words, both) on the retrieval task")
+    ap.add_argument("--keep-models", default=None, help="with --compare-vocab: where to keep the trained models")
+    ap.add_argument("--epochs", type=int, default=2, help="with --compare-vocab: epochs per variant")
+    ap.add_argument("--dim", type=int, default=256, help="with --compare-vocab: dimensions per variant")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
     data = Path(args.data)
     rng = random.Random(args.seed)
     out = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     report = []
+    if args.compare_vocab:
+        compare_vocabularies(data, args, out, report)
+        print("\n".join(report))
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+        return 0
 
     from matching.encoder import Encoder
 

@@ -29,6 +29,7 @@ class CorpusPosting:
     title: str
     description: str = ""
     category: str = ""  # the site's own job category (智联 subJobTypeLevelName), if any
+    industry: str = ""  # the hiring company's industry (智联 industryName), if any
     skills: list[str] = field(default_factory=list)
     city: str = ""
     district: str = ""
@@ -112,6 +113,7 @@ def parse_record(rec: dict) -> CorpusPosting | None:
             title=title,
             description=highlight,
             category=clean(rec.get("subJobTypeLevelName")),
+            industry=clean(rec.get("industryName")),
             skills=_python_list_values(rec.get("skillLabel")),
             city=clean(rec.get("workCity")),
             district=clean(rec.get("cityDistrict")),

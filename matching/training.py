@@ -20,9 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import random
+import re
+import unicodedata
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from matching.corpus import CorpusPosting, Occupation, iter_postings, load_occupations, occupations_file, posting_files
-from matching.text import DESCRIPTION_CHARS, core_title, normalise, posting_text
+from matching.text import DESCRIPTION_CHARS, core_title, normalise, posting_text, segment
 
 MODEL_FAMILY = "joblink-zh-static"
 
@@ -40,6 +43,7 @@ class TrainResult:
     output_dir: str
     model_version: str
     pairs: int
+    hard_negatives: int
     vocab_size: int
     dim: int
     epochs_run: int
@@ -48,76 +52,261 @@ class TrainResult:
     evaluation: dict = field(default_factory=dict)
 
 
-def mine_pairs(
+_REQUIREMENT = re.compile(r"(?:任职要求|任职资格|任职条件|岗位要求|职位要求|招聘要求|应聘要求|任职需求)\s*[:：]?")
+_SENTENCE_END = re.compile(r"[。；;！!\n]|\s\d+\s*[、.．)）]|\s[（(]\d+[)）]|\s[-•·]")
+_ITEM_START = re.compile(r"^[\s:：\-•·]*(?:\d+\s*[、.．)）]|[（(]\d+[)）])?\s*")
+# Sentences that say only what every posting says (schooling, age) teach the encoder nothing of the job.
+_GENERIC = re.compile(r"^(?:全日制|统招|国家)?(?:学历|年龄|性别|身体|大专|本科|中专|高中|初中|硕士|博士|\d+\s*(?:岁|周岁))")
+REQUIREMENT_CHARS = 120
+# Pairs of these kinds get a hard negative: the same kind of text from another posting of the same
+# city whose job is of another kind (a 保安 description for a 普工 title, both in 东莞).
+_NEGATIVE_KINDS = ("description", "skills", "requirement", "category", "industry")
+
+
+def requirement_sentence(description: str) -> str:
+    """The first requirement after the description's 任职要求/岗位要求 heading that is about the job, not
+    only schooling or age ('' if none): '任职要求：1、大专以上学历；2、会开叉车，有仓库工作经验' ->
+    '会开叉车，有仓库工作经验'."""
+    text = description or ""
+    m = _REQUIREMENT.search(text)
+    if not m:
+        return ""
+    rest = text[m.end():]
+    for _ in range(4):
+        rest = _ITEM_START.sub("", rest)
+        cut = _SENTENCE_END.search(rest)
+        sentence = normalise(rest[: cut.start()] if cut else rest)[:REQUIREMENT_CHARS]
+        if len(sentence) >= 6 and not _GENERIC.match(sentence):
+            return sentence
+        if not cut:
+            break
+        rest = rest[cut.end():]
+    return ""
+
+
+def job_kind(p: CorpusPosting, names: set[str] = frozenset(), longest: int = 0) -> str:
+    """What kind of job a posting is, for choosing negatives of another kind: its category, else the
+    longest occupation name its title contains, else the last word of its title (工程师, 普工, 保安)."""
+    if p.category:
+        return p.category
+    title = core_title(p.title)
+    name = contained_name(title, names, longest) if names else ""
+    if name:
+        return name
+    words = segment(title)
+    return words[-1] if words else title
+
+
+def _positives(p: CorpusPosting, extra_pairs: bool = True) -> list[tuple[str, str]]:
+    """(kind of pair, positive text) for one posting's title."""
+    out = []
+    if len(p.description) > 20:
+        out.append(("description", normalise(p.description)[:DESCRIPTION_CHARS]))
+        requirement = requirement_sentence(p.description) if extra_pairs else ""
+        if requirement:
+            out.append(("requirement", requirement))
+    skills = [s for s in p.skills if s and not s[0].isdigit()]
+    if skills:
+        out.append(("skills", " ".join(skills)))
+    if p.category:
+        out.append(("category", p.category))
+    if p.industry and extra_pairs:
+        out.append(("industry", p.industry))
+    return out
+
+
+def contained_name(title: str, names: set[str], longest: int) -> str:
+    """The longest occupation name inside ``title`` (the leftmost of equal length), or ''."""
+    for size in range(min(longest, len(title)), 2, -1):
+        for i in range(len(title) - size + 1):
+            if title[i:i + size] in names:
+                return title[i:i + size]
+    return ""
+
+
+@dataclass
+class _Anchored:
+    title: str
+    pair_kind: str
+    text: str
+    city: str
+    job_kind: str
+
+
+def mine_examples(
     postings: Sequence[CorpusPosting], occupations: Sequence[Occupation] = (), seed: int = 0,
-    synonyms_per_category: int = 40,
-) -> list[tuple[str, str]]:
-    """(anchor, positive) text pairs from training postings (held-out ones are skipped)."""
+    synonyms_per_category: int = 40, hard_negatives: bool = True, extra_pairs: bool = True,
+) -> list[tuple[str, ...]]:
+    """Training examples from training postings (held-out ones are skipped): (anchor, positive) pairs,
+    and (anchor, positive, negative) triplets where a hard negative was found (``hard_negatives``):
+    the same kind of text from a posting of the same city whose job is of another kind.
+    ``extra_pairs``: also title <-> requirement sentence and title <-> company industry."""
     rng = random.Random(seed)
-    pairs: list[tuple[str, str]] = []
+    names = {o.name for o in occupations if o.level == 4 and len(o.name) >= 3}
+    longest = max((len(n) for n in names), default=0)
+    anchored: list[_Anchored] = []
     by_category: dict[str, list[str]] = defaultdict(list)
-    detailed = sorted((o for o in occupations if o.level == 4 and len(o.name) >= 2), key=lambda o: -len(o.name))
     for p in postings:
         if p.held_out:
             continue
-        title = p.title
-        if len(p.description) > 20:
-            pairs.append((title, normalise(p.description)[:DESCRIPTION_CHARS]))
-        skills = [s for s in p.skills if s and not s[0].isdigit()]
-        if skills:
-            pairs.append((title, " ".join(skills)))
+        kind = job_kind(p, names, longest) if hard_negatives else ""
+        anchored += [_Anchored(p.title, pk, text, p.city, kind) for pk, text in _positives(p, extra_pairs)]
         if p.category:
-            pairs.append((title, p.category))
-            by_category[p.category].append(core_title(title))
+            by_category[p.category].append(core_title(p.title))
+    pool = _negative_pool(anchored) if hard_negatives else {}
+    examples: list[tuple[str, ...]] = []
+    for a in anchored:
+        negative = _hard_negative(pool, a, rng) if hard_negatives else None
+        examples.append((a.title, a.text, negative) if negative else (a.title, a.text))
     for category, titles in by_category.items():
         titles = list(dict.fromkeys(titles))
         rng.shuffle(titles)
         for a, b in zip(titles[:synonyms_per_category], titles[1 : synonyms_per_category + 1]):
             if a != b:
-                pairs.append((a, b))
-    if occupations:
-        by_code = {o.code: o for o in occupations}
-        for o in occupations:
-            parent = by_code.get(o.code.rsplit("-", 1)[0]) if "-" in o.code else None
-            if parent and parent.name != o.name:
-                pairs.append((o.name, parent.name))
-        # A title that names an occupation (longest name first) is paired with it.
-        names = [o.name for o in detailed if len(o.name) >= 3]
-        seen_titles: set[str] = set()
-        for p in postings:
-            if p.held_out or p.title in seen_titles:
-                continue
-            seen_titles.add(p.title)
-            for name in names:
-                if name in p.title:
-                    pairs.append((p.title, name))
-                    break
-    rng.shuffle(pairs)
+                examples.append((a, b))
+    examples += _occupation_pairs(postings, occupations, names, longest)
+    rng.shuffle(examples)
+    return examples
+
+
+def mine_pairs(
+    postings: Sequence[CorpusPosting], occupations: Sequence[Occupation] = (), seed: int = 0,
+    synonyms_per_category: int = 40,
+) -> list[tuple[str, str]]:
+    """(anchor, positive) text pairs from training postings (held-out ones are skipped)."""
+    return [(e[0], e[1]) for e in mine_examples(postings, occupations, seed, synonyms_per_category,
+                                                  hard_negatives=False, extra_pairs=False)]
+
+
+def _occupation_pairs(postings, occupations, names: set[str], longest: int) -> list[tuple[str, str]]:
+    """Each occupation name with its parent group's, and a title with the occupation name it contains."""
+    pairs: list[tuple[str, str]] = []
+    if not occupations:
+        return pairs
+    by_code = {o.code: o for o in occupations}
+    for o in occupations:
+        parent = by_code.get(o.code.rsplit("-", 1)[0]) if "-" in o.code else None
+        if parent and parent.name != o.name:
+            pairs.append((o.name, parent.name))
+    seen_titles: set[str] = set()
+    for p in postings:
+        if p.held_out or p.title in seen_titles:
+            continue
+        seen_titles.add(p.title)
+        name = contained_name(p.title, names, longest)
+        if name:
+            pairs.append((p.title, name))
     return pairs
 
 
-def fit_tokenizer(texts: Sequence[str], vocab_size: int = 24000):
-    """A BPE tokenizer fitted to the corpus: Chinese runs merge into words the data repeats."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+def _negative_pool(anchored: Sequence[_Anchored]) -> dict:
+    """(pair kind, city) -> [(job kind, text)], and (pair kind, '') -> the same over every city."""
+    pool: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for a in anchored:
+        if a.pair_kind in _NEGATIVE_KINDS:
+            pool[(a.pair_kind, a.city)].append((a.job_kind, a.text))
+            pool[(a.pair_kind, "")].append((a.job_kind, a.text))
+    return pool
 
-    tok = Tokenizer(models.BPE())
+
+def _hard_negative(pool: dict, a: _Anchored, rng: random.Random, tries: int = 8) -> str | None:
+    """A text of the same pair kind from the same city (any city when it has none) whose posting is a
+    job of another kind; None when a few draws find none."""
+    candidates = pool.get((a.pair_kind, a.city)) if a.city else None
+    if not candidates or len(candidates) < 2:
+        candidates = pool.get((a.pair_kind, ""))
+    if not candidates:
+        return None
+    for _ in range(tries):
+        kind, text = candidates[rng.randrange(len(candidates))]
+        if kind != a.job_kind and text != a.text:
+            return text
+    return None
+
+
+def fit_tokenizer(texts: Sequence[str], vocab_size: int = 24000, vocabulary: str = "bpe"):
+    """The tokenizer the encoder's token vectors belong to, fitted to the corpus:
+
+    - ``bpe``: byte-pair merges learnt from the corpus (Chinese runs merge into the words it repeats);
+    - ``words``: jieba's words of the corpus (the ``vocab_size`` most frequent seen at least 3 times)
+      plus every character, segmented by the most probable path over their frequencies — jieba's own
+      method, in a form a sentence-transformers folder can hold (no Python at load time);
+    - ``union``: the BPE tokens and the jieba words in one vocabulary, segmented the same way.
+    """
+    if vocabulary == "bpe":
+        return _bpe_tokenizer(texts, vocab_size)
+    if vocabulary not in ("words", "union"):
+        raise ValueError(f"unknown vocabulary {vocabulary!r}: bpe, words or union")
+    counts = _jieba_counts(texts)
+    words = [w for w, c in counts.most_common() if c >= 3 and len(w) > 1][:vocab_size]
+    vocab = Counter({w: counts[w] for w in words})
+    for text in texts:  # every character stays reachable, so a rare one never hides its neighbours
+        for ch in _NFKC(text):
+            if not ch.isspace():
+                vocab[ch] += 1
+    if vocabulary == "union":
+        bpe = _bpe_tokenizer(texts, vocab_size)
+        for enc in bpe.encode_batch(list(texts), add_special_tokens=False):
+            vocab.update(enc.tokens)
+    return _unigram_tokenizer(vocab)
+
+
+def _NFKC(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _jieba_counts(texts: Sequence[str]) -> Counter:
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(segment(_NFKC(text)))
+    return counts
+
+
+def _pre_tokenised(tok):
+    from tokenizers import normalizers, pre_tokenizers
+
     tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.Whitespace(), pre_tokenizers.Digits(individual_digits=False)]
     )
+    return tok
+
+
+def _bpe_tokenizer(texts: Sequence[str], vocab_size: int):
+    from tokenizers import Tokenizer, models, trainers
+
+    tok = _pre_tokenised(Tokenizer(models.BPE()))
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=3, limit_alphabet=6000, show_progress=False)
     tok.train_from_iterator(texts, trainer=trainer)
     return tok
 
 
-def _batches(pairs: list[tuple[int, int]], batch_size: int, rng: random.Random) -> list[list[tuple[int, int]]]:
-    """In-batch negatives need distinct texts in a batch: a repeated text would be its own negative."""
+def _unigram_tokenizer(counts: Counter):
+    """Most-probable-path segmentation over ``counts`` (log relative frequency per token)."""
+    from tokenizers import Tokenizer, models
+
+    total = float(sum(counts.values())) or 1.0
+    vocab = [("[UNK]", math.log(0.5 / total))] + [(t, math.log(c / total)) for t, c in counts.most_common()]
+    return _pre_tokenised(Tokenizer(models.Unigram(vocab, unk_id=0, byte_fallback=False)))
+
+
+def _batches(examples: list[tuple[int, ...]], batch_size: int, rng: random.Random) -> list[list[tuple[int, ...]]]:
+    """Batches of examples of one length (pairs, or triplets with their negative). In-batch negatives
+    need distinct texts in a batch: a repeated text would be its own negative."""
+    batches: list[list[tuple[int, ...]]] = []
+    for size in sorted({len(e) for e in examples}):
+        batches += _distinct_batches([e for e in examples if len(e) == size], batch_size, rng)
+    rng.shuffle(batches)
+    return batches
+
+
+def _distinct_batches(pairs: list[tuple[int, ...]], batch_size: int, rng: random.Random) -> list[list[tuple[int, ...]]]:
     order = pairs[:]
     rng.shuffle(order)
     batches, current, used = [], [], set()
-    deferred: list[tuple[int, int]] = []
+    deferred: list[tuple[int, ...]] = []
     for pair in order:
-        if pair[0] in used or pair[1] in used:
+        if any(t in used for t in pair):
             deferred.append(pair)
             continue
         current.append(pair)
@@ -128,7 +317,7 @@ def _batches(pairs: list[tuple[int, int]], batch_size: int, rng: random.Random) 
             # retry what was deferred, once per batch boundary
             retry, deferred = deferred, []
             for d in retry:
-                if d[0] in used or d[1] in used:
+                if any(t in used for t in d):
                     deferred.append(d)
                 else:
                     current.append(d)
@@ -147,6 +336,9 @@ class Hyperparameters:
     learning_rate: float = 0.1
     vocab_sample: int = 40000
     seed: int = 0
+    vocabulary: str = "bpe"  # "bpe", "words" (jieba) or "union" (both); see fit_tokenizer
+    hard_negatives: bool = True
+    extra_pairs: bool = True  # title <-> requirement sentence and title <-> company industry
 
 
 def train_encoder(
@@ -191,13 +383,16 @@ def train_on_postings(
     rng = random.Random(hp.seed)
     if not postings:
         raise ValueError("no postings to train on")
-    pairs = mine_pairs(postings, occupations, seed=hp.seed)
-    log(f"{len(postings)} postings, {len(occupations)} occupations -> {len(pairs)} training pairs")
+    pairs = mine_examples(postings, occupations, seed=hp.seed, hard_negatives=hp.hard_negatives,
+                          extra_pairs=hp.extra_pairs)
+    triplets = sum(len(e) == 3 for e in pairs)
+    log(f"{len(postings)} postings, {len(occupations)} occupations -> {len(pairs)} training pairs "
+        f"({triplets} with a hard negative)")
     tokenizer, texts, token_ids = _tokenise(pairs, occupations, hp, rng)
-    log(f"tokenizer: {tokenizer.get_vocab_size()} tokens; {len(texts)} distinct texts tokenised "
-        f"in {time.perf_counter() - started:.0f}s")
+    log(f"tokenizer ({hp.vocabulary}): {tokenizer.get_vocab_size()} tokens; {len(texts)} distinct texts "
+        f"tokenised in {time.perf_counter() - started:.0f}s")
     index = {t: i for i, t in enumerate(texts)}
-    id_pairs = [(index[a], index[b]) for a, b in pairs]
+    id_pairs = [tuple(index[t] for t in e) for e in pairs]
     model, static = _new_model(tokenizer, hp.dim)
     deadline = None if time_budget_s is None else started + time_budget_s
     epochs_run = _fit(model, id_pairs, token_ids, hp, rng, deadline, log, started)
@@ -207,6 +402,7 @@ def train_on_postings(
         output_dir=str(output_dir),
         model_version=f"{MODEL_FAMILY}-{today:%Y%m%d}-{digest}",
         pairs=len(pairs),
+        hard_negatives=triplets,
         vocab_size=tokenizer.get_vocab_size(),
         dim=hp.dim,
         epochs_run=epochs_run,
@@ -219,14 +415,14 @@ def train_on_postings(
     return result
 
 
-def _tokenise(pairs: list[tuple[str, str]], occupations: Sequence[Occupation], hp: Hyperparameters,
+def _tokenise(pairs: list[tuple[str, ...]], occupations: Sequence[Occupation], hp: Hyperparameters,
               rng: random.Random):
     """The tokenizer fitted to the pairs' texts, the distinct texts, and each text's token ids."""
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
     # The vocabulary is learnt from a sample: the merges a corpus repeats show up in any large sample,
     # and BPE training time grows with the text fed to it.
     corpus_for_vocab = rng.sample(texts, min(len(texts), hp.vocab_sample)) + [o.name for o in occupations]
-    tokenizer = fit_tokenizer(corpus_for_vocab, vocab_size=hp.vocab_size)
+    tokenizer = fit_tokenizer(corpus_for_vocab, vocab_size=hp.vocab_size, vocabulary=hp.vocabulary)
     encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
     return tokenizer, texts, [np.asarray(e.ids, dtype=np.int64) for e in encoded]
 
@@ -243,10 +439,10 @@ def _new_model(tokenizer, dim: int):
     return SentenceTransformer(modules=[static, Normalize()], device="cpu"), static
 
 
-def _fit(model, id_pairs: list[tuple[int, int]], token_ids: list, hp: Hyperparameters, rng: random.Random,
+def _fit(model, id_pairs: list[tuple[int, ...]], token_ids: list, hp: Hyperparameters, rng: random.Random,
          deadline: float | None, log: Callable[[str], None], started: float) -> int:
-    """Train with in-batch negatives (both directions) and a decaying learning rate; returns the
-    number of epochs run (fewer when the deadline passes)."""
+    """Train with in-batch negatives (both directions; a triplet's hard negative joins the batch's
+    candidates) and a decaying learning rate; returns the number of epochs run (fewer when the deadline passes)."""
     import torch
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
@@ -267,7 +463,7 @@ def _fit(model, id_pairs: list[tuple[int, int]], token_ids: list, hp: Hyperparam
         for step, batch in enumerate(batches):
             for group in optimiser.param_groups:
                 group["lr"] = hp.learning_rate * (1 - (epoch * len(batches) + step) / (hp.epochs * len(batches)) * 0.9)
-            loss = loss_fn([features([a for a, _ in batch]), features([b for _, b in batch])], None)
+            loss = loss_fn([features([e[c] for e in batch]) for c in range(len(batch[0]))], None)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
