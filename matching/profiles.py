@@ -73,6 +73,8 @@ class PostingProfile:
     employment_type: str = "full_time"  # full_time | part_time | gig | internship
     target_groups: list[str] = field(default_factory=list)
     embedding: np.ndarray | None = None
+    # its occupation is in the latest published shortage catalogue (急需紧缺职业目录); core sets it
+    shortage: bool = False
 
 
 @dataclass(slots=True)
@@ -167,6 +169,10 @@ class MatchWeights:
     education_experience: float = 0.10
     pay: float = 0.10
     distance: float = 0.10
+    # A posting of a published shortage occupation gains at most 0.05 / 1.05 ≈ 0.048 of score: enough
+    # to put it ahead of an otherwise equal post, never ahead of a clearly better fit (one occupation
+    # level, 0.3 × 0.20 = 0.06, outweighs it). 0 switches it off.
+    shortage: float = 0.05
 
     @classmethod
     def from_config(cls, value: str | dict | None) -> MatchWeights:

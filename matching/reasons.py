@@ -55,19 +55,26 @@ def _pay(seeker: SeekerProfile, posting: PostingProfile, you: str) -> str | None
     return None
 
 
+def _shortage(posting: PostingProfile) -> str | None:
+    # true of the post whatever the ranking weights: the bureau listed the work as short of people.
+    # Nothing is promised about pay or being hired.
+    return "这是本地紧缺的工作，用人单位正缺人" if posting.shortage else None
+
+
 def _close_to_words(similarity: float, you: str) -> str | None:
     return f"岗位内容和{you}写的求职意向很接近" if similarity >= 0.5 else None
 
 
 def reasons_for_seeker(seeker: SeekerProfile, posting: PostingProfile, similarity: float,
                        occupation_names: dict[str, str] | None = None, you: str = "您") -> list[str]:
-    """Up to three reasons, strongest first: the same work, the place, skills, pay. When the
-    occupations do not agree, how close the post's text is to what the person wrote stands in.
+    """Up to three reasons, strongest first: the same work, the place, a shortage occupation of the
+    published catalogue, skills, pay. When the occupations do not agree, how close the post's text is
+    to what the person wrote stands in.
     ``you``: how the reader is named ("您" to the jobseeker, "此人" to a commissioner)."""
     names = occupation_names or {}
     work = _same_work(seeker, posting, names, you)
-    found = [work or _close_to_words(similarity, you), _place(seeker, posting, you), _skills(seeker, posting, you),
-             _pay(seeker, posting, you)]
+    found = [work or _close_to_words(similarity, you), _place(seeker, posting, you), _shortage(posting),
+             _skills(seeker, posting, you), _pay(seeker, posting, you)]
     out = [r for r in found if r]
     if not out:
         out = [f"和{you}写的求职意向有相近之处"]

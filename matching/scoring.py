@@ -74,6 +74,7 @@ def score_pair(
         "education_experience": 0.5 * edu + 0.5 * exp,
         "pay": _pay(offered, expected),
         "distance": distance,
+        "shortage": 1.0 if posting.shortage else 0.0,
     }
     w = weights if isinstance(weights, dict) else weights.as_dict()  # callers ranking many pass a dict
     score = sum(w[name] * features[name] for name in w) / sum(w.values())
@@ -86,7 +87,15 @@ def score_pair(
         _pay_sentence(posting, offered, expected),
         _distance_sentence(d, place),
     ]
+    if posting.shortage:
+        why.append(shortage_sentence(w.get("shortage", 0.0)))
     return Scored(score, features, why)
+
+
+def shortage_sentence(weight: float) -> str:
+    """Staff's line for a post of a published shortage occupation; it says 优先推荐 only when the
+    weight makes it true."""
+    return "本地紧缺工种，优先推荐" if weight > 0 else "本地紧缺工种（当前设置不参与排序）"
 
 
 def _education_experience(seeker: SeekerProfile, posting: PostingProfile) -> tuple[float, float, int]:

@@ -31,6 +31,19 @@ def _value(v) -> str:
     return getattr(v, "value", v) if v is not None else ""
 
 
+def shortage_occupations(session: Session) -> frozenset[str]:
+    """The detailed occupations of the latest published shortage catalogue (a draft counts for
+    nothing): the postings of these get the score's ``shortage`` feature."""
+    from core.statistics.catalogue import shortage_codes
+
+    return shortage_codes(session)
+
+
+def mark_shortage(profiles, codes: frozenset[str]) -> None:
+    for prof in profiles:
+        prof.shortage = bool(prof.occupation_code) and prof.occupation_code in codes
+
+
 def posting_profile(p: Posting, occupation_name: str = "") -> PostingProfile:
     return PostingProfile(
         id=p.id, title=p.title or "", description=p.description or "", occupation_code=p.occupation_code,
@@ -255,6 +268,7 @@ def rank_seekers_for_posting(
     if not ranker.occupation_names:
         ranker.occupation_names = _occupation_names(session)
     pprof = posting_profile(posting, ranker.occupation_names.get(posting.occupation_code or "", ""))
+    mark_shortage([pprof], shortage_occupations(session))  # the same for every person: a line for staff
     read_embeddings(session, ranker, "posting", [posting], [pprof])
     seekers = session.scalars(
         select(Jobseeker).where(Jobseeker.availability != Availability.UNAVAILABLE).order_by(Jobseeker.id)
@@ -337,6 +351,7 @@ def recommend_postings(
         prof = posting_profile(row, names.get(row.occupation_code or "", ""))
         prof.embedding = pool.vectors[row.id]
         profiles[row.id] = prof
+    mark_shortage(profiles.values(), shortage_occupations(session))
     ranked = ranker.rank_postings_for_seeker(sprof, [profiles[i] for i in ids if i in profiles], k=k, today=today,
                                              require_consent=consent, out_of=len(pool))
     ranked.candidates_considered, ranked.search = len(pool), "index"
@@ -396,6 +411,7 @@ def rank_postings_for_seeker_scan(
                                    .order_by(Posting.id)).all()
         read_embeddings(session, ranker, "seeker", [seeker], [sprof])
     pprofs = [posting_profile(p, ranker.occupation_names.get(p.occupation_code or "", "")) for p in postings]
+    mark_shortage(pprofs, shortage_occupations(session))
     read_embeddings(session, ranker, "posting", postings, pprofs)
     return MatchOutcome(ranker.rank_postings_for_seeker(sprof, pprofs, k=k, today=today), None, [])
 
