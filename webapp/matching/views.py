@@ -117,15 +117,16 @@ def seeker_postings(seeker_id: int):
     view = view_jobseekers(db.session, cipher(), current_user, [seeker], ip=client_ip(),
                            purpose="人岗匹配：为求职者人工挑选岗位")[seeker.id]
     ranker, problem = _ranker_or_message()
-    cards, record_id = [], None
+    cards, record_id, rec = [], None, None
     if ranker is not None:
         rec = matching.recommend_postings(db.session, seeker.id, ranker, k=20, human_review=True)
         record_id = matching.keep_recommendations(db.session, rec, k=20, actor_user_id=current_user.id)
         cards = _cards(rec, ranker, seeker.id, you="此人")
+    hints = _shortage_hints(seeker, rec)
     _audit("view_seeker_postings", "jobseeker", seeker.id, "人岗匹配：为求职者人工挑选岗位", ["desired_titles", "skills"])
     db.session.commit()
     return render_template("matching/seeker_postings.html", seeker=seeker, view=view, cards=cards, problem=problem,
-                           record_id=record_id), (503 if problem else 200)
+                           record_id=record_id, hints=hints), (503 if problem else 200)
 
 
 @bp.post("/commissioner/matching/jobseekers/<int:seeker_id>/offer")
@@ -236,11 +237,24 @@ def my_recommendations():
     if seeker is None:
         return render_template("matching/recommendations.html", seeker=None, cards=[], problem="请先完善求职资料")
     ranker, problem = _ranker_or_message()
-    cards = []
+    cards, rec = [], None
     if ranker is not None:
         rec = matching.recommend_postings(db.session, seeker.id, ranker, k=20)
         cards = _cards(rec, ranker, seeker.id)
-    return render_template("matching/recommendations.html", seeker=seeker, cards=cards, problem=problem)
+    hints = _shortage_hints(seeker, rec) if seeker.consent_recommendation else None
+    return render_template("matching/recommendations.html", seeker=seeker, cards=cards, problem=problem, hints=hints)
+
+
+def _shortage_hints(seeker: Jobseeker, rec):
+    """Training and subsidy hints when the person's work is in the published shortage catalogue:
+    what they want to do (the codes they chose and those their own words name) and the posts shown."""
+    from core.statistics.hints import training_hints
+
+    occupations = []
+    if rec is not None:
+        occupations = [*rec.seeker.desired_occupations,
+                       *(p.occupation_code for p in rec.profiles.values() if p.occupation_code)]
+    return training_hints(db.session, seeker, occupations=occupations)
 
 
 def _applied(seeker_id: int, posting_ids) -> set[int]:
