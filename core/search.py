@@ -173,6 +173,9 @@ class SearchQuery:
     #: None: every word of ``text`` must match (strict). k: at least k of them must match, and
     #: documents matching more of them rank first (then by BM25) — the relaxed query.
     minimum_should_match: int | None = None
+    #: the query's meaning as a unit vector of the documents' encoder: with ``sort="relevance"`` and
+    #: words, the engine's word ranking is fused with the nearest documents (indexer.search.fusion)
+    vector: tuple[float, ...] | None = None
 
     def validate(self, spec: CollectionSpec) -> None:
         if self.page < 1 or self.size < 1 or self.size > MAX_PAGE_SIZE:
@@ -208,6 +211,8 @@ class Hit:
     score: float = 0.0
     distance_km: float | None = None
     highlights: dict[str, str] = field(default_factory=dict)
+    #: found by meaning alone (semantic retrieval): the query's words do not match the document
+    related: bool = False
 
 
 @dataclass

@@ -37,6 +37,7 @@ from core.outbox.models import OutboxEvent
 from core.postings.models import Posting
 from core.search import SearchBackend, SearchError
 from indexer.search.documents import posting_document, seeker_document
+from indexer.search.semantic import PostingVectors
 from indexer.search.fairs import fair_documents, searchable_fair_documents
 
 log = logging.getLogger(__name__)
@@ -65,19 +66,22 @@ def _channel_kinds(session: Session) -> dict[int, str]:
     return {cid: str(getattr(kind, "value", kind)) for cid, kind in session.execute(select(Channel.id, Channel.kind))}
 
 
-def load_documents(session: Session, entity: str, ids: list[int]) -> tuple[list[dict], list[tuple[int, int | None]]]:
+def load_documents(session: Session, entity: str, ids: list[int],
+                   vectors: PostingVectors | None = None) -> tuple[list[dict], list[tuple[int, int | None]]]:
     """Documents to write and ``(id, version)`` deletions for ``ids`` of ``entity``, from the rows as
-    they are now (a missing row is deleted without a version)."""
+    they are now (a missing row is deleted without a version); postings carry their ``vectors``
+    (indexer.search.semantic) when a model is there."""
     docs, deletes = [], []
     if entity == "posting":
         rows = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(ids))).unique()}
         kinds = _channel_kinds(session) if rows else {}
+        vecs = vectors(session, [p for p in rows.values() if posting_is_searchable(p)]) if vectors and rows else {}
         for i in ids:
             p = rows.get(i)
             if p is None:
                 deletes.append((i, None))
             elif posting_is_searchable(p):
-                docs.append(posting_document(p, channel_kind=kinds.get(p.channel_id)))
+                docs.append(posting_document(p, channel_kind=kinds.get(p.channel_id), vector=vecs.get(p.id)))
             else:
                 deletes.append((i, p.version))
     elif entity == "seeker":
@@ -99,8 +103,10 @@ def load_documents(session: Session, entity: str, ids: list[int]) -> tuple[list[
     return docs, deletes
 
 
-def searchable_documents(session: Session, collection: str, batch: int = 500) -> Iterator[dict]:
-    """Every document the index should hold, read in pages by id (for rebuild)."""
+def searchable_documents(session: Session, collection: str, batch: int = 500,
+                         vectors: PostingVectors | None = None) -> Iterator[dict]:
+    """Every document the index should hold, read in pages by id (for rebuild); postings with their
+    ``vectors`` when given."""
     if collection == "fairs":
         yield from searchable_fair_documents(session, batch)
         return
@@ -120,10 +126,12 @@ def searchable_documents(session: Session, collection: str, batch: int = 500) ->
         if not rows:
             return
         last = rows[-1].id
+        vecs = vectors(session, [r for r in rows if posting_is_searchable(r, today)]) \
+            if vectors and collection == "postings" else {}
         for row in rows:
             if collection == "postings":
                 if posting_is_searchable(row, today):
-                    yield posting_document(row, channel_kind=kinds.get(row.channel_id))
+                    yield posting_document(row, channel_kind=kinds.get(row.channel_id), vector=vecs.get(row.id))
             elif seeker_is_searchable(row):
                 yield seeker_document(row)
 
@@ -172,7 +180,8 @@ class RelayStats:
 class Relay:
     def __init__(self, backend: SearchBackend, batch_size: int = 200, max_attempts: int = 8,
                  base_delay: float = 2.0, max_delay: float = 600.0, claim_timeout: float = 300.0,
-                 worker_id: str | None = None, embed: Callable[[Session, list[int]], int] | None = None):
+                 worker_id: str | None = None, embed: Callable[[Session, list[int]], int] | None = None,
+                 vectors: PostingVectors | None = None):
         self.backend = backend
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -181,6 +190,7 @@ class Relay:
         self.claim_timeout = claim_timeout
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self.embed = embed  # (session, posting ids) -> how many vectors it stored
+        self.vectors = vectors  # the postings' vectors put into their documents (semantic search)
 
     # -- claiming ---------------------------------------------------------------------------
 
@@ -243,7 +253,7 @@ class Relay:
             collection = ENTITY_COLLECTION[entity]
             ids = sorted(evs)
             try:
-                docs, deletes = load_documents(session, entity, ids)
+                docs, deletes = load_documents(session, entity, ids, vectors=self.vectors)
                 failed: dict[int, str] = {}
                 if docs:
                     failed.update(self.backend.upsert(collection, docs).failed)
@@ -354,9 +364,10 @@ def _as_reader(session: Session, work: Callable[[], T]) -> T:
             session.commit()
 
 
-def rebuild(session: Session, backend: SearchBackend, collection: str) -> int:
-    """Build ``collection`` anew from the database."""
-    return _as_reader(session, lambda: backend.rebuild(collection, searchable_documents(session, collection)))
+def rebuild(session: Session, backend: SearchBackend, collection: str, vectors: PostingVectors | None = None) -> int:
+    """Build ``collection`` anew from the database (postings with their ``vectors`` when given)."""
+    return _as_reader(session, lambda: backend.rebuild(collection, searchable_documents(session, collection,
+                                                                                        vectors=vectors)))
 
 
 @dataclass
@@ -373,12 +384,13 @@ class ReconcileReport:
 
 
 def reconcile(session: Session, backend: SearchBackend, collection: str, fix: bool = True,
-              batch: int = 500) -> ReconcileReport:
+              batch: int = 500, vectors: PostingVectors | None = None) -> ReconcileReport:
     """Compare what the database says is searchable with what the index holds, and repair it."""
-    return _as_reader(session, lambda: _reconcile(session, backend, collection, fix, batch))
+    return _as_reader(session, lambda: _reconcile(session, backend, collection, fix, batch, vectors))
 
 
-def _reconcile(session: Session, backend: SearchBackend, collection: str, fix: bool, batch: int) -> ReconcileReport:
+def _reconcile(session: Session, backend: SearchBackend, collection: str, fix: bool, batch: int,
+               vectors: PostingVectors | None = None) -> ReconcileReport:
     want = searchable_versions(session, collection)
     have = backend.versions(collection)
     report = ReconcileReport(collection)
@@ -397,7 +409,7 @@ def _reconcile(session: Session, backend: SearchBackend, collection: str, fix: b
         backend.delete(collection, [(i, None) for i in ahead])
     todo = report.missing + report.stale
     for start in range(0, len(todo), batch):
-        docs, deletes = load_documents(session, entity, todo[start:start + batch])
+        docs, deletes = load_documents(session, entity, todo[start:start + batch], vectors=vectors)
         if docs:
             report.failed.update(backend.upsert(collection, docs).failed)
         if deletes:

@@ -144,6 +144,7 @@ class Segment:
         return self._live_count
 
     _all_facets: dict = None  # facet counts over every live document, cached (browsing with no filter)
+    _with_vector: np.ndarray | None = None  # bool[n]: rows holding a vector (kNN), computed once
 
     def facet_counts(self, name: str, cand: np.ndarray | None, complement: np.ndarray | None = None) -> np.ndarray:
         kf = self.keywords[name]
@@ -606,7 +607,10 @@ def merge_candidates(cands: list[Candidate], page: int, size: int):
     return [(int(ids[i]), float(scores[i]), None if np.isnan(dists[i]) else float(dists[i])) for i in sel]
 
 
-def knn_segments(segments: list[Segment], vector: np.ndarray, k: int, filters) -> list[tuple[int, float]]:
+def knn_segments(segments: list[Segment], vector: np.ndarray, k: int, filters, geo: GeoRadius | None = None,
+                 not_terms: list[str] = ()) -> list[tuple[int, float]]:
+    """The ``k`` live documents nearest to ``vector`` (cosine) among those passing ``filters``, the
+    radius ``geo`` and holding none of ``not_terms``."""
     v = np.asarray(vector, dtype=np.float32)
     norm = float(np.linalg.norm(v))
     if norm == 0:
@@ -616,12 +620,11 @@ def knn_segments(segments: list[Segment], vector: np.ndarray, k: int, filters) -
     for seg in segments:
         if seg.vectors is None or seg.n == 0 or seg.vectors.shape[1] != len(v):
             continue
-        cand = np.flatnonzero(seg.live & (np.abs(seg.vectors).sum(axis=1) > 0))
-        for f in filters:
-            cand = cand[_filter_mask(seg, cand, f)]
+        cand = _knn_candidates(seg, filters, geo, not_terms)
         if not len(cand):
             continue
-        sims = seg.vectors[cand] @ v
+        # few candidates: gather their rows; many: one pass over the whole matrix, no copy
+        sims = seg.vectors[cand] @ v if len(cand) * 4 < seg.n else (seg.vectors @ v)[cand]
         if len(sims) > k:
             top = np.argpartition(-sims, k - 1)[:k]
             cand, sims = cand[top], sims[top]
@@ -633,3 +636,37 @@ def knn_segments(segments: list[Segment], vector: np.ndarray, k: int, filters) -
     sims = np.concatenate(out_sims)
     order = np.lexsort((ids, -sims))[:k]
     return [(int(ids[i]), float(sims[i])) for i in order]
+
+
+def _knn_candidates(seg: Segment, filters, geo: GeoRadius | None, not_terms: list[str]) -> np.ndarray:
+    if seg._with_vector is None:  # live is checked per query; which rows hold a vector never changes
+        seg._with_vector = np.abs(np.asarray(seg.vectors)).sum(axis=1) > 0
+    filters = list(filters)
+    # start from a keyword filter's inverted list or the radius's band, as the word search does
+    cand = _browse_candidates(seg, SearchQuery(geo=geo), filters)
+    cand = cand[seg._with_vector[cand]]
+    for f in filters:
+        if not len(cand):
+            break
+        cand = cand[_filter_mask(seg, cand, f)]
+    if geo is not None and len(cand):
+        cand, _ = _geo(seg, cand, geo)
+    if not_terms and len(cand):
+        cand = cand[~_holds_any(seg, cand, not_terms)]
+    return cand
+
+
+def word_matches(segments: list[Segment], ids: list[int], terms: list[str], at_least: int) -> set[int]:
+    """Which of ``ids`` hold at least ``at_least`` of ``terms`` in their text fields (the word
+    search's own test of a match, for the documents kNN found)."""
+    out: set[int] = set()
+    for seg in segments:
+        found = [(i, s) for i in ids if (s := seg.slot(i)) is not None and seg.live[s]]
+        if not found:
+            continue
+        cand = np.asarray([s for _, s in found], dtype=np.int64)
+        count = np.zeros(len(cand), dtype=np.int64)
+        for t in terms:
+            count += _holds_any(seg, cand, [t])
+        out.update(i for (i, _), c in zip(found, count) if c >= at_least)
+    return out

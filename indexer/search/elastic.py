@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from dataclasses import replace
 from typing import Any, Callable, Iterable, Sequence
 
 from core.search import (
@@ -32,6 +33,7 @@ from core.search import (
     Terms,
     haversine_km,
 )
+from indexer.search import fusion
 from indexer.search.analyzer import Analyzer, default_analyzer
 from indexer.search.documents import analyse, stored_fields
 
@@ -312,6 +314,13 @@ class ElasticsearchBackend:
         spec = self._spec(collection)
         query.validate(spec)
         self.ensure(collection)
+        if fusion.applies(query):  # words and their meaning, fused as the embedded engine does
+            return fusion.fused_search(query, lambda q: self._search_words(collection, spec, q),
+                                       lambda q, k: self._nearest(collection, q, k),
+                                       lambda hits, q: self._highlight(collection, spec, hits, q))
+        return self._search_words(collection, spec, query)
+
+    def _search_words(self, collection: str, spec: CollectionSpec, query: SearchQuery) -> SearchResult:
         terms = self.analyzer.query_tokens(query.text) if query.text else []
         not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
         body = self.build_query(spec, query, terms, not_terms)
@@ -339,6 +348,56 @@ class ElasticsearchBackend:
         total = resp["hits"]["total"]
         return SearchResult(total=int(total["value"] if isinstance(total, dict) else total), hits=hits,
                             facets=facets)
+
+    def _nearest(self, collection: str, query: SearchQuery, k: int) -> list[Hit]:
+        """kNN under the query's filters, radius and exclusions (one ``bool`` filter on the kNN);
+        nothing when the index has no vector field (``SEARCH_VECTOR_DIMS`` 0: the words alone)."""
+        if not self.vector_dims.get(collection):
+            return []
+        flt: dict[str, Any] = {"filter": [self._filter(f) for f in query.filters]}
+        if query.geo is not None:
+            flt["filter"].append({"geo_distance": {"distance": f"{query.geo.radius_km}km",
+                                                   "location": {"lat": query.geo.lat, "lon": query.geo.lon}}})
+        not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
+        if not_terms:
+            fields = [f.name for f in self._spec(collection).by_kind("text")]
+            flt["must_not"] = [{"multi_match": {"query": t, "fields": fields}} for t in not_terms]
+        knn = {"field": "vector", "query_vector": [float(x) for x in query.vector], "k": k,
+               "num_candidates": max(100, 10 * k), "filter": {"bool": flt}}
+        resp = self._call(self.client.search, index=self.alias(collection), knn=knn, size=k, _source=["doc_id"])
+        hits = [Hit(id=int(h["_source"]["doc_id"]), score=2 * float(h["_score"]) - 1) for h in resp["hits"]["hits"]]
+        matched = self._word_matches(collection, query, [h.id for h in hits])
+        for h in hits:
+            h.related = h.id not in matched
+        return hits
+
+    def _word_matches(self, collection: str, query: SearchQuery, ids: list[int]) -> set[int]:
+        """Which of ``ids`` the query's words match (the word query restricted to those ids)."""
+        if not ids:
+            return set()
+        terms = self.analyzer.query_tokens(query.text)
+        body = self.build_query(self._spec(collection), replace(query, vector=None, facets=(), page=1, size=len(ids)),
+                                terms)
+        body["query"]["bool"]["filter"].append({"ids": {"values": [str(i) for i in ids]}})
+        body.update(_source=["doc_id"], track_total_hits=False)
+        resp = self._call(self.client.search, index=self.alias(collection), **body)
+        return {int(h["_source"].get("doc_id", h["_id"])) for h in resp["hits"]["hits"]}
+
+    def _highlight(self, collection: str, spec: CollectionSpec, hits: list[Hit], query: SearchQuery) -> None:
+        """The page's highlights, read by id (the fused page mixes two requests' hits)."""
+        if not (query.highlight and hits):
+            return
+        terms = self.analyzer.query_tokens(query.text) if query.text else []
+        resp = self._call(self.client.search, index=self.alias(collection), size=len(hits),
+                          query={"ids": {"values": [str(h.id) for h in hits]}},
+                          _source=["doc_id"] + [f.name for f in spec.by_kind("stored")])
+        stored = {int(h["_source"].get("doc_id", h["_id"])): h["_source"] for h in resp["hits"]["hits"]}
+        for h in hits:
+            src = stored.get(h.id) or {}
+            if "title_text" in src:
+                h.highlights["title"] = self.analyzer.highlight(src.get("title_text") or "", terms)
+                h.highlights["description"] = self.analyzer.highlight(
+                    src.get("description_text") or "", terms, max_chars=120)
 
     def knn(self, collection, vector, k=10, filters=()):
         self._spec(collection)

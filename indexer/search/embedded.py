@@ -39,6 +39,7 @@ from core.search import (
     SearchQuery,
     SearchResult,
 )
+from indexer.search import fusion
 from indexer.search.analyzer import Analyzer, default_analyzer
 from indexer.search.columnar import (
     AnalysedDoc,
@@ -47,6 +48,7 @@ from indexer.search.columnar import (
     knn_segments,
     merge_candidates,
     search_segment,
+    word_matches,
 )
 from indexer.search.documents import analyse, stored_fields
 
@@ -398,7 +400,15 @@ class EmbeddedBackend:
     # -- reads ------------------------------------------------------------------------------
 
     def search(self, collection: str, query: SearchQuery) -> SearchResult:
-        col = self._col(collection)
+        if fusion.applies(query):  # words and their meaning: indexer.search.fusion, as on Elasticsearch
+            col = self._col(collection)
+            query.validate(col.spec)
+            return fusion.fused_search(query, lambda q: self._search_words(col, q),
+                                       lambda q, k: self._nearest(col, q, k),
+                                       lambda hits, q: self._highlight(col.store, hits, q))
+        return self._search_words(self._col(collection), query)
+
+    def _search_words(self, col: CollectionIndex, query: SearchQuery) -> SearchResult:
         query.validate(col.spec)
         terms = self.analyzer.query_tokens(query.text) if query.text else []
         if query.text and not terms:
@@ -418,15 +428,32 @@ class EmbeddedBackend:
             page = merge_candidates(cands, query.page, query.size)
             store = col.store
         hits = [Hit(id=i, score=s, distance_km=d) for i, s, d in page]
-        if query.highlight and hits:
-            stored = store.stored([h.id for h in hits])
-            for h in hits:
-                s = stored.get(h.id) or {}
-                if "title_text" in s:
-                    h.highlights["title"] = self.analyzer.highlight(s.get("title_text") or "", terms)
-                    h.highlights["description"] = self.analyzer.highlight(
-                        s.get("description_text") or "", terms, max_chars=120)
+        self._highlight(store, hits, query, terms)
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _highlight(self, store: Store, hits: list[Hit], query: SearchQuery, terms: list[str] | None = None) -> None:
+        if not (query.highlight and hits):
+            return
+        if terms is None:
+            terms = self.analyzer.query_tokens(query.text) if query.text else []
+        stored = store.stored([h.id for h in hits])
+        for h in hits:
+            s = stored.get(h.id) or {}
+            if "title_text" in s:
+                h.highlights["title"] = self.analyzer.highlight(s.get("title_text") or "", terms)
+                h.highlights["description"] = self.analyzer.highlight(
+                    s.get("description_text") or "", terms, max_chars=120)
+
+    def _nearest(self, col: CollectionIndex, query: SearchQuery, k: int) -> list[Hit]:
+        """The documents nearest to ``query.vector`` under its filters, radius and exclusions."""
+        not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
+        terms = self.analyzer.query_tokens(query.text)
+        at_least = len(terms) if query.minimum_should_match is None else min(query.minimum_should_match, len(terms))
+        with col.lock:
+            segments = col.refresh()
+            found = knn_segments(segments, np.asarray(query.vector), k, query.filters, query.geo, not_terms)
+            matched = word_matches(segments, [i for i, _ in found], terms, at_least)
+        return [Hit(id=i, score=s, related=i not in matched) for i, s in found]
 
     def knn(self, collection, vector, k=10, filters=()):
         col = self._col(collection)

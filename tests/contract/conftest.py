@@ -23,7 +23,7 @@ def backend(request, tmp_path):
     from indexer.search.elastic import ElasticsearchBackend
 
     prefix = f"joblink-test-{uuid.uuid4().hex[:8]}"
-    es = ElasticsearchBackend.from_url(url, prefix=prefix, refresh="wait_for", vector_dims={"seekers": 4})
+    es = ElasticsearchBackend.from_url(url, prefix=prefix, refresh="wait_for", vector_dims={"seekers": 4, "postings": 4})
     try:
         yield es
     finally:

@@ -263,6 +263,66 @@ def test_minimum_should_match_below_one_is_refused(corpus):
         corpus.search("postings", SearchQuery(text="焊工", minimum_should_match=0))
 
 
+# -- words fused with meaning (indexer.search.fusion, issue #12) ---------------------------------
+
+WELDING, GUARDING, DRIVING = (1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0)
+
+
+@pytest.fixture
+def meaning(backend):
+    """Postings with vectors (4 dimensions: welding, guarding, driving, other). 7 and 8 hold no word
+    of "焊工" but mean welding; 8 is in 济南, 7 says 夜班."""
+    docs = [
+        posting(1, "招聘电焊工", "宝安区工厂", vector=[0.9, 0.1, 0, 0]),
+        posting(2, "焊工（二保焊）", "南山区钢结构厂", region=SHENZHEN_NANSHAN, vector=[0.8, 0, 0, 0.2]),
+        posting(3, "保安员", "天河区写字楼", region=GUANGZHOU_TIANHE, vector=list(GUARDING)),
+        posting(4, "货车司机", "济南物流园", region=JINAN_LIXIA, vector=list(DRIVING)),
+        posting(7, "钢结构师傅", "宝安区，氩弧，夜班", vector=[1.0, 0, 0, 0.05]),
+        posting(8, "钢结构师傅", "济南，氩弧", region=JINAN_LIXIA, loc=(36.67, 117.02), vector=[0.95, 0, 0, 0.1]),
+        posting(9, "仓库管理", "宝安区仓库"),  # no vector: found by words only
+    ]
+    assert sorted(backend.upsert("postings", docs).ok) == [1, 2, 3, 4, 7, 8, 9]
+    return backend
+
+
+def fused(backend, text="焊工", vector=WELDING, **kw):
+    return backend.search("postings", SearchQuery(text=text, vector=vector, **kw))
+
+
+def test_meaning_finds_postings_without_the_words(meaning):
+    res = fused(meaning)
+    assert set(res.ids) == {1, 2, 7, 8}
+    related = {h.id for h in res.hits if h.related}
+    assert related == {7, 8}  # found by meaning alone: flagged, so no card claims the words
+    assert res.total == 4
+    for h in res.hits:
+        if h.related:
+            assert "<mark>" not in h.highlights.get("title", "") + h.highlights.get("description", "")
+
+
+def test_fusion_ranks_postings_found_both_ways_first(meaning):
+    # 1 and 2 are found by words and by meaning; 7 is nearest but holds no word; 8 after it
+    assert fused(meaning).ids == [1, 2, 7, 8]
+
+
+def test_fusion_keeps_the_filters_radius_and_exclusions(meaning):
+    assert fused(meaning, filters=(Terms("region_path", ("440300",)),)).ids == [1, 2, 7]
+    assert 7 not in fused(meaning, must_not=("夜班",)).ids
+    assert fused(meaning, geo=GeoRadius(36.67, 117.02, 5)).ids == [8]
+
+
+def test_explicit_sort_and_no_vector_stay_word_search(meaning):
+    assert fused(meaning, sort="newest").ids == ids(meaning, text="焊工", sort="newest")
+    assert set(fused(meaning, sort="newest").ids) == {1, 2}
+    assert sorted(ids(meaning, text="焊工")) == [1, 2]  # no vector: the words alone
+    assert fused(meaning, text="", vector=WELDING).ids == ids(meaning)
+
+
+def test_fused_pages_show_each_posting_once(meaning):
+    pages = [fused(meaning, page=p, size=1).ids for p in (1, 2, 3, 4, 5)]
+    assert pages[:4] == [[1], [2], [7], [8]] and pages[4] == []
+
+
 # --- job fairs: their own collection ------------------------------------------------------------
 
 DAY = 86_400

@@ -31,6 +31,15 @@ def _posting_embedder():
     return None if ranker is None else (lambda session, ids: embed_postings(session, ranker, ids))
 
 
+def _posting_vectors():
+    """The postings' vectors for their search documents (semantic search), when a model is there."""
+    from indexer.search.semantic import posting_vectors
+    from webapp.matching.runtime import optional_ranker
+
+    ranker = optional_ranker()
+    return None if ranker is None else posting_vectors(ranker)
+
+
 def _collections(choice: str) -> tuple[str, ...]:
     return COLLECTIONS if choice == "all" else (choice,)
 
@@ -40,12 +49,13 @@ def build_or_reconcile_index(skip_model: bool = False) -> None:
     from indexer.worker import rebuild, reconcile
 
     backend = _backend()
+    vectors = _posting_vectors()
     for name in COLLECTIONS:
         if not backend.versions(name):
-            n = rebuild(session(), backend, name)
+            n = rebuild(session(), backend, name, vectors=vectors)
             click.echo(f"  {name}: 已建立索引，{n} 条", err=True)
         else:
-            r = reconcile(session(), backend, name)
+            r = reconcile(session(), backend, name, vectors=vectors)
             click.echo(f"  {name}: 已核对（补 {len(r.missing)}，删 {len(r.orphans)}，更新 {len(r.stale)}）", err=True)
 
 
@@ -68,7 +78,7 @@ def work(once, batch_size, poll, max_attempts, claim_timeout) -> None:
     from webapp.extensions import db
 
     relay = Relay(_backend(), batch_size=batch_size, max_attempts=max_attempts, embed=_posting_embedder(),
-                  claim_timeout=claim_timeout)
+                  claim_timeout=claim_timeout, vectors=_posting_vectors())
     if once:
         stats = relay.drain(session())
         click.echo(f"已处理 {stats.claimed} 条事件：完成 {stats.done}，稍后重试 {stats.retried}，转入死信 {stats.dead}")
@@ -96,7 +106,7 @@ def rebuild_cmd(collection) -> None:
     from indexer.worker import rebuild
 
     for name in _collections(collection):
-        n = rebuild(session(), _backend(), name)
+        n = rebuild(session(), _backend(), name, vectors=_posting_vectors())
         click.echo(f"{name}: 已重建，{n} 条文档")
 
 
@@ -109,7 +119,9 @@ def reconcile_cmd(collection, dry_run, as_json) -> None:
     """Find and fix drift: postings missing from the index, orphans, stale versions."""
     from indexer.worker import reconcile
 
-    reports = [reconcile(session(), _backend(), name, fix=not dry_run) for name in _collections(collection)]
+    vectors = _posting_vectors()
+    reports = [reconcile(session(), _backend(), name, fix=not dry_run, vectors=vectors)
+               for name in _collections(collection)]
     if as_json:
         echo_json([{"collection": r.collection, "missing": r.missing, "orphans": r.orphans,
                     "stale": r.stale, "failed": r.failed, "fixed": not dry_run} for r in reports])

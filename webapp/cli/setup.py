@@ -52,8 +52,9 @@ STEPS: tuple[SetupStep, ...] = (
     SetupStep("migrate", "数据库迁移", migrate_database),
     SetupStep("reference", "参考数据", load_reference_data),
     SetupStep("demo", "演示数据", load_demo_data),
-    SetupStep("index", "建立搜索索引", build_or_reconcile_index),
+    # the model before the index: the postings' search documents carry their vectors (semantic search)
     SetupStep("model", "训练匹配模型", train_demo_model),
+    SetupStep("index", "建立搜索索引", build_or_reconcile_index),
 )
 
 

@@ -7,6 +7,8 @@ database search and says so; the API answers 503.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -19,6 +21,8 @@ from core.postings.cards import PostingCard, published_cards
 from core.postings.services import format_pay, simple_text_search
 from core.reference.services import occupation_directory, region_directory
 from core.search import InvalidQuery, SearchError, SearchQuery
+from indexer.search import fusion
+from indexer.search.semantic import query_encoder
 from indexer.search.understand import search_understood
 
 from ..auth.policy import public
@@ -75,12 +79,33 @@ def _run(api: bool):
 
 def _search_understood(backend, parsed):
     """indexer.search.understand.search_understood: strict, corrected, relaxed, then the filters
-    alone (only when the person chose no filter on the form: the page then suggests widening them)."""
+    alone (only when the person chose no filter on the form: the page then suggests widening them);
+    in relevance order with words and a model, fused with the words' meaning (indexer.search.fusion)."""
     out = search_understood(lambda q: backend.search("postings", q), parsed.query, parsed.understood,
                             browse_when_nothing=not parsed.applied)
     parsed.query, parsed.did_you_mean, parsed.relaxed = out.query, out.did_you_mean, out.relaxed
     parsed.notices += out.notices
+    q = parsed.query
+    vector = _query_vector(q.text) if q.sort == "relevance" and q.text.strip() else None
+    if vector is not None and fusion.applies(replace(q, vector=vector)):
+        # the words' meaning too: postings that say it in other words (indexer/search/fusion.py)
+        return backend.search("postings", replace(q, vector=vector))
     return out.result
+
+
+def _query_vector(text: str) -> tuple[float, ...] | None:
+    """The meaning of the understood words, by the matcher's model (loaded once per process; no
+    model, no vector: the words alone, as before)."""
+    from ..matching.runtime import model_path
+
+    path = model_path()
+    marker = os.path.join(path, "modules.json")
+    stamp = os.path.getmtime(marker) if os.path.exists(marker) else None
+    ext = current_app.extensions.setdefault("joblink_search_meaning", {})
+    if ext.get("key") != (path, stamp):
+        ext.update(key=(path, stamp), encoder=query_encoder(path) if stamp is not None else None)
+    encoder = ext["encoder"]
+    return encoder(text) if encoder is not None else None
 
 
 def _facet_view(parsed, facets, regions, occupations) -> dict[str, list[dict]]:
@@ -140,6 +165,7 @@ def _item_json(p: PostingCard, hit) -> dict:
         "published_at": p.published_at.isoformat() + "Z" if p.published_at else None,
         "distance_km": round(hit.distance_km, 2) if hit.distance_km is not None else None,
         "score": round(hit.score, 4),
+        "related": hit.related,
         "url": url_for("public.posting_detail", posting_id=p.id),
         "sources": [s.as_dict() for s in source_links(p)],
     }

@@ -10,7 +10,7 @@ from webapp.cli.setup import STEPS
 
 
 def test_the_steps_in_order():
-    assert [s.name for s in STEPS] == ["migrate", "reference", "demo", "index", "model"]
+    assert [s.name for s in STEPS] == ["migrate", "reference", "demo", "model", "index"]
 
 
 def test_setup_on_a_fresh_database_then_again(fresh_database_url, app_factory):
