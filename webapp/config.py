@@ -22,7 +22,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "ELASTICSEARCH_URL": (None, "e.g. http://localhost:9200 (used when SEARCH_BACKEND=elasticsearch)"),
     "ELASTICSEARCH_PREFIX": ("joblink", "prefix of the Elasticsearch index and alias names (<prefix>-postings, <prefix>-seekers)"),
     "SEARCH_VECTOR_DIMS": ("0", "size of the Elasticsearch dense_vector field for nearest-neighbour search; 0: no vector field"),
-    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://localhost:6379/0"),
+    "RATELIMIT_STORAGE_URI": ("joblink-memory://", "Flask-Limiter storage: each worker's memory by default, or shared, e.g. redis://localhost:6379/0"),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts per client address"),
     "REGISTER_RATE_LIMIT": ("20 per hour", "self-registration submissions per client address"),
     "PARTNER_RATE_LIMIT": ("120 per minute", "partner API calls per verified channel key"),
