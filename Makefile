@@ -75,8 +75,11 @@ setup: install
 run: setup
 	$(JOBLINK) serve --host $(HOST) --port $(PORT)
 
+# Two test processes (pytest-xdist), one file to a process at a time, so a file's browser and
+# database fixtures are built once; TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= 2
 test: install browser compose-tool pg-client
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run_all.py $(BENCH_ARGS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import pytest
 
@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.identity import validate_id_number, validate_phone
 
 PLUGIN_NAME = "joblink-log-scan"
+WORKER_KEY = "joblink_log_findings"
 PROJECT_LOGGERS = ("core", "indexer", "webapp", "matching")
 
 # Standing alone: not part of a longer number or of a hexadecimal id (a uuid may hold 11 digits in a row).
@@ -100,8 +101,18 @@ class LogScanPlugin:
         logging.getLogger().removeHandler(self.handler)
         for name, level in self._levels.items():
             logging.getLogger(name).setLevel(level)
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:  # a pytest-xdist worker: the controller gathers and judges
+            workeroutput[WORKER_KEY] = [astuple(f) for f in self.handler.findings]
+            return
         if self.handler.findings and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """pytest-xdist's controller: the findings of a worker that finished (``make test`` runs two)."""
+        for values in getattr(node, "workeroutput", {}).get(WORKER_KEY, []):
+            self.handler.findings.append(Finding(*values))
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         findings = self.handler.findings

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.log_scan import scan_text
 from tests.web.conftest import make_id_number
 
@@ -31,13 +33,14 @@ def test_it_finds_mobile_numbers_and_password_hashes_but_not_masked_values():
     assert [k for k, _ in scan_text("pbkdf2:sha256:600000$abc$def")] == ["password_hash"]
 
 
-def _run(pytester, monkeypatch, body: str):
+def _run(pytester, monkeypatch, body: str, *extra: str):
     pytester.makepyfile(test_sample=body)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    return pytester.runpytest_subprocess("-p", "tests.log_scan", "-p", "no:cacheprovider", "-q")
+    return pytester.runpytest_subprocess("-p", "tests.log_scan", "-p", "no:cacheprovider", "-q", *extra)
 
 
-def test_a_run_that_logs_an_id_number_fails_at_the_end_naming_the_test(pytester, monkeypatch):
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one process", "two xdist workers"])
+def test_a_run_that_logs_an_id_number_fails_at_the_end_naming_the_test(pytester, monkeypatch, workers):
     result = _run(pytester, monkeypatch, f"""
 import logging
 
@@ -46,7 +49,7 @@ def test_leaks():
 
 def test_quiet():
     logging.getLogger("webapp").info("posting 17 saved")
-""")
+""", *workers)
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*personal data in the logs*",
                                  "*test_sample.py::test_leaks: core.seekers DEBUG id_number*", "*2 passed*"])
