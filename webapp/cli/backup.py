@@ -134,12 +134,13 @@ def _install_keys(keys: dict[str, str]) -> None:
 
 def _rebuild_index() -> dict[str, int]:
     from indexer.worker import rebuild
-    from webapp.cli.index import COLLECTIONS
+    from webapp.cli.index import COLLECTIONS, _posting_vectors
 
     backend = current_app.extensions.get("search")
     if backend is None:
         return {}
-    return {name: rebuild(session(), backend, name) for name in COLLECTIONS}
+    vectors = _posting_vectors()  # the postings' vectors too (search by meaning), when a model is there
+    return {name: rebuild(session(), backend, name, vectors=vectors) for name in COLLECTIONS}
 
 
 def _id_numbers_decrypt() -> bool | None:
