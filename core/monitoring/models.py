@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -31,7 +31,9 @@ class MonthlyReport(Base):
     """One month's employment figures of a monitored enterprise (one report per month)."""
 
     __tablename__ = "monitoring_reports"
-    __table_args__ = (UniqueConstraint("monitored_id", "month", name="uq_monitoring_reports_month"),)
+    __table_args__ = (UniqueConstraint("monitored_id", "month", name="uq_monitoring_reports_month"),
+                      # a month's reports of every enterprise (the statistics pages, migration 0014)
+                      Index("ix_monitoring_reports_month_only", "month"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     monitored_id: Mapped[int] = mapped_column(ForeignKey("monitored_enterprises.id", ondelete="CASCADE"), index=True)
