@@ -667,6 +667,12 @@ def word_matches(segments: list[Segment], ids: list[int], terms: list[str], at_l
         cand = np.asarray([s for _, s in found], dtype=np.int64)
         count = np.zeros(len(cand), dtype=np.int64)
         for t in terms:
-            count += _holds_any(seg, cand, [t])
+            holds = np.zeros(len(cand), dtype=bool)
+            for f in seg.spec.by_kind("text"):
+                p = seg.text[f.name].postings(t)
+                if p is not None and len(p[0]):  # sorted slots: a binary search per hit, not a merge
+                    pos = np.minimum(np.searchsorted(p[0], cand), len(p[0]) - 1)
+                    holds |= p[0][pos] == cand
+            count += holds
         out.update(i for (i, _), c in zip(found, count) if c >= at_least)
     return out
