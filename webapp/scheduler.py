@@ -4,7 +4,8 @@ Every day it takes postings past their valid-until day off (``postings expire``)
 draws the validity spot-check sample (``validity sample``); every ten minutes it runs the job alerts
 (``alerts run``) and sends the SMS/e-mail outbox (``notifications deliver``, docs/notifications.md);
 every ``STATS_REFRESH_MINUTES`` it recounts the statistics if postings or jobseekers changed since the
-last count (``stats refresh``, docs/statistics.md).
+last count (``stats refresh``, docs/statistics.md), in a thread of its own, so that a long recount
+never holds back the ten-minute jobs.
 All are idempotent, so a job runs when the process starts and again on the first tick of each new
 period (days and months at UTC 00:10). A job that
 fails is logged and retried after ``retry_seconds``; the next one still runs.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -104,13 +106,14 @@ class Job:
     period: str  # "daily" | "monthly" | "frequent" (every FREQUENT_MINUTES) | "minutes" (every ``minutes``)
     run: Callable[[object], str]  # session -> summary for the log
     minutes: int = 0  # the length of a "minutes" job's period
+    long: bool = False  # may take many minutes (a full recount): the process runs it in a thread of its own
 
 
 JOBS = (Job("postings expire", "daily", _expire), Job("validity sample", "monthly", _validity_sample),
         Job("alerts run", "frequent", _alerts), Job("notifications deliver", "frequent", _deliver),
         Job("land surveys escalate", "daily", _land_surveys),
         # looks every STATS_REFRESH_MINUTES and recounts only when postings or jobseekers changed (or a new day)
-        Job("stats refresh", "minutes", _stats_refresh, STATS_REFRESH_MINUTES))
+        Job("stats refresh", "minutes", _stats_refresh, STATS_REFRESH_MINUTES, long=True))
 _EPOCH = dt.datetime(2000, 1, 1)
 
 
@@ -120,7 +123,7 @@ def _minute_number(now: dt.datetime) -> int:
 
 def with_minutes(jobs, minutes: int) -> tuple:
     """``jobs`` with every "minutes" job's period set to ``minutes`` (the configured setting)."""
-    return tuple(Job(j.name, j.period, j.run, minutes) if j.period == "minutes" else j for j in jobs)
+    return tuple(Job(j.name, j.period, j.run, minutes, j.long) if j.period == "minutes" else j for j in jobs)
 
 
 def period_of(job: Job, now: dt.datetime) -> tuple:
@@ -144,38 +147,68 @@ def _utcnow() -> dt.datetime:
 
 class Scheduler:
     """Runs the jobs due at each tick, each in its own session, and remembers which period each
-    last completed."""
+    last completed. With ``long_in_background`` (the running process) a long job runs in a thread of
+    its own: a full statistics recount (up to 15 minutes at 2.5 million cells) must not hold back the
+    alerts and the SMS outbox due every ten minutes; it is not started again while it runs."""
 
     def __init__(self, session_factory, jobs=JOBS, clock: Callable[[], dt.datetime] = _utcnow,
-                 retry_seconds: float = 900):
+                 retry_seconds: float = 900, long_in_background: bool = False):
         self.session_factory = session_factory
         self.jobs = jobs
         self.clock = clock
         self.retry_seconds = retry_seconds
+        self.long_in_background = long_in_background
         self.completed: dict[str, tuple] = {}
+        self.running: dict[str, threading.Thread] = {}
 
     def due(self, now: dt.datetime) -> list[Job]:
-        return [job for job in self.jobs if self.completed.get(job.name) != period_of(job, now)]
+        return [job for job in self.jobs if self.completed.get(job.name) != period_of(job, now)
+                and not (job.name in self.running and self.running[job.name].is_alive())]
 
     def tick(self) -> list[tuple[str, bool, str]]:
-        """Run every due job; returns (name, succeeded, summary or error) for each."""
+        """Run every due job; returns (name, succeeded, summary or error) for each (a long job started
+        in the background reports when it ends, in the log)."""
         now = self.clock()
         outcomes = []
         for job in self.due(now):
-            session = self.session_factory()
-            try:
-                summary = job.run(session)
-            except Exception as exc:  # a failed job is retried later; the others still run
-                session.rollback()
-                log.exception("定时任务 %s 失败，%.0f 秒后重试", job.name, self.retry_seconds)
-                outcomes.append((job.name, False, repr(exc)))
+            if job.long and self.long_in_background:
+                thread = threading.Thread(target=self._in_app(self.run_job), args=(job, now), name=f"job {job.name}",
+                                          daemon=True)
+                self.running[job.name] = thread
+                thread.start()
+                outcomes.append((job.name, True, "已在后台开始"))
             else:
-                self.completed[job.name] = period_of(job, now)
-                log.info("定时任务 %s：%s", job.name, summary)
-                outcomes.append((job.name, True, summary))
-            finally:
-                session.close()
+                outcomes.append(self.run_job(job, now))
         return outcomes
+
+    @staticmethod
+    def _in_app(work: Callable) -> Callable:
+        """``work`` in a thread, with the running app's context (its settings) when there is one."""
+        from flask import current_app, has_app_context
+
+        if not has_app_context():
+            return work
+        app = current_app._get_current_object()
+
+        def in_app(*args):
+            with app.app_context():
+                return work(*args)
+        return in_app
+
+    def run_job(self, job: Job, now: dt.datetime) -> tuple[str, bool, str]:
+        session = self.session_factory()
+        try:
+            summary = job.run(session)
+        except Exception as exc:  # a failed job is retried later; the others still run
+            session.rollback()
+            log.exception("定时任务 %s 失败，%.0f 秒后重试", job.name, self.retry_seconds)
+            return job.name, False, repr(exc)
+        else:
+            self.completed[job.name] = period_of(job, now)
+            log.info("定时任务 %s：%s", job.name, summary)
+            return job.name, True, summary
+        finally:
+            session.close()
 
     def seconds_to_wait(self, outcomes) -> float:
         wait = (next_tick(self.clock()) - self.clock()).total_seconds()
@@ -203,7 +236,8 @@ class Scheduler:
 def run_scheduler(session_factory, once: bool = False, echo: Callable[[str], None] = print) -> int:
     """``joblink schedule run``: the jobs due now (``once``), or forever until SIGTERM/SIGINT.
     Returns the exit code (1 when a job of a ``once`` run failed)."""
-    scheduler = Scheduler(session_factory, jobs=with_minutes(JOBS, stats_refresh_minutes()))
+    scheduler = Scheduler(session_factory, jobs=with_minutes(JOBS, stats_refresh_minutes()),
+                          long_in_background=not once)
     if once:
         outcomes = scheduler.tick()
         for name, ok, message in outcomes:

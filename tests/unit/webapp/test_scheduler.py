@@ -88,3 +88,45 @@ def test_run_forever_stops_between_ticks_when_asked():
     s.run_forever(should_stop=lambda: len(slept) >= 3, sleep=sleep)
     assert calls == ["daily", "monthly"]
     assert slept == [1.0, 1.0, 1.0]  # wakes every second to notice SIGTERM
+
+
+def test_a_long_job_runs_beside_the_others_and_is_not_started_twice():
+    """The running process: a recount that takes minutes does not hold back the ten-minute jobs."""
+    import threading
+
+    release, started, calls = threading.Event(), threading.Event(), []
+
+    def long_run(_session):
+        started.set()
+        release.wait(10)
+        calls.append("long")
+        return "long ok"
+
+    def frequent(_session):
+        calls.append("frequent")
+        return "frequent ok"
+
+    clock = Clock(dt.datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    s = Scheduler(FakeSession, jobs=(Job("recount", "minutes", long_run, 15, long=True),
+                                     Job("alerts", "frequent", frequent)),
+                  clock=clock, long_in_background=True)
+    outcomes = s.tick()
+    assert started.wait(5) and calls == ["frequent"]  # the recount is still going
+    assert ("recount", True, "已在后台开始") in outcomes
+    clock.now = dt.datetime(2026, 12, 7, 9, 20, tzinfo=UTC)  # both periods passed while it runs
+    s.tick()
+    assert calls == ["frequent", "frequent"]  # not a second recount beside the first
+    release.set()
+    s.running["recount"].join(5)
+    assert calls == ["frequent", "frequent", "long"]
+    clock.now = dt.datetime(2026, 12, 7, 9, 31, tzinfo=UTC)
+    s.tick()
+    s.running["recount"].join(5)
+    assert calls.count("long") == 2  # its next period: started again
+
+
+def test_without_the_background_a_long_job_runs_in_the_tick():
+    calls = []
+    s = Scheduler(FakeSession, jobs=(Job("recount", "minutes", lambda _s: calls.append("long") or "ok", 15, long=True),),
+                  clock=Clock(dt.datetime(2026, 12, 7, 9, 0, tzinfo=UTC)))
+    assert s.tick() == [("recount", True, "ok")] and calls == ["long"]
