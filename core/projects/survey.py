@@ -294,18 +294,11 @@ def record_for_edit(session: Session, actor, record_id: int) -> SurveyRecord:
     return record
 
 
-def _shown(key: str, value) -> str:
-    if key == "skills":
-        return "、".join(value or [])
-    if key in ("employment_now", "wants"):
-        return (EMPLOYMENT if key == "employment_now" else WANTS).get(value, value or "")
-    return "" if value is None else str(value)
-
-
 def edit_record(session: Session, actor, record_id: int, data: dict, *, ip: str | None = None) -> dict[str, tuple]:
     """Correct a surveyed person's situation and needs (family size, skills, employment now, what they
-    want, training wishes). Returns the changes as ``{field: (before, after)}``; the audit entry keeps
-    the previous values (``field: before → after``). Nothing changed: no entry. The caller commits."""
+    want, training wishes). Returns the changes as ``{field: (before, after)}``; the audit entry names
+    the changed fields, never their values or the person (the audit log's rule: it is read more widely
+    than the survey). Nothing changed: no entry. The caller commits."""
     record = record_for_edit(session, actor, record_id)
     errors: list[DomainError] = []
     clean = _needs(data, errors)
@@ -318,7 +311,6 @@ def edit_record(session: Session, actor, record_id: int, data: dict, *, ip: str 
         setattr(record, key, after)
     record_access(session, actor_user_id=actor.id, actor_role=str(actor.role), action="update",
                   subject_type="land_survey_record", subject_id=record.id,
-                  purpose=f"征地人员调查：修改{record.name}的调查情况"[:200], ip=ip,
-                  fields=[f"{k}: {_shown(k, before)} → {_shown(k, after)}" for k, (before, after) in changes.items()])
+                  purpose="征地人员调查：修改调查情况", ip=ip, fields=sorted(changes))
     session.flush()
     return changes
