@@ -7,7 +7,7 @@ conditions. They are merged by reciprocal rank fusion (Cormack et al. 2009): a d
 the sum over the lists of ``1 / (RRF_K + rank)``. Documents found by meaning alone come back with
 ``Hit.related`` set, so a page never claims they hold the words. Counts and facets stay those of the
 word search (the documents found by meaning alone are added to the count); an explicit sort (newest,
-pay, distance) never fuses.
+pay, distance) never fuses, nor a query whose words find ``FUSE_BELOW`` postings or more.
 A near document that the words match beyond the fused head is left where the words rank it.
 
 Pages: the first ``depth`` word results and the nearest ``depth`` documents make the fused head;
@@ -28,10 +28,16 @@ SEMANTIC_WEIGHT = 1.0
 #: nearer than this (cosine) or not at all: the nearest documents of a query about nothing in the
 #: index are not worth adding (bench/search.py measured the choice)
 MIN_SIMILARITY = 0.5
+#: the words alone when they find at least this many postings: fusing then gained little (NDCG@10
+#: 0.706 against 0.713 always fusing) for five times the time (bench/search.py, docs/search.md)
+FUSE_BELOW = 20
 
 
-def applies(query: SearchQuery) -> bool:
-    """Fusion answers this query: it has words, a vector, and asks for relevance order."""
+def applies(query: SearchQuery, words_total: int | None = None) -> bool:
+    """Fusion answers this query: it has words, a vector, and asks for relevance order (and, when
+    the caller already knows how many postings the words find, they find fewer than ``FUSE_BELOW``)."""
+    if words_total is not None and words_total >= FUSE_BELOW:
+        return False
     return bool(query.vector) and bool(query.text.strip()) and query.sort == "relevance"
 
 
@@ -54,16 +60,17 @@ def fused_search(query: SearchQuery, search: Callable[[SearchQuery], SearchResul
                  nearest: Callable[[SearchQuery, int], list[Hit]],
                  highlight: Callable[[list[Hit], SearchQuery], None],
                  depth: int = SEMANTIC_DEPTH, weight: float = SEMANTIC_WEIGHT,
-                 min_similarity: float = MIN_SIMILARITY) -> SearchResult:
+                 min_similarity: float = MIN_SIMILARITY, below: int | None = FUSE_BELOW) -> SearchResult:
     """Answer ``query`` by fusing the backend's word search (``search``, called without the vector)
     with its nearest documents under the same conditions (``nearest(query, k)``, each with ``related``
     set when the words do not match it); ``highlight`` fills the page's hits' highlights. Both
-    backends call this, so both fuse the same way."""
+    backends call this, so both fuse the same way. The words alone when they find ``below`` or more."""
     plain = replace(query, vector=None)
-    near = [h for h in nearest(query, depth) if h.score >= min_similarity]
-    if not near:  # nothing near enough in meaning: the words alone, exactly as without a vector
-        return search(plain)
     words = search(replace(plain, page=1, size=depth, highlight=False))
+    near = [] if below is not None and words.total >= below else \
+        [h for h in nearest(query, depth) if h.score >= min_similarity]
+    if not near:  # many found by the words, or nothing near in meaning: the words alone
+        return search(plain)
     by_word = {h.id: h for h in words.hits}
     # a near document the words match further down stays where the words put it (so every page
     # after the head is the word ranking's own, each document once)

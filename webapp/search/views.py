@@ -86,8 +86,8 @@ def _search_understood(backend, parsed):
     parsed.query, parsed.did_you_mean, parsed.relaxed = out.query, out.did_you_mean, out.relaxed
     parsed.notices += out.notices
     q = parsed.query
-    vector = _query_vector(q.text) if q.sort == "relevance" and q.text.strip() else None
-    if vector is not None and fusion.applies(replace(q, vector=vector)):
+    vector = _query_vector(q.text) if fusion.applies(replace(q, vector=(1.0,)), out.result.total) else None
+    if vector is not None and fusion.applies(replace(q, vector=vector), out.result.total):
         # the words' meaning too: postings that say it in other words (indexer/search/fusion.py)
         return backend.search("postings", replace(q, vector=vector))
     return out.result

@@ -300,23 +300,23 @@ def test_fairs_have_their_own_index_and_sort_soonest_first(fake, es):
 
 
 def test_fused_search_sends_words_then_knn_under_the_same_conditions(fake, es):
-    """Words and meaning (indexer.search.fusion): the kNN with the query's filters, radius and
-    exclusions, which of its hits the words match, the word query, then the page's highlights by id."""
+    """Words and meaning (indexer.search.fusion): the word query, the kNN with the same filters,
+    radius and exclusions, which of its hits the words match, then the page's highlights by id."""
     def src(i, title):
         return {"_id": str(i), "_score": 1.0, "_source": {"doc_id": i, "title_text": title, "description_text": ""}}
 
     es.vector_dims = {"postings": 4}
 
+    fake.on("POST", "/jl-postings/_search", body={"hits": {"total": {"value": 2}, "hits": [src(1, "电焊工"), src(2, "焊工")]}})
     fake.on("POST", "/jl-postings/_search", body={"hits": {"hits": [
         {"_id": "7", "_score": 0.99, "_source": {"doc_id": 7}}, {"_id": "2", "_score": 0.95, "_source": {"doc_id": 2}}]}})
     fake.on("POST", "/jl-postings/_search", body={"hits": {"hits": [src(2, "焊工")]}})
-    fake.on("POST", "/jl-postings/_search", body={"hits": {"total": {"value": 2}, "hits": [src(1, "电焊工"), src(2, "焊工")]}})
     fake.on("POST", "/jl-postings/_search", body={"hits": {"hits": [src(1, "电焊工"), src(2, "焊工"), src(7, "钢结构师傅")]}})
     r = es.search("postings", SearchQuery(text="焊工", vector=(1.0, 0.0, 0.0, 0.0), must_not=("夜班",),
                                           filters=(Terms("region_path", ("440300",)),), geo=GeoRadius(22.5, 113.9, 10)))
     assert r.ids == [2, 1, 7] and [h.related for h in r.hits] == [False, False, True] and r.total == 3
     assert r.hits[2].highlights["title"] == "钢结构师傅"  # no word claimed
-    knn, matches, words, marks = (b for _m, _p, b in fake.requests[-4:])
+    words, knn, matches, marks = (b for _m, _p, b in fake.requests[-4:])
     assert words["size"] == 100 and "knn" not in words
     assert knn["knn"]["filter"]["bool"]["filter"] == [
         {"terms": {"region_path": ["440300"]}}, {"geo_distance": {"distance": "10km", "location": {"lat": 22.5, "lon": 113.9}}}]
@@ -326,8 +326,9 @@ def test_fused_search_sends_words_then_knn_under_the_same_conditions(fake, es):
 
 
 def test_without_a_vector_field_the_words_alone(fake, es):
-    fake.on("POST", "/jl-postings/_search", body={"hits": {"total": {"value": 1}, "hits": [
-        {"_id": "1", "_score": 1.0, "_source": {"doc_id": 1, "title_text": "焊工", "description_text": ""}}]}})
+    for _ in range(2):  # the fused head's word list, then the words alone
+        fake.on("POST", "/jl-postings/_search", body={"hits": {"total": {"value": 1}, "hits": [
+            {"_id": "1", "_score": 1.0, "_source": {"doc_id": 1, "title_text": "焊工", "description_text": ""}}]}})
     r = es.search("postings", SearchQuery(text="焊工", vector=(1.0, 0.0, 0.0, 0.0)))
     assert r.ids == [1] and not r.hits[0].related
     assert not any("knn" in (b or {}) for _m, _p, b in fake.requests)

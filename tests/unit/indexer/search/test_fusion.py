@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from core.search import Hit, SearchQuery, SearchResult
-from indexer.search.fusion import RRF_K, applies, fused_search, rrf
+from indexer.search.fusion import FUSE_BELOW, RRF_K, applies, fused_search, rrf
 
 
 def test_rrf_sums_reciprocal_ranks():
@@ -69,6 +69,16 @@ def test_fused_pages_cover_everything_once():
     for page in range(1, 6):
         seen += run(words, near, page=page, size=3)[0].ids
     assert sorted(seen) == sorted(set(seen)) == sorted(list(range(1, 12)) + [50, 51])
+
+
+def test_words_finding_many_are_answered_alone():
+    words = Words(list(range(1, FUSE_BELOW + 1)))
+    asked = []
+    res = fused_search(SearchQuery(text="焊工", vector=(1.0, 0.0), size=5), words,
+                       lambda q, k: asked.append(k) or [Hit(id=99, score=0.9, related=True)], lambda h, q: None)
+    assert res.ids == [1, 2, 3, 4, 5] and not asked and res.total == FUSE_BELOW
+    assert not applies(SearchQuery(text="焊工", vector=(1.0,)), words_total=FUSE_BELOW)
+    assert applies(SearchQuery(text="焊工", vector=(1.0,)), words_total=FUSE_BELOW - 1)
 
 
 def test_applies_only_to_words_with_a_vector_in_relevance_order():
