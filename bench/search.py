@@ -313,7 +313,7 @@ def resample(base: list[AnalysedDoc], stored: list[dict], n: int, seed: int = 42
         lat = src.lat + jit[j, 0] if src.lat is not None else None
         lon = src.lon + jit[j, 1] if src.lon is not None else None
         out.append(AnalysedDoc(j + 1, 1, {"title": b.tokens["title"], "body": body[: int(len(body) * cut[j])]},
-                               kw, nums, lat, lon, None))
+                               kw, nums, lat, lon, b.vector))  # the vector (if any) is shared, not copied
         out_stored.append(stored[picks[j]])
     return out, out_stored
 
@@ -735,6 +735,49 @@ def natural_queries(docs: list[AnalysedDoc], cats: list) -> list[tuple[str, set[
     return out
 
 
+# -- the meaning side (issue #12): a model that never saw the labels ---------------------------
+
+
+def bench_model(data: Path, cache: Path, path: str | None = None) -> Path:
+    """The encoder for the semantic rows: ``--model``, else one trained here (cached) on both real
+    sets with the site's job categories removed, so that the labels (the same categories) were never
+    a training signal; otherwise like ``joblink matcher train`` (128 dimensions, 2 epochs)."""
+    if path:
+        return Path(path)
+    out = cache / "model-nocat"
+    if (out / "modules.json").exists():
+        return out
+    import dataclasses
+
+    from matching.corpus import iter_postings, load_occupations, occupations_file
+    from matching.training import train_on_postings
+
+    posts = [dataclasses.replace(p, category="") for p in iter_postings(data)]
+    occ = occupations_file(data)
+    train_on_postings(posts, load_occupations(occ) if occ else [], out, time_budget_s=420, dim=128, epochs=2,
+                      source="bench/search.py: both real sets, site categories removed",
+                      log=lambda m: print(f"# model: {m}", file=sys.stderr))
+    return out
+
+
+def attach_vectors(base: list[AnalysedDoc], stored: list[dict], model: Path, cache: Path) -> str:
+    """Each real posting's vector, as the relay would index it (title + description), cached per model."""
+    from indexer.search.semantic import StaticModel
+    from matching.text import posting_text
+
+    enc = StaticModel(model)
+    path = cache / f"vectors-{enc.version or model.name}-{len(base)}.npy"
+    if path.exists():
+        vecs = np.load(path)
+    else:
+        texts = [posting_text(st["title_text"], st["description_text"] or "") for st in stored]
+        vecs = np.concatenate([enc.encode(texts[i:i + 5000]) for i in range(0, len(texts), 5000)])
+        np.save(path, vecs)
+    for d, v in zip(base, vecs):
+        d.vector = v.tolist() if v.any() else None
+    return enc.version
+
+
 def understood_query(text: str, regions, size: int = 10):
     from indexer.search.understand import understand
 
@@ -742,43 +785,109 @@ def understood_query(text: str, regions, size: int = 10):
     return u, SearchQuery(text=u.text, filters=u.filters(), must_not=tuple(u.excluded), size=size, highlight=False)
 
 
-def natural_run(backend, queries: list[tuple[str, set[int]]], regions) -> dict:
-    """NDCG@10 and zero-result rate: today's strict query (the words as typed) and the understood one."""
+#: fusion settings compared on quality; the first is indexer.search.fusion's defaults, as the page runs
+DEFAULT_FUSION = "RRF k=60, 100+100, cosine >= 0.5, when the words find < 20"
+ALWAYS = "the same, always fused"
+FUSION_VARIANTS = {
+    DEFAULT_FUSION: {},
+    "the same, when the words find < 100": {"below": 100},
+    ALWAYS: {"below": None},
+    "always, cosine >= 0.3": {"below": None, "min_similarity": 0.3},
+    "always, cosine >= 0.7": {"below": None, "min_similarity": 0.7},
+    "always, meaning weighted 0.5": {"below": None, "weight": 0.5},
+    "always, meaning weighted 2": {"below": None, "weight": 2.0},
+}
+
+
+def fused(backend, q: SearchQuery, vector, words_total: int, **kw):
+    """The understood query fused with the meaning as the page does it (``webapp/search/views.py``:
+    only when ``fusion.applies``), or with a variant's settings; None: the words alone."""
+    from dataclasses import replace
+
+    from indexer.search import fusion
+
+    if vector is None or not fusion.applies(replace(q, vector=vector), None if kw else words_total):
+        return None
+    if not kw:
+        return backend.search("postings", replace(q, vector=vector))
+    col = backend._col("postings")
+    return fusion.fused_search(replace(q, vector=vector), lambda x: backend._search_words(col, x),
+                               lambda x, k: backend._nearest(col, x, k), lambda h, x: None, **kw)
+
+
+def natural_run(backend, queries: list[tuple[str, set[int]]], regions, encode=None) -> dict:
+    """NDCG@10 and zero-result rate: today's strict query (the words as typed), the understood one,
+    and with ``encode`` (text -> vector) the understood one fused with the meaning (each variant of
+    ``FUSION_VARIANTS``) and the meaning alone (kNN under the understood filters)."""
     from indexer.search.understand import search_understood
 
-    strict_nd, strict_zero, nl_nd, nl_zero = [], 0, [], 0
+    nd: dict[str, list[float]] = {}
+    zero: dict[str, int] = {}
+
+    def add(key, ids, total):
+        nd.setdefault(key, []).append(ndcg10(ids, rel))
+        zero[key] = zero.get(key, 0) + (total == 0)
+
     for text, rel in queries:
         r = backend.search("postings", SearchQuery(text=text, size=10, highlight=False))
-        strict_nd.append(ndcg10(r.ids, rel))
-        strict_zero += r.total == 0
+        add("strict", r.ids, r.total)
         u, q = understood_query(text, regions)
         out = search_understood(lambda q: backend.search("postings", q), q, u)
-        nl_nd.append(ndcg10(out.result.ids, rel))
-        nl_zero += out.result.total == 0
+        add("nl", out.result.ids, out.result.total)
+        if encode is None:
+            continue
+        vec = encode(out.query.text) if out.query.text else None
+        for name, kw in FUSION_VARIANTS.items():
+            res = fused(backend, out.query, vec, out.result.total, **kw) or out.result
+            add(name, res.ids, res.total)
+        near = backend.knn("postings", vec, 10, filters=u.filters()) if vec is not None else []
+        add("sem", [h.id for h in near], len(near))
     n = len(queries)
-    return {"queries": n, "strict_ndcg10": float(np.mean(strict_nd)), "strict_zero": strict_zero / n,
-            "nl_ndcg10": float(np.mean(nl_nd)), "nl_zero": nl_zero / n}
+    res = {"queries": n}
+    for key in nd:
+        res[key + "_ndcg10"] = float(np.mean(nd[key]))
+        res[key + "_zero"] = zero[key] / n
+    return res
 
 
-def natural_latency(backend, queries: list[tuple[str, set[int]]], regions, rounds: int = 5) -> dict:
-    """p95 of today's strict query and of understanding + the understood search, same queries."""
+def natural_latency(backend, queries: list[tuple[str, set[int]]], regions, rounds: int = 5, encode=None) -> dict:
+    """p50/p95 of today's strict query, of understanding + the understood search, and with
+    ``encode`` of the understood search fused with the meaning and of the meaning alone (both
+    including the encoding of the query; no cache), same queries."""
+    from indexer.search.fusion import FUSE_BELOW
     from indexer.search.understand import search_understood
 
-    strict, nl = [], []
+    times: dict[str, list[float]] = {}
     for text, _ in queries[: max(1, len(queries) // 10)]:  # warm-up
         backend.search("postings", SearchQuery(text=text, highlight=False))
     for _ in range(rounds):
         for text, _ in queries:
             t = time.perf_counter()
             backend.search("postings", SearchQuery(text=text, highlight=False))
-            strict.append((time.perf_counter() - t) * 1000)
+            times.setdefault("strict", []).append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             u, q = understood_query(text, regions, size=20)
-            search_understood(lambda q: backend.search("postings", q), q, u)
-            nl.append((time.perf_counter() - t) * 1000)
-    return {"strict_p95": float(np.percentile(strict, 95)), "nl_p95": float(np.percentile(nl, 95)),
-            "strict_p50": float(np.percentile(strict, 50)), "nl_p50": float(np.percentile(nl, 50)),
-            "nl_qps": len(nl) / (sum(nl) / 1000)}
+            out = search_understood(lambda q: backend.search("postings", q), q, u)
+            times.setdefault("nl", []).append((time.perf_counter() - t) * 1000)
+            if encode is None:
+                continue
+            for name in (DEFAULT_FUSION, ALWAYS):
+                t = time.perf_counter()
+                u, q = understood_query(text, regions, size=20)
+                out = search_understood(lambda q: backend.search("postings", q), q, u)
+                if out.query.text and (name == ALWAYS or out.result.total < FUSE_BELOW):  # encode only then
+                    fused(backend, out.query, encode(out.query.text), out.result.total, **FUSION_VARIANTS[name])
+                times.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            u, q = understood_query(text, regions, size=20)
+            if u.text:
+                backend.knn("postings", encode(u.text), 20, filters=u.filters())
+            times.setdefault("sem", []).append((time.perf_counter() - t) * 1000)
+    out: dict = {}
+    for key, ts in times.items():
+        out[key + "_p50"] = float(np.percentile(ts, 50))
+        out[key + "_p95"] = float(np.percentile(ts, 95))
+    return out
 
 
 def natural_worker(args) -> dict:
@@ -788,14 +897,22 @@ def natural_worker(args) -> dict:
     cache = Path(args.cache)
     base, stored, cats = base_corpus(Path(args.data), cache)
     regions = region_directory(None)
+    encode = None
+    out: dict = {"engine": "columnar", "size": args.size}
+    if not args.no_semantic:
+        from indexer.search.semantic import StaticModel
+
+        model = bench_model(Path(args.data), cache, args.model)
+        out["model"] = attach_vectors(base, stored, model, cache)
+        static = StaticModel(model)
+        encode = lambda text: tuple(float(x) for x in static.encode([text])[0])  # noqa: E731
     idx = [i for i, c in enumerate(cats) if c]
     real = [base[i] for i in idx]
     queries = natural_queries(real, [cats[i] for i in idx])
-    out: dict = {"engine": "columnar", "size": args.size}
     eng = Columnar()
     path = Path(tempfile.mkdtemp(dir=cache, prefix="nl-"))
     eng.build(real, [stored[i] for i in idx], path)
-    out.update(natural_run(eng.backend, queries, regions))
+    out.update(natural_run(eng.backend, queries, regions, encode))
     shutil.rmtree(path, ignore_errors=True)
     if args.size:
         docs, st = resample(base, stored, args.size)
@@ -804,23 +921,32 @@ def natural_worker(args) -> dict:
         eng = Columnar()
         eng.build(docs, st, path)
         del docs, st
-        out.update(natural_latency(eng.backend, queries, regions))
+        out.update(natural_latency(eng.backend, queries, regions, encode=encode))
         shutil.rmtree(path, ignore_errors=True)
     return out
 
 
 def print_natural(res: dict) -> None:
     print(f"\nNatural-language queries ({res['queries']}, from the 智联 categories; labels: same category, and "
-          f"same city when the query names one; docs/search.md):")
+          f"same city when the query names one; docs/search.md)"
+          + (f"; meaning: model {res['model']} (trained without the categories)" if "model" in res else "") + ":")
+    timed = "nl_p95" in res
     print("| query | NDCG@10 | zero-result rate |" + (f" p50 ms @ {res['size']:,} | p95 ms @ {res['size']:,} |"
-                                                        if "nl_p95" in res else ""))
-    print("|---|---|---|" + ("---|---|" if "nl_p95" in res else ""))
-    for who, key in (("today's strict query (words as typed)", "strict"), ("understood + relaxed", "nl")):
+                                                        if timed else ""))
+    print("|---|---|---|" + ("---|---|" if timed else ""))
+    rows = [("today's strict query (words as typed)", "strict"), ("understood + relaxed", "nl")]
+    rows += [(f"understood + semantic ({name})", name) for name in FUSION_VARIANTS]
+    rows += [("semantic only (kNN under the understood filters)", "sem")]
+    for who, key in rows:
+        if key + "_ndcg10" not in res:
+            continue
         row = f"| {who} | {res[key + '_ndcg10']:.3f} | {res[key + '_zero']:.1%} |"
-        if "nl_p95" in res:
-            row += f" {res[key + '_p50']:.2f} | {res[key + '_p95']:.2f} |"
+        if timed:
+            row += (f" {res[key + '_p50']:.2f} | {res[key + '_p95']:.2f} |" if key + "_p95" in res else " | |")
         print(row)
-    print(f"NDCG@10 ratio understood / strict: {res['nl_ndcg10'] / max(res['strict_ndcg10'], 1e-9):.2f}x")
+    for who, key in rows[1:]:
+        if key + "_ndcg10" in res:
+            print(f"NDCG@10 ratio {who} / strict: {res[key + '_ndcg10'] / max(res['strict_ndcg10'], 1e-9):.2f}x")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -970,6 +1096,9 @@ def main() -> None:
     p.add_argument("--natural-size", type=int, default=100_000,
                    help="index size for the natural-language latency (0: quality only)")
     p.add_argument("--only-natural", action="store_true", help="only the natural-language table")
+    p.add_argument("--model", default=None,
+                   help="encoder for the semantic rows (default: one trained here without the labels, cached)")
+    p.add_argument("--no-semantic", action="store_true", help="natural-language table without the semantic rows")
     p.add_argument("--worker", dest="engine", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -1028,7 +1157,8 @@ def main() -> None:
 
 def _natural(args) -> None:
     cmd = [sys.executable, __file__, "--worker", "natural", "--size", str(args.natural_size), "--data", args.data,
-           "--cache", args.cache]
+           "--cache", args.cache] + (["--model", args.model] if args.model else []) \
+        + (["--no-semantic"] if args.no_semantic else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         print(f"# natural-language run FAILED\n{proc.stderr[-2000:]}", file=sys.stderr)
