@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matching.corpus import iter_postings, load_occupations, occupations_file  # noqa: E402
-from matching.evaluation import BM25, mrr_recall_at_k, ndcg_at_k, tfidf_scores  # noqa: E402
+from matching.evaluation import BM25, mrr_recall_at_k, ndcg_at_k, reciprocal_ranks, tfidf_scores  # noqa: E402
 from matching.ltr import city_codes as _city_codes  # noqa: E402
 from matching.text import DESCRIPTION_CHARS, core_title, segment  # noqa: E402
 
@@ -324,9 +324,10 @@ def ranking_section(encoder, postings, held, occupations, data, args, rng, out, 
 VOCAB_VARIANTS = (
     ("BPE, today's pairs (no hard negatives, no requirement/industry pairs)",
      dict(vocabulary="bpe", hard_negatives=False, extra_pairs=False)),
-    ("BPE + hard negatives + new pairs", dict(vocabulary="bpe")),
-    ("jieba words + hard negatives + new pairs", dict(vocabulary="words")),
-    ("BPE ∪ jieba words + hard negatives + new pairs", dict(vocabulary="union")),
+    ("BPE + hard negatives + new pairs", dict(vocabulary="bpe", hard_negatives=True, extra_pairs=True)),
+    ("jieba words + hard negatives + new pairs", dict(vocabulary="words", hard_negatives=True, extra_pairs=True)),
+    ("BPE ∪ jieba words + hard negatives + new pairs",
+     dict(vocabulary="union", hard_negatives=True, extra_pairs=True)),
 )
 
 
@@ -338,37 +339,76 @@ def compare_vocabularies(data: Path, args, out: dict, report: list) -> None:
     import tempfile
 
     from matching.encoder import Encoder
-    from matching.training import train_encoder
+    from matching.training import TrainResult, train_encoder
 
     held = [p for p in iter_postings(data) if p.held_out]
     keep = Path(args.keep_models) if args.keep_models else Path(tempfile.mkdtemp(prefix="joblink-vocab-"))
     wanted = set(args.compare_vocab.split(",")) if args.compare_vocab != "all" else None
-    rows, n = [], 0
+    rows, n, first = [], 0, None
     for i, (name, settings) in enumerate(VOCAB_VARIANTS):
         key = f"{i}-{settings['vocabulary']}"
         if wanted is not None and key not in wanted and str(i) not in wanted:
             continue
         log(f"vocabulary variant {key}: {name}")
-        t0 = time.perf_counter()
-        cpu0 = time.process_time()
-        result = train_encoder(data, keep / key, limit=args.train_limit, epochs=args.epochs, dim=args.dim,
-                               time_budget_s=None, log=log, **settings)
-        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        encoder = Encoder(keep / key)
-        retrieved, n = retrieval(encoder, held, args.retrieval_size, random.Random(args.seed))
-        mrr, recall = retrieved[0][1], retrieved[0][2]
-        rows.append([name, mrr, recall, result.vocab_size, result.pairs, result.hard_negatives,
-                     f"{seconds:.0f}", f"{cpu:.0f}", f"{os.getloadavg()[0]:.1f}"])
+        meta_file = keep / key / "joblink_model.json"
+        if meta_file.exists():  # trained by an earlier (or a parallel) run into --keep-models: evaluate it
+            result = TrainResult(**{k: v for k, v in json.loads(meta_file.read_text(encoding="utf-8")).items()
+                                    if k in TrainResult.__dataclass_fields__})
+            seconds, cpu = result.seconds, None
+        else:
+            t0, cpu0 = time.perf_counter(), time.process_time()
+            result = train_encoder(data, keep / key, limit=args.train_limit, epochs=args.epochs, dim=args.dim,
+                                   time_budget_s=None, log=log, **settings)
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        docs = retrieval_documents(held, args.retrieval_size, random.Random(args.seed))
+        n, encoder = len(docs), Encoder(keep / key)
+        rr = reciprocal_ranks(encoder.encode([p.title for p in docs])
+                              @ encoder.encode([p.description[:DESCRIPTION_CHARS] for p in docs]).T)
+        first = first if rows else rr
+        mrr, recall = float(rr.mean()), float((rr > 0).mean())
+        ratio, lo, hi = ratio_interval(rr, first)
+        rows.append([name, mrr, recall, f"{ratio:.3f} ({lo:.3f}–{hi:.3f})", result.vocab_size, result.pairs,
+                     result.hard_negatives, f"{seconds:.0f}", "" if cpu is None else f"{cpu:.0f}",
+                     f"{os.getloadavg()[0]:.1f}"])
         log(f"  -> MRR@10 {mrr:.4f}, recall@10 {recall:.4f}, {seconds:.0f} s ({keep / key})")
     baselines = retrieval_baselines(held, args.retrieval_size, random.Random(args.seed))
-    rows += [[name, mrr, recall, "", "", "", "", "", ""] for name, mrr, recall, _s in baselines]
+    rows += [[name, mrr, recall, "", "", "", "", "", "", ""] for name, mrr, recall, _s in baselines]
     out["vocabularies"] = {"candidates": n, "train_limit_per_file": args.train_limit, "epochs": args.epochs,
                            "dim": args.dim, "models": str(keep), "rows": rows}
     report.append(table(f"Vocabularies compared: title -> description over {n} held-out postings (each model "
                         f"trained on the same {args.train_limit} postings per file, {args.epochs} epochs, "
-                        f"{args.dim} dimensions; seconds wall / CPU of this process, load average at the end)",
-                        ["training", "MRR@10", "recall@10", "tokens", "pairs", "with hard negative",
+                        f"{args.dim} dimensions; seconds: wall-clock training, and CPU when trained in this run; load average "
+                        "when evaluated)",
+                        ["training", "MRR@10", "recall@10", "MRR ÷ first row (paired bootstrap 95 %)", "tokens",
+                         "pairs", "with hard negative",
                          "seconds", "CPU s", "load"], rows))
+
+
+def encoder_sections(encoder, postings, held, occupations, args, rng, out, report) -> None:
+    """Encoder throughput, 1. retrieval and 2. occupation codes."""
+    # throughput of the encoder on real posting texts
+    texts = [p.title + " " + p.description[:DESCRIPTION_CHARS] for p in postings[:20000]]
+    encoder.encode(texts[:1000])
+    t0 = time.perf_counter()
+    encoder.encode(texts)
+    tps = len(texts) / (time.perf_counter() - t0)
+    out["encoder_texts_per_second"] = round(tps)
+    load = [round(x, 1) for x in __import__("os").getloadavg()]
+    out["load_average"] = load
+    report.append(f"Encoder throughput: {tps:,.0f} texts/s (title + 300-char description, batch 1024, CPU; "
+                  f"machine load average {load} on 2 cores)")
+
+    log("1. retrieval")
+    rows, n = retrieval(encoder, held, args.retrieval_size, rng)
+    out["retrieval"] = {"candidates": n, "rows": rows}
+    report.append(table(f"1. Title -> description retrieval ({n} held-out postings, each title against all {n} "
+                        "descriptions)", ["method", "MRR@10", "recall@10", "seconds"], rows))
+    log("2. occupation codes")
+    rows, n, gold_map = occupation_accuracy(encoder, held, occupations)
+    out["occupation"] = {"titles": n, "categories_with_gold": len(gold_map), "rows": rows}
+    report.append(table(f"2. Occupation code from the title ({n} held-out 智联 postings of {len(gold_map)} "
+                        "categories with a gold code; 1,639 detailed codes to choose from)",
+                        ["method", "accuracy (detailed code)", "accuracy (minor group)"], rows))
 
 
 def main(argv=None) -> int:
@@ -382,6 +422,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ltr-seekers", type=int, default=400, help="generated jobseekers per city fold to train on")
     ap.add_argument("--compare-vocab", default=None, metavar="all|0-bpe,2-words,...",
                     help="only train and compare the vocabularies (BPE, jieba words, both) on the retrieval task")
+    ap.add_argument("--ranking-only", action="store_true",
+                    help="skip the throughput, retrieval and occupation sections (the same labelled set)")
     ap.add_argument("--keep-models", default=None, help="with --compare-vocab: where to keep the trained models")
     ap.add_argument("--epochs", type=int, default=2, help="with --compare-vocab: epochs per variant")
     ap.add_argument("--dim", type=int, default=256, help="with --compare-vocab: dimensions per variant")
@@ -436,29 +478,10 @@ def main(argv=None) -> int:
                 _SUBTYPE["ZL_" + str(rec.get("jobId"))] = str(rec.get("subJobTypeLevel") or "")
     report.append(f"Held-out postings: {len(held)} of {len(postings)}")
 
-    # throughput of the encoder on real posting texts
-    texts = [p.title + " " + p.description[:DESCRIPTION_CHARS] for p in postings[:20000]]
-    encoder.encode(texts[:1000])
-    t0 = time.perf_counter()
-    encoder.encode(texts)
-    tps = len(texts) / (time.perf_counter() - t0)
-    out["encoder_texts_per_second"] = round(tps)
-    load = [round(x, 1) for x in __import__("os").getloadavg()]
-    out["load_average"] = load
-    report.append(f"Encoder throughput: {tps:,.0f} texts/s (title + 300-char description, batch 1024, CPU; "
-                  f"machine load average {load} on 2 cores)")
-
-    log("1. retrieval")
-    rows, n = retrieval(encoder, held, args.retrieval_size, rng)
-    out["retrieval"] = {"candidates": n, "rows": rows}
-    report.append(table(f"1. Title -> description retrieval ({n} held-out postings, each title against all {n} "
-                        "descriptions)", ["method", "MRR@10", "recall@10", "seconds"], rows))
-    log("2. occupation codes")
-    rows, n, gold_map = occupation_accuracy(encoder, held, occupations)
-    out["occupation"] = {"titles": n, "categories_with_gold": len(gold_map), "rows": rows}
-    report.append(table(f"2. Occupation code from the title ({n} held-out 智联 postings of {len(gold_map)} "
-                        "categories with a gold code; 1,639 detailed codes to choose from)",
-                        ["method", "accuracy (detailed code)", "accuracy (minor group)"], rows))
+    if args.ranking_only:
+        retrieval_documents(held, args.retrieval_size, rng)  # the same random draws: the same labelled set
+    else:
+        encoder_sections(encoder, postings, held, occupations, args, rng, out, report)
     ranking_section(encoder, postings, held, occupations, data, args, rng, out, report)
     print("\n".join(report))
     if args.json_out:

@@ -8,15 +8,20 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def mrr_recall_at_k(scores: np.ndarray, k: int = 10) -> tuple[float, float]:
-    """Query i's relevant document is document i. Ties are broken against the gold document."""
+def reciprocal_ranks(scores: np.ndarray, k: int = 10) -> np.ndarray:
+    """Per query, 1/rank of its relevant document (document i for query i) within the top k, else 0.
+    Ties are broken against the gold document."""
     n = scores.shape[0]
     gold = scores[np.arange(n), np.arange(n)]
     # rank = 1 + number of other documents scoring >= gold (pessimistic on ties)
-    better = (scores >= gold[:, None]).sum(axis=1) - 1
-    rank = better + 1
-    rr = np.where(rank <= k, 1.0 / rank, 0.0)
-    return float(rr.mean()), float((rank <= k).mean())
+    rank = (scores >= gold[:, None]).sum(axis=1)
+    return np.where(rank <= k, 1.0 / rank, 0.0)
+
+
+def mrr_recall_at_k(scores: np.ndarray, k: int = 10) -> tuple[float, float]:
+    """Query i's relevant document is document i. Ties are broken against the gold document."""
+    rr = reciprocal_ranks(scores, k)
+    return float(rr.mean()), float((rr > 0).mean())
 
 
 def ndcg_at_k(ranked_gains: Sequence[float], all_gains: Sequence[float], k: int = 10) -> float:

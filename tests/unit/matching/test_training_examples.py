@@ -31,7 +31,7 @@ def postings():
 
 @pytest.fixture(scope="module")
 def examples(postings):
-    return mine_examples(postings, seed=0)
+    return mine_examples(postings, seed=0, hard_negatives=True, extra_pairs=True)
 
 
 def _by_text(postings):
@@ -127,9 +127,19 @@ def test_word_vocabularies_segment_into_words(postings, vocabulary):
 
 def test_a_jieba_word_model_is_an_ordinary_model_folder(postings, tmp_path):
     result = train_on_postings(postings[:600] + postings[-300:], [], tmp_path, source="test", vocabulary="words",
+                               hard_negatives=True, extra_pairs=True,
                                epochs=1, dim=16, vocab_size=2000, batch_size=64, time_budget_s=None,
                                log=lambda _: None)
     assert result.hard_negatives > 0
     encoder = load_encoder(tmp_path)
     v = encoder.encode(["普工", "仓库管理员"])
     assert v.shape == (2, 16) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+def test_reciprocal_ranks_count_ties_against_the_gold_document():
+    from matching.evaluation import mrr_recall_at_k, reciprocal_ranks
+
+    scores = np.array([[0.9, 0.1, 0.2], [0.5, 0.5, 0.1], [0.3, 0.8, 0.7]])
+    assert reciprocal_ranks(scores, k=10).tolist() == [1.0, 0.5, 0.5]
+    assert reciprocal_ranks(scores, k=1).tolist() == [1.0, 0.0, 0.0]
+    assert mrr_recall_at_k(scores, k=1) == (pytest.approx(1 / 3), pytest.approx(1 / 3))
