@@ -358,7 +358,7 @@ def compare_vocabularies(data: Path, args, out: dict, report: list) -> None:
         else:
             t0, cpu0 = time.perf_counter(), time.process_time()
             result = train_encoder(data, keep / key, limit=args.train_limit, epochs=args.epochs, dim=args.dim,
-                                   time_budget_s=None, log=log, **settings)
+                                   learning_rate=args.learning_rate, time_budget_s=None, log=log, **settings)
             seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         docs = retrieval_documents(held, args.retrieval_size, random.Random(args.seed))
         n, encoder = len(docs), Encoder(keep / key)
@@ -374,11 +374,11 @@ def compare_vocabularies(data: Path, args, out: dict, report: list) -> None:
     baselines = retrieval_baselines(held, args.retrieval_size, random.Random(args.seed))
     rows += [[name, mrr, recall, "", "", "", "", "", "", ""] for name, mrr, recall, _s in baselines]
     out["vocabularies"] = {"candidates": n, "train_limit_per_file": args.train_limit, "epochs": args.epochs,
-                           "dim": args.dim, "models": str(keep), "rows": rows}
+                           "dim": args.dim, "learning_rate": args.learning_rate, "models": str(keep), "rows": rows}
     report.append(table(f"Vocabularies compared: title -> description over {n} held-out postings (each model "
                         f"trained on the same {args.train_limit} postings per file, {args.epochs} epochs, "
-                        f"{args.dim} dimensions; seconds: wall-clock training, and CPU when trained in this run; load average "
-                        "when evaluated)",
+                        f"{args.dim} dimensions, learning rate {args.learning_rate}; seconds: wall-clock training, "
+                        "and CPU when trained in this run; load average when evaluated)",
                         ["training", "MRR@10", "recall@10", "MRR ÷ first row (paired bootstrap 95 %)", "tokens",
                          "pairs", "with hard negative",
                          "seconds", "CPU s", "load"], rows))
@@ -427,6 +427,7 @@ def main(argv=None) -> int:
     ap.add_argument("--keep-models", default=None, help="with --compare-vocab: where to keep the trained models")
     ap.add_argument("--epochs", type=int, default=2, help="with --compare-vocab: epochs per variant")
     ap.add_argument("--dim", type=int, default=256, help="with --compare-vocab: dimensions per variant")
+    ap.add_argument("--learning-rate", type=float, default=0.1, help="with --compare-vocab: learning rate")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
     data = Path(args.data)

@@ -542,7 +542,8 @@ def _model_card(meta: dict) -> str:
     return f"""# {meta['model_version']}
 
 JobLink's in-domain Chinese sentence encoder (sentence-transformers `StaticEmbedding` over a
-{meta['hyperparameters']['vocabulary']} tokenizer fitted to the corpus, {meta['dim']} dimensions, {meta['vocab_size']} tokens). Trained on CPU by
+{meta['hyperparameters']['vocabulary']} tokenizer fitted to the corpus, {meta['dim']} dimensions,
+{meta['vocab_size']} tokens). Trained on CPU by
 `joblink matcher train` (`matching.training.train_on_postings`) on {meta['trained_at']} in {meta['seconds']} s.
 
 Load it with `SentenceTransformer("{meta['output_dir']}")`, or set `MATCHER_MODEL` to this directory.
