@@ -91,10 +91,10 @@ def test_gunicorn_settings_follow_web_bind_workers_and_threads(monkeypatch):
 
     monkeypatch.setenv("WEB_BIND", "0.0.0.0:8000")
     monkeypatch.setenv("WEB_WORKERS", "3")
-    monkeypatch.setenv("WEB_THREADS", "2")
+    monkeypatch.setenv("WEB_THREADS", "3")
     importlib.reload(conf)
-    assert (conf.bind, conf.workers, conf.threads, conf.worker_class) == (["0.0.0.0:8000"], 3, 2, "gthread")
+    assert (conf.bind, conf.workers, conf.threads, conf.worker_class) == (["0.0.0.0:8000"], 3, 3, "gthread")
     for name in ("WEB_BIND", "WEB_WORKERS", "WEB_THREADS"):
         monkeypatch.delenv(name)
     importlib.reload(conf)
-    assert (conf.bind, conf.workers, conf.threads) == (["127.0.0.1:5000"], default_workers(), 1)
+    assert (conf.bind, conf.workers, conf.threads) == (["127.0.0.1:5000"], default_workers(), 2)

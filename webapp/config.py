@@ -42,7 +42,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "SESSION_COOKIE_SECURE": ("0", "1 behind HTTPS"),
     "WEB_BIND": ("127.0.0.1:5000", "address the production server (`joblink serve`) listens on; --host/--port override it"),
     "WEB_WORKERS": (None, "gunicorn worker processes of `joblink serve`; default 2 × CPU cores + 1, at most 8"),
-    "WEB_THREADS": ("1", "threads per gunicorn worker (gthread): 1 measured best with SQLite and the embedded index (CPU-bound); more when the database and search are across a network"),
+    "WEB_THREADS": ("2", "threads per gunicorn worker (gthread): 2 measured best with SQLite and the embedded index on an idle 2-core machine (4 worse); more when the database and search are across a network"),
     "JOBLINK_INSTANCE": (None, "instance folder (database, search index, model, secrets); default instance/ in the repository"),
     "NOTIFY_ADAPTER": ("log", "how SMS/e-mail copies of notifications leave: log (a local file, nothing sent) | gateway (NOTIFY_SMS_* and NOTIFY_SMTP_*) | module:factory (a bureau's own adapter; docs/notifications.md)"),
     "NOTIFY_LOG_FILE": (None, "file the log adapter appends messages to; default instance/outbox/messages.jsonl"),

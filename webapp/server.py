@@ -208,8 +208,10 @@ def serve_production(config, host: str | None = None, port: int | None = None, r
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     host, port = resolve_bind(config, host, port)
     check_port_free(host, port)
+    from webapp.config import SETTINGS
+
     workers = int(config.get("WEB_WORKERS") or default_workers())
-    threads = int(config.get("WEB_THREADS") or 1)
+    threads = int(config.get("WEB_THREADS") or SETTINGS["WEB_THREADS"][0])
     specs = production_specs(bind_address(host, port), workers, threads, relay=relay)
     print(f"JobLink 已启动：http://{bind_address(host, port)}/  （{workers} 个网页进程 × {threads} 线程，"
           f"另有索引同步和定时任务进程；Ctrl+C 停止）", file=sys.stderr, flush=True)
