@@ -21,6 +21,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._apps import make_app  # noqa: E402
+
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import random  # noqa: E402
@@ -73,7 +75,8 @@ def generate(session, n: int, months: int, events: int, seed: int = 16) -> None:
                                "base_headcount": base, "headcount": headcount, "reduction": base - headcount,
                                "reduction_pct": 0.0, "rule": "count", "notified": 0, "created_at": flagged})
     session.execute(MonthlyReport.__table__.insert(), reports)
-    session.execute(MonitoringAlert.__table__.insert(), alerts)
+    if alerts:  # a small run may raise none
+        session.execute(MonitoringAlert.__table__.insert(), alerts)
     session.execute(MonitoringAlert.__table__.update().values(region_code=Enterprise.region_code)
                     .where(Enterprise.id == MonitoringAlert.monitored_id))
     for start in range(0, events, 100_000):
@@ -109,7 +112,7 @@ def main() -> None:
     from webapp.extensions import db
 
     with tempfile.TemporaryDirectory() as folder:
-        app = make_app(Path(folder))
+        app = make_app(Path(folder), "monitoring.db")
         with app.app_context():
             started = time.perf_counter()
             generate(db.session, args.enterprises, args.months, args.events)
@@ -131,24 +134,6 @@ def main() -> None:
             db.session.rollback()
         with app.app_context():
             db.engine.dispose()
-
-
-def make_app(folder: Path):
-    """A fresh SQLite database with the schema and the reference data (as bench/statistics.py)."""
-    from core.all_models import metadata
-    from core.reference.services import load_reference_data
-    from webapp import create_app
-    from webapp.extensions import db
-
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'monitoring.db'}",
-                      "INSTANCE_PATH": str(folder), "SEARCH_BACKEND": "null", "SECRET_KEY": "bench",
-                      "JOBLINK_PII_KEY": "q0ngtt8xiqsQ2qXEMo2s6lhZC7U2S8m1QzVhM1F4y3I=",
-                      "JOBLINK_PII_HASH_KEY": "bench"})
-    with app.app_context():
-        metadata.create_all(db.engine)
-        load_reference_data(db.session)
-        db.session.commit()
-    return app
 
 
 if __name__ == "__main__":

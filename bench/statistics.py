@@ -35,28 +35,13 @@ import time
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._apps import make_app  # noqa: E402
+
 PROVINCE = "37"  # 山东: the demo's province
 GROUPS = ("graduate", "veteran", "migrant_worker", "laid_off", "hard_to_employ", "disabled")
 EDUCATION = ("none", "junior", "senior", "associate", "bachelor", "master")
 TYPES = ("full_time", "full_time", "full_time", "gig", "part_time", "internship")
 TARGET_P95_MS, TARGET_REPORT_S = 500.0, 30.0
-
-
-def make_app(folder: Path):
-    from core.all_models import metadata
-    from core.reference.services import load_reference_data
-    from webapp import create_app
-    from webapp.extensions import db
-
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'stats.db'}",
-                      "INSTANCE_PATH": str(folder), "SEARCH_BACKEND": "null", "SECRET_KEY": "bench",
-                      "JOBLINK_PII_KEY": "q0ngtt8xiqsQ2qXEMo2s6lhZC7U2S8m1QzVhM1F4y3I=",
-                      "JOBLINK_PII_HASH_KEY": "bench"})
-    with app.app_context():
-        metadata.create_all(db.engine)
-        load_reference_data(db.session)
-        db.session.commit()
-    return app
 
 
 def _codes(session):
@@ -256,7 +241,7 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="joblink-stats-bench-") as tmp:
         folder = Path(tmp)
-        app = make_app(folder)
+        app = make_app(folder, "stats.db")
         from webapp.extensions import db
 
         t0 = time.perf_counter()

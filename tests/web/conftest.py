@@ -134,3 +134,13 @@ def matcher(app, tiny_model_dir):
     yield tiny_model_dir
     app.config["MATCHER_MODEL"] = old
     reset_ranker(app)
+
+
+@pytest.fixture
+def index(app, tmp_path, monkeypatch):
+    """An empty embedded search index of the test's own, the one the app searches."""
+    from indexer.search.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(tmp_path / "search")
+    monkeypatch.setitem(app.extensions, "search", backend)
+    return backend

@@ -9,17 +9,9 @@ import re
 
 import pytest
 
-from indexer.search.embedded import EmbeddedBackend
 from indexer.worker import Relay, rebuild
 
 FAIR_DATE = dt.date.today() + dt.timedelta(days=6)
-
-
-@pytest.fixture
-def index(app, tmp_path, monkeypatch):
-    backend = EmbeddedBackend(tmp_path / "search")
-    monkeypatch.setitem(app.extensions, "search", backend)
-    return backend
 
 
 @pytest.fixture

@@ -8,14 +8,11 @@ import html
 import pytest
 
 from core.enums import PayUnit
-from indexer.search.embedded import EmbeddedBackend
 from indexer.worker import rebuild
 
 
 @pytest.fixture
-def postings(app, tmp_path, monkeypatch, db_session, make_posting):
-    backend = EmbeddedBackend(tmp_path / "search")
-    monkeypatch.setitem(app.extensions, "search", backend)
+def postings(index, db_session, make_posting):
     made = {
         "rate": make_posting("贴标员", description="流水线贴标签，计件0.06元—0.15元/件", pay_min=0.06, pay_max=0.15),
         "rate_and_month": make_posting("美团送餐员", description="7块一单，可周结", pay_min=7, pay_max=7,
@@ -28,7 +25,7 @@ def postings(app, tmp_path, monkeypatch, db_session, make_posting):
     for key in ("rate", "rate_and_month", "bare"):
         made[key].pay_unit = PayUnit.PIECE
     db_session.commit()
-    assert rebuild(db_session, backend, "postings") == 4
+    assert rebuild(db_session, index, "postings") == 4
     return made
 
 

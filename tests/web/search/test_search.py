@@ -5,15 +5,7 @@ import pytest
 
 from core.enums import EmploymentType, PayUnit, PostingStatus
 from core.search import SearchError
-from indexer.search.embedded import EmbeddedBackend
 from indexer.worker import rebuild
-
-
-@pytest.fixture
-def index(app, tmp_path, monkeypatch):
-    backend = EmbeddedBackend(tmp_path / "search")
-    monkeypatch.setitem(app.extensions, "search", backend)
-    return backend
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.search.embedded import EmbeddedBackend
 from indexer.search.semantic import StaticModel, posting_vectors, query_encoder
 from indexer.worker import load_documents, rebuild
 
@@ -35,13 +34,6 @@ def meaning_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("meaning-model")
     SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=weights), Normalize()]).save(str(out))
     return out
-
-
-@pytest.fixture
-def index(app, tmp_path, monkeypatch):
-    backend = EmbeddedBackend(tmp_path / "search")
-    monkeypatch.setitem(app.extensions, "search", backend)
-    return backend
 
 
 @pytest.fixture
