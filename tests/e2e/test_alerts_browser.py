@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from .walk import PHONE, phone_sign_in
+
 pytestmark = pytest.mark.e2e
 
 REGION = "371327"  # 临沂 莒南县
 WORD = "花生分拣"  # a job no sample posting has
 SEEKER = ("e2e_dingyue_juxian", "Li-Chun-Yu-Shui-2026")
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="module")
@@ -83,13 +83,7 @@ def _run_scheduled_jobs(app):
 
 def test_save_a_search_hear_of_a_new_posting_and_unsubscribe_in_one_tap(browser, live_server, seeker, tmp_path):
     base, app = live_server["url"], live_server["app"]
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", SEEKER[0])
-    page.fill("#password", SEEKER[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("domcontentloaded")
+    context, page = phone_sign_in(browser, base, SEEKER)
 
     page.goto(f"{base}/search?q={WORD}&region={REGION}")
     _fits(page)
@@ -154,13 +148,7 @@ def test_inbox_alerts_and_privacy_pages_in_plain_words_and_phone_wide(browser, l
     from .walk import axe_violations, severe
 
     base = live_server["url"]
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", SEEKER[0])
-    page.fill("#password", SEEKER[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("domcontentloaded")
+    context, page = phone_sign_in(browser, base, SEEKER)
     page.goto(f"{base}/search?q=仓库&region={REGION}&type=full_time")
     page.get_by_role("button", name="保存搜索，有新岗位提醒我").click()
     page.wait_for_load_state("domcontentloaded")
