@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from .test_review_browser import _login, _shot
+from .walk import month_back
 
 pytestmark = pytest.mark.e2e
 
@@ -17,12 +18,6 @@ REGION = "371324"  # 临沂 兰陵县
 COMMISSIONER = ("e2e_jiance_zhuanyuan", "Fei-Xian-Jian-Ce-2026")
 OWNER = ("e2e_jiance_qiye", "Fei-Xian-Qi-Ye-2026")
 COMPANY = "兰陵示范重工有限公司"
-
-
-def _month(back: int) -> str:
-    today = dt.date.today().replace(day=1)
-    y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
-    return f"{y}-{m + 1:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +88,9 @@ def test_a_250_person_drop_reaches_the_commissioner(live_server, monitoring_data
     _login(page, base, *OWNER)
     page.goto(base + "/enterprise/postings")
     page.get_by_role("link", name="用工报送").click()
-    _report(page, _month(2), "1200", "3")
+    _report(page, month_back(2), "1200", "3")
     assert "已报送" in page.inner_text("body")
-    _report(page, _month(1), "950", "250")
+    _report(page, month_back(1), "950", "250")
     body = page.inner_text("body")
     assert "已报送" in body and "月末 950 人" in body
     _fits(page)
@@ -134,9 +129,9 @@ def walk_monitoring_objects(session, region: str, enterprise_id: int, commission
     from core.monitoring import services as mon
 
     monitored = mon.flag_enterprise(session, commissioner, enterprise_id, state_owned=True, above_designated_size=True)
-    mon.submit_report(session, commissioner, monitored.id, {"month": _month(2), "headcount": "800"})
+    mon.submit_report(session, commissioner, monitored.id, {"month": month_back(2), "headcount": "800"})
     _, alert = mon.submit_report(session, commissioner, monitored.id,
-                                 {"month": _month(1), "headcount": "550", "separations": "250",
+                                 {"month": month_back(1), "headcount": "550", "separations": "250",
                                   "production_state": "reduced", "pay_change": "down"})
     household = Household(reference="HD-001", head_name="钱大民", region_code=region, address="河东区九曲街道",
                           opened_on=dt.date.today() - dt.timedelta(days=40), created_by_user_id=commissioner.id,

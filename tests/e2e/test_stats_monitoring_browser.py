@@ -14,16 +14,11 @@ from openpyxl import load_workbook
 from .test_plain_words_browser import CODE
 from .test_review_browser import _login, _shot
 from .test_stats_browser import MAIN_TOO_WIDE
+from .walk import month_back
 
 pytestmark = pytest.mark.e2e
 
 COMMISSIONER = ("e2e_jiance_tongji", "Yin-Chuan-Jian-Ce-2026")
-
-
-def _month(back: int) -> str:
-    today = dt.date.today().replace(day=1)
-    y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
-    return f"{y}-{m + 1:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +44,10 @@ def monitoring_data(live_server):
             m = flag_enterprise(db.session, user, ent.id, state_owned=True)
             m.created_at = dt.datetime.now() - dt.timedelta(days=200)
             monitored.append(m)
-        submit_report(db.session, user, monitored[0].id, {"month": _month(2), "headcount": "1250"})
-        submit_report(db.session, user, monitored[0].id, {"month": _month(1), "headcount": "1000",
+        submit_report(db.session, user, monitored[0].id, {"month": month_back(2), "headcount": "1250"})
+        submit_report(db.session, user, monitored[0].id, {"month": month_back(1), "headcount": "1000",
                                                           "separations": "250"})
-        submit_report(db.session, user, monitored[1].id, {"month": _month(1), "headcount": "300", "hires": "10",
+        submit_report(db.session, user, monitored[1].id, {"month": month_back(1), "headcount": "300", "hires": "10",
                                                           "separations": "5"})
         db.session.commit()
 
@@ -65,7 +60,7 @@ def test_commissioner_reads_the_monitoring_figures_and_exports_them(live_server,
     _login(page, base, *COMMISSIONER)
     page.goto(base + "/stats/")
     page.get_by_role("link", name="企业用工监测统计").click()
-    page.select_option("select[name=month]", _month(1))
+    page.select_option("select[name=month]", month_back(1))
     page.get_by_role("button", name="查看").click()
     page.wait_for_load_state("networkidle")
     assert page.evaluate("typeof Chart") == "function" and page.locator("#monitoring-chart").count() == 1

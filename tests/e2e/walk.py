@@ -2,6 +2,7 @@
 two walk modules in one run do not create the same accounts twice, and axe-core run on a page."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 
 AXE_URL = "/static/vendor/axe.min.js"  # served by the app itself (make assets copies it from npm)
@@ -65,3 +66,10 @@ def screenshot(page, tmp_path, name: str) -> None:
     folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def month_back(back: int) -> str:
+    """The month ``back`` months before this one, as "YYYY-MM" (a monthly report's month)."""
+    today = dt.date.today().replace(day=1)
+    y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+    return f"{y}-{m + 1:02d}"
