@@ -319,7 +319,7 @@ def test_run_sheet_reorders_by_keyboard(live_server, live_data, browser):
 
 def test_viewer_pages_in_large_text_mode(live_server, live_data, browser):
     """What jobseekers and the public open, in 大字模式: 7:1 contrast, buttons 44 px high, phone wide."""
-    from .test_accessibility_browser import LARGE_STATE, _switch_large_text
+    from .test_large_text_browser import LARGE_STATE, _switch_large_text
 
     base, session_id = live_server["url"], _walk_session(live_server["app"], live_data)
     pages = [f"/live/{session_id}", f"/live/{session_id}/replay", f"/live/{session_id}/apply/{live_data['ids'][0]}?done=1",
