@@ -169,6 +169,14 @@ class Analyzer:
         parts.append(html.escape(text[last:]))
         return prefix + "".join(parts) + suffix
 
+    def highlight_hits(self, hits, stored: dict, terms: list[str]) -> None:
+        """Fill each hit's title and description highlights from its stored fields (both backends)."""
+        for h in hits:
+            src = stored.get(h.id) or {}
+            if "title_text" in src:
+                h.highlights["title"] = self.highlight(src.get("title_text") or "", terms)
+                h.highlights["description"] = self.highlight(src.get("description_text") or "", terms, max_chars=120)
+
 
 _default: Analyzer | None = None
 

@@ -392,12 +392,7 @@ class ElasticsearchBackend:
                           query={"ids": {"values": [str(h.id) for h in hits]}},
                           _source=["doc_id"] + [f.name for f in spec.by_kind("stored")])
         stored = {int(h["_source"].get("doc_id", h["_id"])): h["_source"] for h in resp["hits"]["hits"]}
-        for h in hits:
-            src = stored.get(h.id) or {}
-            if "title_text" in src:
-                h.highlights["title"] = self.analyzer.highlight(src.get("title_text") or "", terms)
-                h.highlights["description"] = self.analyzer.highlight(
-                    src.get("description_text") or "", terms, max_chars=120)
+        self.analyzer.highlight_hits(hits, stored, terms)
 
     def knn(self, collection, vector, k=10, filters=()):
         self._spec(collection)

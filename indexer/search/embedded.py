@@ -436,13 +436,7 @@ class EmbeddedBackend:
             return
         if terms is None:
             terms = self.analyzer.query_tokens(query.text) if query.text else []
-        stored = store.stored([h.id for h in hits])
-        for h in hits:
-            s = stored.get(h.id) or {}
-            if "title_text" in s:
-                h.highlights["title"] = self.analyzer.highlight(s.get("title_text") or "", terms)
-                h.highlights["description"] = self.analyzer.highlight(
-                    s.get("description_text") or "", terms, max_chars=120)
+        self.analyzer.highlight_hits(hits, store.stored([h.id for h in hits]), terms)
 
     def _nearest(self, col: CollectionIndex, query: SearchQuery, k: int) -> list[Hit]:
         """The documents nearest to ``query.vector`` under its filters, radius and exclusions."""
