@@ -244,6 +244,20 @@ def start_server(dev: bool, instance: Path, workers: int | None, threads: int | 
 PER_VISITOR = 20  # requests one visitor (one address, one keep-alive connection) makes
 
 
+def _get(conn: http.client.HTTPConnection, path: str, first_error: dict) -> int | str:
+    """One GET on the visitor's connection: the HTTP status, or the name of the error that broke the
+    connection; the first body of each non-200 status is kept for the report."""
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read()
+    except (OSError, http.client.HTTPException) as exc:
+        return type(exc).__name__
+    if resp.status != 200 and resp.status not in first_error:
+        first_error[resp.status] = body[:300]
+    return resp.status
+
+
 def run_load(port: int, paths: list[tuple[str, str]], concurrency: int, subnet: int) -> dict:
     """Every path once, from ``concurrency`` clients taking the next path as soon as they have an
     answer. A client is a run of visitors: each visitor has its own loopback address
@@ -271,15 +285,8 @@ def run_load(port: int, paths: list[tuple[str, str]], concurrency: int, subnet: 
                 conn = visitor(i, sent // PER_VISITOR)
             sent += 1
             t0 = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                resp = conn.getresponse()
-                body = resp.read()
-                status: int | str = resp.status
-                if status != 200 and status not in first_error:
-                    first_error[status] = body[:300]
-            except (OSError, http.client.HTTPException) as exc:
-                status = type(exc).__name__
+            status = _get(conn, path, first_error)
+            if isinstance(status, str):  # the connection failed: a new visitor
                 conn.close()
                 conn = visitor(i, sent // PER_VISITOR)
             with lock:
@@ -324,15 +331,8 @@ def run_rate(port: int, paths: list[tuple[str, str]], rate: float, clients: int,
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(
                     f"127.{subnet}.{i}.{(sent // PER_VISITOR) % 250 + 1}", 0))
             sent += 1
-            try:
-                conn.request("GET", path)
-                resp = conn.getresponse()
-                body = resp.read()
-                status: int | str = resp.status
-                if status != 200 and status not in first_error:
-                    first_error[status] = body[:300]
-            except (OSError, http.client.HTTPException) as exc:
-                status = type(exc).__name__
+            status = _get(conn, path, first_error)
+            if isinstance(status, str):  # the connection failed: a new one for the next request
                 conn.close()
                 conn = None
             with lock:
