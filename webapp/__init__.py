@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from core.errors import DomainError
 from core.enums import label
+from core.postings.cards import CardCache
 from indexer.search.factory import make_backend
 
 from .config import instance_folder, load_config
@@ -104,6 +105,8 @@ def _instance_path(test_config: dict | None) -> str:
 def _init_search(app: Flask) -> None:
     """Choose the concrete search backend and hand it to the rest of the app (a service registry)."""
     app.extensions["search"] = make_backend(app.config)
+    # the cards of postings this process showed lately (core/postings/cards.py), for search results
+    app.extensions["joblink_cards"] = CardCache()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -5,13 +5,23 @@ A result page shows 20 postings; loading them as ``Posting`` objects with their 
 occupation and every channel record (raw payloads included) cost about half of a search request's
 CPU. A card carries only the fields the list and the JSON API show, under the same attribute names
 as ``Posting`` (``format_pay``, ``badge_current`` and ``source_links`` read it unchanged).
+
+The same postings are shown again and again (the first page of 普工 or 司机 in a city), so a process
+keeps the cards it read lately (``CardCache``). Each request still asks the database which of its
+ids are published now, with a stamp of what a card shows (the posting's version and last change, the
+enterprise's name and badge, how many channels carried it): a card is read again when its stamp
+changed, and a withdrawn posting drops out at once, as before. Only a region's name (reference data)
+can be up to ``max_age_s`` old.
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.channels.models import Channel
@@ -47,7 +57,7 @@ class SourceCard:
     source_url: str | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class PostingCard:
     id: int
     title: str
@@ -99,13 +109,73 @@ _SOURCES = (
 )
 
 
-def published_cards(session: Session, ids: list[int]) -> dict[int, PostingCard]:
-    """Cards of the published postings among ``ids`` (withdrawn ones are left out), by id."""
+# What a card shows, stamped: compared as stored (the raw text on SQLite), never parsed.
+_STAMPS = (
+    select(Posting.id, Posting.version, type_coerce(Posting.updated_at, String), Enterprise.name,
+           type_coerce(Enterprise.verification_status, String), type_coerce(Enterprise.qualified_at, String),
+           select(func.count(PostingSource.id)).where(PostingSource.posting_id == Posting.id).scalar_subquery())
+    .outerjoin(Enterprise, Enterprise.id == Posting.enterprise_id)
+    .where(Posting.id.in_(bindparam("ids", expanding=True)), Posting.status == PostingStatus.PUBLISHED)
+)
+
+
+class CardCache:
+    """The cards one process read lately (at most ``size``, least recently shown dropped first), each
+    with the stamp it was read under. Shared by a process's threads; cards are never changed once made.
+    One cache per database: the web app keeps one in ``app.extensions``."""
+
+    def __init__(self, size: int = 4096, max_age_s: float = 300.0):
+        self.size, self.max_age_s = size, max_age_s
+        self._items: OrderedDict[int, tuple[tuple, float, PostingCard]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def take(self, stamps: dict[int, tuple]) -> tuple[dict[int, PostingCard], list[int]]:
+        """The cached cards whose stamp is still ``stamps[id]``, and the ids to read again."""
+        found, missing = {}, []
+        oldest = time.monotonic() - self.max_age_s
+        with self._lock:
+            for posting_id, stamp in stamps.items():
+                item = self._items.get(posting_id)
+                if item is not None and item[0] == stamp and item[1] >= oldest:
+                    self._items.move_to_end(posting_id)
+                    found[posting_id] = item[2]
+                else:
+                    missing.append(posting_id)
+        return found, missing
+
+    def put(self, stamps: dict[int, tuple], cards: dict[int, PostingCard]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for posting_id, card in cards.items():
+                self._items[posting_id] = (stamps[posting_id], now, card)
+                self._items.move_to_end(posting_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def published_cards(session: Session, ids: list[int], cache: CardCache | None = None) -> dict[int, PostingCard]:
+    """Cards of the published postings among ``ids`` (withdrawn ones are left out), by id; with a
+    ``cache``, only the cards whose stamp changed since it read them are read."""
     if not ids:
         return {}
+    if cache is None:
+        return _read_cards(session, list(ids))
+    stamps = {row[0]: tuple(row[1:]) for row in session.connection().execute(_STAMPS, {"ids": list(ids)})}
+    cards, missing = cache.take(stamps)
+    if missing:
+        fresh = _read_cards(session, missing)
+        cache.put({i: stamps[i] for i in fresh}, fresh)
+        cards.update(fresh)
+    return cards
+
+
+def _read_cards(session: Session, ids: list[int]) -> dict[int, PostingCard]:
     cards: dict[int, PostingCard] = {}
     n = len(_NAMES)
-    for row in session.connection().execute(_CARDS, {"ids": list(ids)}):
+    for row in session.connection().execute(_CARDS, {"ids": ids}):
         values = dict(zip(_NAMES, row[:n]))
         ent_id, ent_name, ent_status, ent_qualified, region_name = row[n:]
         values["target_groups"] = list(values["target_groups"] or [])

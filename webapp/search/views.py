@@ -11,7 +11,7 @@ import os
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -55,8 +55,9 @@ def _home() -> tuple[float, float] | None:
 
 
 def _load(ids: list[int]) -> dict[int, PostingCard]:
-    """The hits' cards from the database (the system of record), withdrawn ones left out."""
-    return published_cards(db.session, ids)
+    """The hits' cards from the database (the system of record), withdrawn ones left out; cards this
+    process read lately and that did not change since are not read again."""
+    return published_cards(db.session, ids, current_app.extensions["joblink_cards"])
 
 
 def _run(api: bool):
@@ -166,7 +167,7 @@ def _item_json(p: PostingCard, hit) -> dict:
         "distance_km": round(hit.distance_km, 2) if hit.distance_km is not None else None,
         "score": round(hit.score, 4),
         "related": hit.related,
-        "url": url_for("public.posting_detail", posting_id=p.id),
+        "url": posting_url(p.id),
         "sources": [s.as_dict() for s in source_links(p)],
     }
 
@@ -228,12 +229,25 @@ def api_suggest():
                     "occupations": [{"code": o.code, "name": o.name} for o in occs]})
 
 
+class _PageArgs(dict):
+    """The request's parameters as the page's form reads them (``get``, ``getlist``, iteration), held in a
+    plain dict of lists: werkzeug's MultiDict builds an HTTP exception for every absent key it is asked
+    for, and the form asks for dozens."""
+
+    def get(self, key, default=None):
+        values = dict.get(self, key)
+        return values[0] if values else default
+
+    def getlist(self, key) -> list[str]:
+        return dict.get(self, key, [])
+
+
 @bp.get("/search")
 @public
 def search_page():
     args = request.args
     ctx = {
-        "q": (args.get("q") or "")[:100], "args": args, "sorts": SORTS, "posted_within": POSTED_WITHIN,
+        "q": (args.get("q") or "")[:100], "args": _PageArgs(args.to_dict(flat=False)), "sorts": SORTS, "posted_within": POSTED_WITHIN,
         "types": list(EmploymentType), "educations": list(Education), "groups": list(PriorityGroup),
         "channels": list(ChannelKind), "has_home": _home() is not None, "fallback": False,
         "error": None, "items": [], "total": 0, "facets": {}, "applied": {}, "parsed": None,
@@ -257,10 +271,24 @@ def search_page():
 
 
 @bp.app_template_global()
+def posting_url(posting_id: int) -> str:
+    """A posting's page. A result page links 20 of them: the route is built once per request (most of
+    a url_for's cost) and the id put at its end."""
+    prefix = g.get("_posting_url_prefix")
+    if prefix is None:
+        prefix = g._posting_url_prefix = url_for("public.posting_detail", posting_id=0).removesuffix("0")
+    return prefix + str(posting_id)
+
+
+@bp.app_template_global()
 def search_url(drop: str | None = None, **changes) -> str:
-    """The current search with ``changes`` applied (``None`` removes a parameter), page reset."""
-    params: dict[str, list[str]] = {k: request.args.getlist(k) for k in request.args}
-    params.pop("page", None)
+    """The current search with ``changes`` applied (``None`` removes a parameter), page reset. A page
+    has dozens of these links (one per facet): the request's parameters and the path are read once."""
+    base = g.get("_search_url_base")
+    if base is None:
+        base = g._search_url_base = ({k: request.args.getlist(k) for k in request.args if k != "page"},
+                                     url_for("search.search_page"))
+    params, path = dict(base[0]), base[1]
     if drop:
         params.pop(drop, None)
         if drop == "near":
@@ -272,7 +300,7 @@ def search_url(drop: str | None = None, **changes) -> str:
         else:
             params[k] = v if isinstance(v, list) else [str(v)]
     pairs = [(k, v) for k, vs in params.items() for v in vs if v != ""]
-    return url_for("search.search_page") + ("?" + urlencode(pairs) if pairs else "")
+    return path + ("?" + urlencode(pairs) if pairs else "")
 
 
 @bp.app_template_global()
