@@ -179,7 +179,7 @@ def train_fold_rankers(encoder, corpus, cities, occupations, n_seekers: int, see
     """One learned ranker per city fold, each trained on generated jobseekers of the OTHER fold's
     cities only, from postings that are not held out: an evaluated jobseeker's list is ranked by a
     model that never saw its city nor any evaluation posting."""
-    from matching.ltr import LearnedRanker, case_lists, training_corpus
+    from matching.ltr import LearnedRanker, case_lists, train_categories, training_corpus
     from matching.occupations import OccupationCoder
     from matching.ranker import Ranker
 
@@ -189,8 +189,9 @@ def train_fold_rankers(encoder, corpus, cities, occupations, n_seekers: int, see
     for fold in (0, 1):
         pool = training_corpus(corpus, evaluated_fold=fold)
         cases = build_training(pool, cities, n_seekers, seed + fold)
-        lists = case_lists(ranker, cases, coder)
-        models[fold] = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in lists])
+        categories = train_categories(pool, _SUBTYPE)  # the kinds of job, learnt from this fold's postings too
+        lists = case_lists(ranker, cases, coder, categories=categories)
+        models[fold] = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in lists], categories=categories)
         info[fold] = {"training_cities": sorted({c[3].city for c in cases}),
                       "lists": models[fold].meta["lists"], "rows": models[fold].meta["rows"],
                       "posting_ids": {p.id for c in cases for p in c[1]} | {c[3].id for c in cases}}
@@ -212,8 +213,9 @@ def learned_ndcg(models, encoder, cases, occupations, rr) -> list[float]:
     coder = OccupationCoder(occupations, encoder)
     ranker = Ranker(encoder, occupation_names={o.code: o.name for o in occupations})
     out = []
-    for (seeker, kept, x, y, gains_all), case in zip(case_lists(ranker, cases, coder), cases):
+    for case in cases:
         model = models[city_fold(case[3].city)]  # trained without this city's fold
+        (_seeker, kept, x, y, gains_all), = case_lists(ranker, [case], coder, categories=model.categories)
         order = np.argsort(-model.predict(x), kind="stable") if len(y) else []
         ids = {p.id for p in kept}
         rest = [case[2][p.id] for p in case[1] if p.id not in ids]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matching.categories import CategoryModel, text_of
 from matching.profiles import PostingProfile, SeekerProfile
 from matching.reasons import MAX_REASONS, _close_to_words, _pay, _place, _same_work, _skills
 from matching.scoring import matched_skills
@@ -32,11 +33,12 @@ from matching.text import core_title, segment
 RANKER_DIR = "ranker"
 MODEL_FILE = "model.txt"
 META_FILE = "ranker.json"
-# The transparent score's features (matching.scoring), the score itself, and the lexical and place
-# signals the score does not have.
+# The transparent score's features (matching.scoring), the score itself, the lexical and place
+# signals the score does not have, and whether the texts name the same kind of job
+# (matching.categories, learnt with the ranker).
 SCORE_FEATURES = ("semantic", "occupation", "skills", "education_experience", "pay", "distance")
 FEATURES = SCORE_FEATURES + ("hand_score", "bm25", "bm25_share", "same_city", "title_similarity", "title_bm25",
-                              "title_overlap", "skill_hits", "skill_overlap")
+                              "title_overlap", "skill_hits", "skill_overlap", "category", "category_parent")
 # What each feature means to a reader (staff sentence); never a field name on a page.
 FEATURE_WORDS = {
     "semantic": "岗位内容与求职意向相近", "occupation": "职业对口", "skills": "技能用得上",
@@ -44,7 +46,8 @@ FEATURE_WORDS = {
     "hand_score": "综合评分高", "bm25": "岗位用词与求职意向一致", "bm25_share": "岗位用词与求职意向一致",
     "same_city": "在同一城市", "title_similarity": "岗位名称与想做的工作相近",
     "title_bm25": "岗位名称与想做的工作用词一致", "title_overlap": "岗位名称与想做的工作用字相同",
-    "skill_hits": "技能用得上", "skill_overlap": "技能用得上",
+    "skill_hits": "技能用得上", "skill_overlap": "技能用得上", "category": "与想做的工作是同一类",
+    "category_parent": "与想做的工作属于同一大类",
 }
 PARAMS = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=20,
               subsample=0.8, subsample_freq=1, colsample_bytree=0.9, reg_lambda=1.0, random_state=0, n_jobs=1,
@@ -97,10 +100,12 @@ def title_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], en
 
 
 def list_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], score_features: Sequence[dict],
-                  hand_scores: Sequence[float], bm25: np.ndarray | None = None, encoder=None) -> np.ndarray:
+                  hand_scores: Sequence[float], bm25: np.ndarray | None = None, encoder=None,
+                  categories: CategoryModel | None = None) -> np.ndarray:
     """One row per posting, columns ``FEATURES``. ``score_features``/``hand_scores``: what
     ``matching.scoring.score_pair`` gave each pair; ``bm25``: scores over a wider pool (else this list);
-    ``encoder``: the matcher's encoder (for the titles' similarity)."""
+    ``encoder``: the matcher's encoder (for the titles' similarity); ``categories``: the kinds of job
+    learnt with the ranker (without it both category columns are 0)."""
     n = len(postings)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
@@ -121,6 +126,9 @@ def list_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], sco
         tags = {w.strip().lower() for w in p.skills if w and w.strip()}
         x[i, 13] = len(hits)
         x[i, 14] = len(have & tags) / len(have | tags) if have | tags else 0.0
+    if categories is not None:
+        wish = text_of(" ".join(core_title(t) for t in seeker.desired_titles if t), seeker.skills)
+        x[:, 15], x[:, 16] = categories.agreement(wish, [text_of(core_title(p.title), p.skills) for p in postings])
     return x
 
 
@@ -129,11 +137,12 @@ def list_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], sco
 class LearnedRanker:
     booster: object  # lightgbm.Booster
     meta: dict
+    categories: CategoryModel | None = None  # the kinds of job its category features were computed with
 
     @classmethod
     def train(cls, groups: Sequence[tuple[np.ndarray, Sequence[int]]], meta: dict | None = None,
-              params: dict | None = None) -> "LearnedRanker":
-        """``groups``: (feature rows, graded labels 0-3) per jobseeker."""
+              params: dict | None = None, categories: CategoryModel | None = None) -> "LearnedRanker":
+        """``groups``: (feature rows, graded labels 0-3) per jobseeker, computed with ``categories``."""
         import lightgbm as lgb
 
         groups = [(x, y) for x, y in groups if len(y) >= 2]
@@ -146,8 +155,9 @@ class LearnedRanker:
         info = dict(meta or {})
         info.update(features=list(FEATURES), lists=len(groups), rows=int(len(y)),
                     trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    labels={str(k): int((y == k).sum()) for k in sorted(set(y.tolist()))})
-        return cls(model.booster_, info)
+                    labels={str(k): int((y == k).sum()) for k in sorted(set(y.tolist()))},
+                    categories=len(categories.classes) if categories is not None else 0)
+        return cls(model.booster_, info, categories)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.booster.predict(x) if len(x) else np.zeros(0)
@@ -160,6 +170,8 @@ class LearnedRanker:
         folder = Path(model_dir) / RANKER_DIR
         folder.mkdir(parents=True, exist_ok=True)
         self.booster.save_model(str(folder / MODEL_FILE))
+        if self.categories is not None:
+            self.categories.save(folder)
         (folder / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
         return folder
 
@@ -173,16 +185,17 @@ class LearnedRanker:
         import lightgbm as lgb
 
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        if meta.get("features") != list(FEATURES):
+        categories = CategoryModel.load(folder)
+        if meta.get("features") != list(FEATURES) or (meta.get("categories") and categories is None):
             return None
-        return cls(lgb.Booster(model_file=str(folder / MODEL_FILE)), meta)
+        return cls(lgb.Booster(model_file=str(folder / MODEL_FILE)), meta, categories)
 
 
 # -- explanation in words ---------------------------------------------------------------------------
 _REASON_OF = {"occupation": "work", "semantic": "words", "bm25": "words", "bm25_share": "words",
               "title_similarity": "title", "title_bm25": "title", "title_overlap": "title",
               "distance": "place", "same_city": "place", "skills": "skills", "skill_hits": "skills",
-              "skill_overlap": "skills", "pay": "pay"}
+              "skill_overlap": "skills", "pay": "pay", "category": "title", "category_parent": "title"}
 
 
 def reasons_from_contributions(seeker: SeekerProfile, posting: PostingProfile, contrib: np.ndarray,
@@ -277,12 +290,21 @@ def train_from_files(data: Path, ranker, n_seekers: int = 800, seed: int = 11, l
     occupations = load_occupations(occupations_file(data))
     corpus = training_corpus(list(iter_postings(data)))
     log(f"{len(corpus)} postings to learn from")
-    cases = generated_cases(corpus, city_codes(data), n_seekers, random.Random(seed), zhilian_subtypes(data))
+    subtype = zhilian_subtypes(data)
+    cases = generated_cases(corpus, city_codes(data), n_seekers, random.Random(seed), subtype)
     log(f"{len(cases)} generated jobseekers with labelled lists")
-    lists = case_lists(ranker, cases, OccupationCoder(occupations, ranker.encoder))
+    categories = train_categories(corpus, subtype)
+    lists = case_lists(ranker, cases, OccupationCoder(occupations, ranker.encoder), categories=categories)
     return LearnedRanker.train([(x, y) for _s, _k, x, y, _a in lists],
                                meta={"encoder": getattr(ranker.encoder, "version", "none"), "source": str(data),
-                                     "seed": seed})
+                                     "seed": seed}, categories=categories)
+
+
+def train_categories(corpus: Sequence, subtype: dict[str, str]) -> CategoryModel:
+    """The kinds of job, from the 智联 postings of ``corpus`` (title and skills -> site category; the
+    parent category is the first 8 characters of the sub-category's code)."""
+    return CategoryModel.train((text_of(core_title(p.title), p.skills), p.category, subtype.get(p.id, "")[:8])
+                               for p in corpus if p.source == "zhilian" and p.category)
 
 
 def generated_cases(corpus: Sequence, cities: dict[str, str], n_seekers: int, rng, subtype: dict[str, str]):
@@ -340,7 +362,7 @@ def _label(p, seed, expected, edu: int, seed_parent: str, parent: str) -> int:
     return 0
 
 
-def case_lists(ranker, cases, coder, today: dt.date = dt.date(2026, 1, 1)):
+def case_lists(ranker, cases, coder, today: dt.date = dt.date(2026, 1, 1), categories: CategoryModel | None = None):
     """For each case, what the matcher re-ranks: the postings its filters keep, with their features.
     Returns [(seeker, kept postings, feature rows, labels of the kept, labels of the whole pool)]."""
     out = []
@@ -352,7 +374,7 @@ def case_lists(ranker, cases, coder, today: dt.date = dt.date(2026, 1, 1)):
         by_id = {p.id: p for p in postings}
         kept = [by_id[i.id] for i in ranked.items]  # BM25's statistics from these, as in the service path
         x = list_features(seeker, kept, [i.features for i in ranked.items], [i.score for i in ranked.items],
-                          encoder=ranker.encoder)
+                          encoder=ranker.encoder, categories=categories)
         out.append((seeker, kept, x, [labels[p.id] for p in kept], [labels[p.id] for p in postings]))
     return out
 
@@ -372,7 +394,7 @@ def rank_postings(ranker, model: "LearnedRanker | None", seeker: SeekerProfile, 
     by_id = {p.id: p for p in postings}
     kept = [by_id[i.id] for i in ranked.items]
     x = list_features(seeker, kept, [i.features for i in ranked.items], [i.score for i in ranked.items],
-                      encoder=ranker.encoder)
+                      encoder=ranker.encoder, categories=model.categories)
     learned = model.predict(x)
     contrib = model.contributions(x)
     order = sorted(range(len(kept)), key=lambda i: (-learned[i], str(kept[i].id)))[:k]
