@@ -4,6 +4,7 @@ development server (`joblink serve --dev`).
 
     nice -n 10 .venv/bin/python bench/http_load.py [--data ../shared/data] [--n 100000] [--quick]
                                               [--requests 2000] [--concurrency 50] [--threads 1,2,4]
+                                              [--warm 200]
 
 The instance (SQLite + the embedded search index) is built once from the real postings resampled to
 N (the ingest benchmark's records, through the real pipeline, then indexed by the relay) and kept in
@@ -394,7 +395,7 @@ def measure(name: str, dev: bool, instance: Path, args, paths, warm, subnet: int
     what the cores could serve if the server had them to itself (and the load generator ran elsewhere)."""
     proc, port = start_server(dev, instance, workers, threads)
     try:
-        run_load(port, warm, args.concurrency, subnet)  # every worker opens the index before the clock starts
+        run_load(port, warm, args.concurrency, subnet)  # every worker opens the index (--warm: and fills its caches)
         time.sleep(2)
         wait_for_quiet(args.max_load)
         row = _measured(name, proc, lambda: run_load(port, paths, args.concurrency, subnet + 1))
@@ -432,6 +433,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the WEB_WORKERS rule)")
     ap.add_argument("--threads", default="", help="comma-separated threads per worker to compare, e.g. 1,2,4")
     ap.add_argument("--no-dev", action="store_true", help="skip the development server")
+    ap.add_argument("--warm", type=int, default=200,
+                    help="requests (another draw from the same words) each server answers before the clock starts: "
+                         "200 opens the index in every worker; a few thousand give the steady state of a server "
+                         "that has been up a while (its caches filled)")
     ap.add_argument("--max-load", type=float, default=None,
                     help="wait (up to 10 min) for the load average to drop below this before each measurement")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "joblink-bench-http"))
@@ -445,7 +450,7 @@ def main() -> None:
     count_statistics(instance)
     regions = top_regions(instance)
     paths = make_paths(regions, args.requests, seed=7)
-    warm = make_paths(regions, max(200, args.concurrency * 4), seed=8)
+    warm = make_paths(regions, max(args.warm, args.concurrency * 4), seed=8)
     print(f"\n# {args.n} records ingested, {published_postings(instance)} published postings; {args.requests} requests, "
           f"{args.concurrency} concurrent clients, {os.cpu_count()} cores; target >= {TARGET_RPS:.0f} requests/s, p95 <= {TARGET_P95_MS:.0f} ms, 0 errors")
     print(f"{'server':<34} {'reqs':>6} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'load':>6}", flush=True)
