@@ -396,13 +396,13 @@ def rank_postings(ranker, model: "LearnedRanker | None", seeker: SeekerProfile, 
     x = list_features(seeker, kept, [i.features for i in ranked.items], [i.score for i in ranked.items],
                       encoder=ranker.encoder, categories=model.categories)
     learned = model.predict(x)
-    contrib = model.contributions(x)
     order = sorted(range(len(kept)), key=lambda i: (-learned[i], str(kept[i].id)))[:k]
+    contrib = model.contributions(x[order])  # only the shown: contributions cost more than the prediction
     items = []
-    for rank, i in enumerate(order, start=1):
+    for rank, (i, c) in enumerate(zip(order, contrib), start=1):
         item = ranked.items[i]
         item.rank = item.relevance_rank = rank
-        item.explanation = [staff_sentence(contrib[i])] + list(item.explanation)
+        item.explanation = [staff_sentence(c)] + list(item.explanation)
         items.append(item)
     ranked.items = items
     return ranked

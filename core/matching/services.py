@@ -327,6 +327,8 @@ def recommend_postings(
     constraints and nearest neighbours), the candidates' rows read again, then re-ranked with
     their explanation. ``human_review``: a commissioner reviews the list and offers posts by hand
     (a rostered person), so consent to automated recommendation is not needed for it."""
+    from matching.ltr import rank_postings
+
     from .pool import posting_pool
 
     seeker = session.get(Jobseeker, seeker_id)
@@ -352,8 +354,10 @@ def recommend_postings(
         prof.embedding = pool.vectors[row.id]
         profiles[row.id] = prof
     mark_shortage(profiles.values(), shortage_occupations(session))
-    ranked = ranker.rank_postings_for_seeker(sprof, [profiles[i] for i in ids if i in profiles], k=k, today=today,
-                                             require_consent=consent, out_of=len(pool))
+    # the learned order when the app chose it and one is saved (MATCHER_RANKER), else the hand-set score
+    ranked = rank_postings(ranker, getattr(ranker, "learned", None), sprof,
+                           [profiles[i] for i in ids if i in profiles], k=k, today=today,
+                           require_consent=consent, out_of=len(pool))
     ranked.candidates_considered, ranked.search = len(pool), "index"
     shown = [i.id for i in ranked.items]
     rows = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(shown)))} if shown else {}
