@@ -18,12 +18,13 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 ALPHA = 0.05  # additive smoothing of the n-gram counts per category
+REMEMBERED = 50_000  # texts whose weighted n-grams a model keeps (the same titles are read again and again)
 MIN_DF = 2  # an n-gram must occur in at least this many training texts
 SKILLS = 5  # skills appended to a title
 _SPACES = re.compile(r"\s+")
@@ -47,6 +48,7 @@ class CategoryModel:
     log_ratio: object  # scipy.sparse CSR (classes x vocab): log((count + alpha) / alpha) where seen
     base: np.ndarray  # per class: log(alpha / (class total + alpha * |vocab|))
     log_prior: np.ndarray
+    _seen: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def train(cls, examples: Iterable[tuple[str, str, str]]) -> "CategoryModel":
@@ -86,7 +88,7 @@ class CategoryModel:
 
         data, rows, cols = [], [], []
         for r, t in enumerate(texts):
-            for j, w in _weights(ngrams(t), self.vocab, self.idf):
+            for j, w in self._weighted(t):
                 rows.append(r)
                 cols.append(j)
                 data.append(w)
@@ -96,6 +98,14 @@ class CategoryModel:
         jll -= jll.max(axis=1, keepdims=True)
         p = np.exp(jll)
         return p / p.sum(axis=1, keepdims=True)
+
+    def _weighted(self, text: str) -> list[tuple[int, float]]:
+        found = self._seen.get(text)
+        if found is None:
+            if len(self._seen) >= REMEMBERED:
+                self._seen.clear()
+            found = self._seen[text] = _weights(ngrams(text), self.vocab, self.idf)
+        return found
 
     def agreement(self, one: str, others: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """For each of ``others``: the chance it is the same category as ``one``, and the same parent."""

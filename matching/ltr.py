@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import zlib
 from collections import defaultdict
@@ -72,7 +73,18 @@ def bm25_scores(seeker: SeekerProfile, postings: Sequence[PostingProfile]) -> np
 
     if not postings:
         return np.zeros(0)
-    return BM25([segment(posting_words(p)) for p in postings]).scores([segment(query_text(seeker))])[0]
+    return BM25([words(posting_words(p)) for p in postings]).scores([segment(query_text(seeker))])[0]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(segment(text))
+
+
+def words(text: str) -> list[str]:
+    """``segment(text)``, remembered: the same postings are candidates for one person after another, and
+    segmenting their texts was the largest part of the learned order's cost in the service path."""
+    return list(_words(text))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -93,7 +105,7 @@ def title_features(seeker: SeekerProfile, postings: Sequence[PostingProfile], en
     if encoder is not None:
         v = encoder.encode([wish] + titles)
         out[:, 0] = v[1:] @ v[0]
-    out[:, 1] = BM25([segment(t) for t in titles]).scores([segment(wish)])[0]
+    out[:, 1] = BM25([words(t) for t in titles]).scores([segment(wish)])[0]
     w = _bigrams(wish)
     out[:, 2] = [len(w & _bigrams(t)) / len(w | _bigrams(t)) if t else 0.0 for t in titles]
     return out

@@ -45,5 +45,5 @@ def matcher_train_ranker(data_dir, seekers, seed, output, as_json) -> None:
         echo_json({"folder": str(folder), "seconds": seconds, **model.meta})
         return
     click.echo(f"排序模型已保存到 {folder}（{seconds} 秒，{model.meta['lists']} 份名单，{model.meta['rows']} 个岗位）")
-    click.echo("  为我推荐默认仍按综合评分排序（学习排序尚未达到上线指标，且每次推荐多用约 80 毫秒）；"
+    click.echo("  为我推荐默认仍按综合评分排序（学习排序尚未达到上线指标，且每次推荐多用约 50 毫秒）；"
                "要改用学习排序，请设置 MATCHER_RANKER=learned 并重启（见 docs/matching.md）")
