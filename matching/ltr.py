@@ -76,7 +76,7 @@ def bm25_scores(seeker: SeekerProfile, postings: Sequence[PostingProfile]) -> np
     return BM25([words(posting_words(p)) for p in postings]).scores([segment(query_text(seeker))])[0]
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=2_000)  # about 15 KB a posting text: 30 MB a process
 def _words(text: str) -> tuple[str, ...]:
     return tuple(segment(text))
 

@@ -104,6 +104,9 @@ class Ranker:
         # write (titles, skills, self-descriptions). The application hands in the normaliser's
         # classifier; None reads nothing (only the codes a person chose count).
         self.interpret = None
+        # The learned ranking (``matching.ltr.LearnedRanker``) that orders a person's posts when the
+        # application chose it (MATCHER_RANKER); None: the hand-set score orders them.
+        self.learned = None
 
     @property
     def model_version(self) -> str:

@@ -355,7 +355,7 @@ def recommend_postings(
         profiles[row.id] = prof
     mark_shortage(profiles.values(), shortage_occupations(session))
     # the learned order when the app chose it and one is saved (MATCHER_RANKER), else the hand-set score
-    ranked = rank_postings(ranker, getattr(ranker, "learned", None), sprof,
+    ranked = rank_postings(ranker, ranker.learned, sprof,
                            [profiles[i] for i in ids if i in profiles], k=k, today=today,
                            require_consent=consent, out_of=len(pool))
     ranked.candidates_considered, ranked.search = len(pool), "index"
