@@ -220,6 +220,18 @@ def make_paths(regions: list[str], count: int, seed: int) -> list[tuple[str, str
     return out
 
 
+def repeated_share(warm: list[tuple[str, str]], paths: list[tuple[str, str]]) -> float:
+    """The share of ``paths`` asked before (in the warm-up or earlier in the run): how often a result
+    cache could answer, if one process served them all. The queries come from 60 words, so this is high;
+    a city's real search log repeats less, though its head (普工, 司机, the newest posts) repeats too."""
+    seen = {p for _k, p in warm}
+    repeats = 0
+    for _k, p in paths:
+        repeats += p in seen
+        seen.add(p)
+    return repeats / max(len(paths), 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Servers
 # ---------------------------------------------------------------------------------------------
@@ -371,14 +383,26 @@ def summarise(name: str, run: dict) -> dict:
 
 
 def print_row(row: dict) -> None:
-    met = row["rps"] >= TARGET_RPS and row["p95"] <= TARGET_P95_MS and row["errors"] == 0
     print(f"{row['server']:<34} {row['requests']:>6} {row['rps']:>9.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
-          f"{row['p99']:>8.1f} {row['errors']:>6} {row['load']:>6.1f}  {'met' if met else 'missed'}", flush=True)
+          f"{row['p99']:>8.1f} {row['errors']:>6} {row['load']:>6.1f}", flush=True)
     print(f"    server CPU {row['server_cpu_ms']:.1f} ms/request (capacity of {os.cpu_count()} idle cores: "
           f"{1000 * os.cpu_count() / row['server_cpu_ms']:.0f} requests/s); load generator CPU "
           f"{row['client_cpu_ms']:.1f} ms/request")
     print("    p95 ms by kind: " + ", ".join(f"{k} {v:.1f}" for k, v in row["by_kind"].items())
           + (f"; errors: {row['error_kinds']}, first: {row['first_error']}" if row["errors"] else ""), flush=True)
+
+
+def print_verdict(closed: dict, paced: dict) -> None:
+    """The target has two halves, each read from the run that measures it: the throughput from the
+    closed loop (its p95 is only the length of the queue 50 waiting clients make) and the p95 from the
+    open loop at the target rate (whose throughput is the rate offered, not what the server could do)."""
+    throughput = closed["rps"] >= TARGET_RPS
+    latency = paced["p95"] <= TARGET_P95_MS
+    errors = closed["errors"] + paced["errors"]
+    verdict = "met" if throughput and latency and not errors else "missed"
+    print(f"    target: {closed['rps']:.1f} requests/s closed loop (>= {TARGET_RPS:.0f}: {'yes' if throughput else 'no'}), "
+          f"p95 {paced['p95']:.1f} ms at {TARGET_RPS:.0f}/s offered (<= {TARGET_P95_MS:.0f}: {'yes' if latency else 'no'}), "
+          f"{errors} errors: {verdict}", flush=True)
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -406,6 +430,8 @@ def measure(name: str, dev: bool, instance: Path, args, paths, warm, subnet: int
             paced = _measured(f"  at {args.rate:.0f} requests/s offered", proc,
                               lambda: run_rate(port, paths, args.rate, args.concurrency, subnet + 2))
             print_row(paced)
+            if args.rate >= TARGET_RPS:  # the p95 half of the target is at its rate (or more)
+                print_verdict(row, paced)
     finally:
         stop(proc)
     return row
@@ -439,12 +465,17 @@ def main() -> None:
                          "that has been up a while (its caches filled)")
     ap.add_argument("--max-load", type=float, default=None,
                     help="wait (up to 10 min) for the load average to drop below this before each measurement")
+    ap.add_argument("--result-cache", default=None,
+                    help="SEARCH_RESULT_CACHE of the servers (answers each worker keeps for repeated queries; "
+                         "0: every query computed); default: the setting's default")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "joblink-bench-http"))
     args = ap.parse_args()
     if args.quick:
         args.n, args.requests = min(args.n, 20_000), min(args.requests, 1000)
 
     instance = Path(args.cache) / f"instance-{args.n}"
+    if args.result_cache is not None:
+        os.environ["SEARCH_RESULT_CACHE"] = str(args.result_cache)
     os.environ.update({"JOBLINK_INSTANCE": str(instance), "DATABASE_URL": "", "SEARCH_BACKEND": "embedded"})
     build_instance(instance, args.n, Path(args.data))
     count_statistics(instance)
@@ -453,6 +484,9 @@ def main() -> None:
     warm = make_paths(regions, max(args.warm, args.concurrency * 4), seed=8)
     print(f"\n# {args.n} records ingested, {published_postings(instance)} published postings; {args.requests} requests, "
           f"{args.concurrency} concurrent clients, {os.cpu_count()} cores; target >= {TARGET_RPS:.0f} requests/s, p95 <= {TARGET_P95_MS:.0f} ms, 0 errors")
+    print(f"# {repeated_share(warm, paths):.0%} of the measured requests repeat one asked before in the run "
+          f"(each worker answers a repeat from its result cache while the index is unchanged; "
+          f"SEARCH_RESULT_CACHE={os.environ.get('SEARCH_RESULT_CACHE') or 'default'})")
     print(f"{'server':<34} {'reqs':>6} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'load':>6}", flush=True)
     from webapp.server import default_workers
 

@@ -385,7 +385,8 @@ class Columnar:
     def build(self, docs, stored, path: Path):
         from indexer.search.embedded import EmbeddedBackend
 
-        self.backend = EmbeddedBackend(path, refresh_seconds=3600)
+        # the engine itself, each query computed: repeats of the timing loop are not answered from memory
+        self.backend = EmbeddedBackend(path, refresh_seconds=3600, result_cache_size=0)
 
         def batches():
             for s in range(0, len(docs), 10_000):

@@ -21,6 +21,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "SEARCH_BACKEND": ("embedded", "embedded | elasticsearch | null"),
     "ELASTICSEARCH_URL": (None, "e.g. http://localhost:9200 (used when SEARCH_BACKEND=elasticsearch)"),
     "ELASTICSEARCH_PREFIX": ("joblink", "prefix of the Elasticsearch index and alias names (<prefix>-postings, <prefix>-seekers)"),
+    "SEARCH_RESULT_CACHE": ("256", "embedded search: answers each process keeps for queries asked again while the index has not changed (0: none; docs/search.md)"),
     "SEARCH_VECTOR_DIMS": ("0", "size of the Elasticsearch dense_vector field for nearest-neighbour search; 0: no vector field"),
     "RATELIMIT_STORAGE_URI": ("joblink-memory://", "Flask-Limiter storage: each worker's memory by default, or shared, e.g. redis://localhost:6379/0"),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts per client address"),

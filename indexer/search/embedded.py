@@ -51,6 +51,7 @@ from indexer.search.columnar import (
     word_matches,
 )
 from indexer.search.documents import analyse, stored_fields
+from indexer.search.result_cache import DEFAULT_SIZE, ResultCache
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -311,6 +312,12 @@ class CollectionIndex:
             return self.segments
 
     @property
+    def state(self) -> tuple:
+        """What this process reads now: generation, snapshot and the last change it applied (every
+        write, deletion, compaction and rebuild moves one of them)."""
+        return self.gen, self.base_name, self.seq
+
+    @property
     def segments(self) -> list[Segment]:
         return ([self.base] if self.base is not None else []) + self.small
 
@@ -347,7 +354,8 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, path: str | os.PathLike, analyzer: Analyzer | None = None,
-                 refresh_seconds: float = 0.5, compact_threshold: int = 20_000):
+                 refresh_seconds: float = 0.5, compact_threshold: int = 20_000,
+                 result_cache_size: int = DEFAULT_SIZE):
         self.root = Path(path)
         self.root.mkdir(parents=True, exist_ok=True)
         self.analyzer = analyzer or default_analyzer()
@@ -355,6 +363,8 @@ class EmbeddedBackend:
         self.compact_threshold = compact_threshold
         self._collections: dict[str, CollectionIndex] = {}
         self._lock = threading.Lock()
+        # answers to repeated queries while the index has not changed (indexer/search/result_cache.py)
+        self.results = ResultCache(result_cache_size)
 
     def _col(self, collection: str) -> CollectionIndex:
         if collection not in COLLECTIONS:
@@ -410,13 +420,16 @@ class EmbeddedBackend:
 
     def _search_words(self, col: CollectionIndex, query: SearchQuery) -> SearchResult:
         query.validate(col.spec)
-        terms = self.analyzer.query_tokens(query.text) if query.text else []
-        if query.text and not terms:
-            # Only punctuation or stop words: treat as no text rather than "match everything".
-            terms = []
-        not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
+        key = (col.spec.name, query)
         with col.lock:
             segments = col.refresh()
+            state = col.state
+            cached = self.results.get(key, state)
+            if cached is not None:
+                return cached
+            # only punctuation or stop words: no terms, treated as no text rather than "match everything"
+            terms = self.analyzer.query_tokens(query.text) if query.text else []
+            not_terms = self.analyzer.query_tokens(" ".join(query.must_not)) if query.must_not else []
             stats = GlobalStats(segments, col.spec, terms) if terms else None
             facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
             cands = []
@@ -429,7 +442,9 @@ class EmbeddedBackend:
             store = col.store
         hits = [Hit(id=i, score=s, distance_km=d) for i, s, d in page]
         self._highlight(store, hits, query, terms)
-        return SearchResult(total=total, hits=hits, facets=facets)
+        result = SearchResult(total=total, hits=hits, facets=facets)
+        self.results.put(key, state, result)
+        return result
 
     def _highlight(self, store: Store, hits: list[Hit], query: SearchQuery, terms: list[str] | None = None) -> None:
         if not (query.highlight and hits):

@@ -9,7 +9,8 @@ from core.search import NullBackend, SearchBackend
 def make_backend(config) -> SearchBackend:
     """``SEARCH_BACKEND``: ``embedded`` (default; files in ``SEARCH_INDEX_DIR``, the instance
     folder's ``search/``), ``elasticsearch`` (``ELASTICSEARCH_URL``, index prefix
-    ``ELASTICSEARCH_PREFIX``; ``SEARCH_VECTOR_DIMS`` maps a ``dense_vector`` field for kNN) or ``null``."""
+    ``ELASTICSEARCH_PREFIX``; ``SEARCH_VECTOR_DIMS`` maps a ``dense_vector`` field for kNN) or ``null``. The embedded backend keeps
+    ``SEARCH_RESULT_CACHE`` answers per process (indexer/search/result_cache.py)."""
     kind = (config.get("SEARCH_BACKEND") or "embedded").lower()
     if kind == "null":
         return NullBackend()
@@ -28,5 +29,20 @@ def make_backend(config) -> SearchBackend:
         path = config.get("SEARCH_INDEX_DIR")
         if not path:
             raise RuntimeError("SEARCH_BACKEND=embedded needs SEARCH_INDEX_DIR (the app sets it to instance/search)")
-        return EmbeddedBackend(Path(path))
+        return EmbeddedBackend(Path(path), result_cache_size=_result_cache_size(config))
     raise RuntimeError(f"unknown SEARCH_BACKEND {kind!r} (embedded | elasticsearch | null)")
+
+
+def _result_cache_size(config) -> int:
+    from indexer.search.result_cache import DEFAULT_SIZE
+
+    raw = str(config.get("SEARCH_RESULT_CACHE") or "").strip()
+    if not raw:
+        return DEFAULT_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        raise RuntimeError(f"SEARCH_RESULT_CACHE must be a whole number of answers (0: none), not {raw!r}") from None
+    if size < 0:
+        raise RuntimeError("SEARCH_RESULT_CACHE cannot be negative")
+    return size

@@ -129,7 +129,7 @@ def test_browse_facets_and_keyword_lists_forget_deleted_documents(tmp_path):
 def test_rare_and_common_words_score_the_same_whichever_path_runs(tmp_path, monkeypatch):
     import indexer.search.columnar as columnar
 
-    b = EmbeddedBackend(tmp_path)
+    b = EmbeddedBackend(tmp_path, result_cache_size=0)  # each query computed on both paths, not remembered
     titles = ["电焊工", "普工", "电焊工 普工", "叉车司机", "普工 包吃住"]
     b.upsert("postings", [dict(posting(i, titles[i % 5] + f" {i}号"), body="深圳 宝安" if i % 3 else "东莞")
                           for i in range(1, 401)])
