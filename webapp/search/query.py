@@ -213,8 +213,10 @@ def _posting_filters(args, chosen: _Filters) -> None:
         chosen.add("experience", exp, f"经验要求 {exp} 年以内", Range("experience_years", lte=float(exp)))
     days = _int(args, "posted_within", 1, 365)
     if days:
+        # from the start of the current minute: the same search a few seconds later is the same query,
+        # which the search backend may answer from its result cache
         chosen.add("posted_within", days, POSTED_WITHIN.get(days, f"{days}天内"),
-                   Range("published_ts", gte=time.time() - days * 86400))
+                   Range("published_ts", gte=time.time() // 60 * 60 - days * 86400))
     groups = _choices(args, "group", PriorityGroup)
     if groups:
         chosen.add("group", groups, "面向" + "、".join(label(g) for g in groups), Terms("target_groups", tuple(groups)))
