@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.numbers import setting_count
 from core.search import NullBackend, SearchBackend
 
 
@@ -36,13 +37,4 @@ def make_backend(config) -> SearchBackend:
 def _result_cache_size(config) -> int:
     from indexer.search.result_cache import DEFAULT_SIZE
 
-    raw = str(config.get("SEARCH_RESULT_CACHE") or "").strip()
-    if not raw:
-        return DEFAULT_SIZE
-    try:
-        size = int(raw)
-    except ValueError:
-        raise RuntimeError(f"SEARCH_RESULT_CACHE must be a whole number of answers (0: none), not {raw!r}") from None
-    if size < 0:
-        raise RuntimeError("SEARCH_RESULT_CACHE cannot be negative")
-    return size
+    return setting_count("SEARCH_RESULT_CACHE", config.get("SEARCH_RESULT_CACHE"), DEFAULT_SIZE, "answers (0: none)")

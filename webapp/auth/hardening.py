@@ -11,6 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
+from core.numbers import setting_count
+
 # Ids are INTEGER columns (32-bit on PostgreSQL): a larger id can name no row, so the route answers 404.
 MAX_ROW_ID = 2**31 - 1
 
@@ -63,14 +65,7 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 
 def trusted_proxy_count(app: Flask) -> int:
-    raw = str(app.config.get("TRUSTED_PROXIES") or "0").strip()
-    try:
-        count = int(raw)
-    except ValueError:
-        raise ValueError(f"TRUSTED_PROXIES must be a whole number of proxies, not {raw!r}") from None
-    if count < 0:
-        raise ValueError("TRUSTED_PROXIES cannot be negative")
-    return count
+    return setting_count("TRUSTED_PROXIES", app.config.get("TRUSTED_PROXIES"), 0, "proxies")
 
 
 def init_app(app: Flask) -> None:

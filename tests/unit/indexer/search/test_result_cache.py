@@ -99,5 +99,5 @@ def test_the_setting_sizes_the_cache_and_a_bad_value_is_refused(tmp_path):
     assert make_backend({"SEARCH_INDEX_DIR": str(tmp_path)}).results.size == 256
     assert make_backend({"SEARCH_INDEX_DIR": str(tmp_path), "SEARCH_RESULT_CACHE": "0"}).results.size == 0
     for bad in ("many", "-1"):
-        with pytest.raises(RuntimeError, match="SEARCH_RESULT_CACHE"):
+        with pytest.raises(ValueError, match="SEARCH_RESULT_CACHE"):
             make_backend({"SEARCH_INDEX_DIR": str(tmp_path), "SEARCH_RESULT_CACHE": bad})
