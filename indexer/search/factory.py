@@ -10,8 +10,8 @@ from core.search import NullBackend, SearchBackend
 def make_backend(config) -> SearchBackend:
     """``SEARCH_BACKEND``: ``embedded`` (default; files in ``SEARCH_INDEX_DIR``, the instance
     folder's ``search/``), ``elasticsearch`` (``ELASTICSEARCH_URL``, index prefix
-    ``ELASTICSEARCH_PREFIX``; ``SEARCH_VECTOR_DIMS`` maps a ``dense_vector`` field for kNN) or ``null``. The embedded backend keeps
-    ``SEARCH_RESULT_CACHE`` answers per process (indexer/search/result_cache.py)."""
+    ``ELASTICSEARCH_PREFIX``; ``SEARCH_VECTOR_DIMS`` maps a ``dense_vector`` field for kNN) or ``null``.
+    The embedded backend keeps ``SEARCH_RESULT_CACHE`` answers per process (indexer/search/result_cache.py)."""
     kind = (config.get("SEARCH_BACKEND") or "embedded").lower()
     if kind == "null":
         return NullBackend()
