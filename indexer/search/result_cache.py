@@ -50,10 +50,11 @@ class ResultCache:
 
     def get(self, key: Hashable, state: Hashable) -> SearchResult | None:
         """A copy of the answer to ``key`` computed on index state ``state``, or None."""
-        if not _hashable(key):
-            return None
         with self._lock:
-            item = self._items.get(key)
+            try:
+                item = self._items.get(key)
+            except TypeError:  # a query built with a list somewhere (not the tuples it declares)
+                return None
             if item is None or item[0] != state:
                 self.misses += 1
                 return None
@@ -64,20 +65,15 @@ class ResultCache:
 
     def put(self, key: Hashable, state: Hashable, result: SearchResult) -> None:
         """Keep a copy of ``result`` (the caller's own stays theirs to change)."""
-        if self.size <= 0 or not _hashable(key):
+        if self.size <= 0:
             return
         kept = copy_result(result)
         with self._lock:
-            self._items[key] = (state, kept)
+            try:
+                self._items[key] = (state, kept)
+            except TypeError:  # answered, not kept
+                return
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
-
-def _hashable(key: Hashable) -> bool:
-    """A query built with a list somewhere (not the tuples it declares) is answered, not cached."""
-    try:
-        hash(key)
-    except TypeError:
-        return False
-    return True
