@@ -57,7 +57,7 @@ class CategoryModel:
 
         examples = [(ngrams(t), c, parent) for t, c, parent in examples if c]
         if not examples:
-            raise ValueError("no postings with a known category to learn from")
+            raise ValueError("没有标明类别的岗位可供学习（需要智联招聘格式的岗位文件）")
         df = Counter(g for grams, _c, _p in examples for g in grams)
         vocab = {g: i for i, g in enumerate(sorted(g for g, n in df.items() if n >= MIN_DF))}
         n = len(examples)

@@ -222,8 +222,7 @@ class Ranker:
             scored.append((s, result))
         return self._finish("seekers_for_posting", posting.id, scored, k, policy, filtered_out, considered, mode,
                             groups=lambda s: list(s.groups),
-                            explain=lambda s, r: score_pair(s, posting, r.features["semantic"], self.weights,
-                                                            self.occupation_names).explanation)
+                            explain=lambda s, r: self.explain_posting(s, posting, r.features))
 
     def candidates_for_seeker(self, seeker: SeekerProfile, pool: ProfilePool, today: dt.date | None = None,
                               depth: int | None = None, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -237,11 +236,13 @@ class Ranker:
 
     def rank_postings_for_seeker(self, seeker: SeekerProfile, postings, k: int = 20,
                                  today: dt.date | None = None, require_consent: bool | None = None,
-                                 out_of: int | None = None) -> RankedList:
+                                 out_of: int | None = None, explain: bool = True) -> RankedList:
         """``require_consent=False``: a person reviews the list before anything reaches the jobseeker
         (a commissioner for a rostered person), so their consent to automated recommendation is not
         needed. ``out_of``: how many postings were open to them (for the filtered-out counts) when
-        ``postings`` is only the candidate set."""
+        ``postings`` is only the candidate set. ``explain=False``: the items' explanations hold only
+        the group-policy line (a caller that re-orders the list explains the shown items itself,
+        with ``explain_posting``)."""
         today = today or dt.date.today()
         filtered_out: Counter = Counter()
         consent_needed = self.filters.require_consent if require_consent is None else require_consent
@@ -274,8 +275,11 @@ class Ranker:
             scored.append((p, score_pair(seeker, p, sim, weights, self.occupation_names, explain=False)))
         return self._finish("postings_for_seeker", seeker.id, scored, k, None, filtered_out, considered, mode,
                             groups=lambda p: list(p.target_groups),
-                            explain=lambda p, r: score_pair(seeker, p, r.features["semantic"], self.weights,
-                                                            self.occupation_names).explanation)
+                            explain=(lambda p, r: self.explain_posting(seeker, p, r.features)) if explain else None)
+
+    def explain_posting(self, seeker: SeekerProfile, posting: PostingProfile, features: dict) -> list[str]:
+        """The transparent score's sentences for one ranked pair (``features``: what the score gave it)."""
+        return score_pair(seeker, posting, features["semantic"], self.weights, self.occupation_names).explanation
 
     def _finish(self, direction, subject_id, scored, k, policy, filtered_out, considered, mode, groups,
                 explain=None):

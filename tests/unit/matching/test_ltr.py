@@ -1,6 +1,7 @@
 """The learned ranker: it must beat a shuffled order on a small synthetic labelled set, it never
 learns from the evaluation's postings or cities, it is saved beside the model and loads back, and
 each item's explanation is still in words."""
+import json
 import random
 import re
 import zlib
@@ -11,7 +12,7 @@ import pytest
 from matching.corpus import CorpusPosting, Occupation
 from matching.evaluation import ndcg_at_k
 from matching.ltr import (FEATURES, LearnedRanker, case_lists, city_fold, generated_cases, list_features,
-                          rank_postings, reasons_from_contributions, staff_sentence, training_corpus)
+                          rank_postings, reasons_from_contributions, staff_sentence, substring_bm25, training_corpus)
 from matching.occupations import OccupationCoder
 from matching.profiles import PostingProfile, SeekerProfile
 from matching.ranker import Ranker
@@ -110,6 +111,31 @@ def test_learned_ranker_beats_a_shuffled_order(setting, tmp_path):
     assert again.meta["features"] == list(FEATURES) and again.meta["lists"] == model.meta["lists"]
     assert LearnedRanker.load(tmp_path / "nothing") is None
 
+    # a ranker whose features were computed another way (before BM25 counted words in the texts) is
+    # not used: its trees would read numbers of another scale
+    meta_file = folder / "ranker.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    del meta["features_version"]
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    assert LearnedRanker.load(tmp_path) is None
+
+
+def test_bm25_counts_the_query_words_in_the_texts():
+    texts = ["招聘电工，持电工证，负责配电维修", "招聘保安，负责门岗巡逻", "电工学徒，包吃住", "保洁阿姨"]
+    scores = substring_bm25(["电工", "电工证"], texts)
+    # Okapi BM25 (k1 1.5, b 0.75) by hand: counts 2 (电工, also inside 电工证) and 1 (电工证) in the first text
+    lengths = np.array([len(t) for t in texts], dtype=float)
+    norm = 1.5 * (0.25 + 0.75 * lengths / lengths.mean())
+    idf_electric, idf_licence = np.log(1 + (4 - 2 + 0.5) / 2.5), np.log(1 + (4 - 1 + 0.5) / 1.5)
+    first = 2 * 2.5 / (2 + norm[0]) * idf_electric + 1 * 2.5 / (1 + norm[0]) * idf_licence
+    assert np.isclose(scores[0], first) and np.isclose(scores[2], 2.5 / (1 + norm[2]) * idf_electric)
+    assert scores[1] == scores[3] == 0
+    assert scores[0] > scores[2]  # more of the words, and the rarer one
+    # a word the texts lack adds nothing; upper case in a text is matched; no words, no texts: zeros
+    assert np.allclose(substring_bm25(["电工", "焊工"], texts), substring_bm25(["电工"], texts))
+    assert substring_bm25(["java"], ["Java 开发", "前端"])[0] > 0
+    assert not substring_bm25([], texts).any() and len(substring_bm25(["电工"], [])) == 0
+
 
 def test_explanation_in_words(setting):
     _enc, coder, ranker, data = setting
@@ -151,6 +177,9 @@ def test_service_order_learned_or_hand_set(setting):
                       [i.score for i in full.items], encoder=ranker.encoder)
     best = np.argsort(-model.predict(x), kind="stable")[:5]
     assert [i.id for i in learned.items] == [full.items[j].id for j in best]
+    hand_words = {i.id: i.explanation for i in full.items}
     for item in learned.items:
         assert item.explanation[0].startswith("排序依据") and len(item.explanation) >= 6
+        # the score's own sentences, written for the shown items only, are those the score gives them
+        assert item.explanation[1:] == hand_words[item.id]
         assert not re.search(r"[A-Za-z_]", "".join(item.explanation))
