@@ -98,3 +98,19 @@ def test_gunicorn_settings_follow_web_bind_workers_and_threads(monkeypatch):
         monkeypatch.delenv(name)
     importlib.reload(conf)
     assert (conf.bind, conf.workers, conf.threads) == (["127.0.0.1:5000"], default_workers(), 2)
+
+
+def test_workers_compute_on_one_thread_unless_told_otherwise(monkeypatch):
+    """A worker's PyTorch, OpenBLAS and OpenMP use one thread (the workers share the cores); a value
+    an operator set in the environment is kept."""
+    import importlib
+    import os
+
+    import webapp.gunicorn_conf as conf
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "4")
+    importlib.reload(conf)
+    assert (os.environ["OMP_NUM_THREADS"], os.environ["OPENBLAS_NUM_THREADS"], os.environ["MKL_NUM_THREADS"]) == (
+        "1", "1", "4")
