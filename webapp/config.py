@@ -37,7 +37,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "PASSWORD_RESET_CODE_MINUTES": ("10", "how long a password reset code sent by SMS stays valid (minutes)"),
     "TRUSTED_PROXIES": ("0", "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none, the client address is the peer's)"),
     "MATCHER_MODEL": (None, "path of a local sentence-transformers model; default instance/models/joblink-zh"),
-    "MATCHER_RANKER": ("score", "order of 为我推荐: score (the hand-set weights) or learned (the ranker `joblink ranker train` saved beside the model; docs/matching.md)"),
+    "MATCHER_RANKER": ("learned", "order of 为我推荐: learned (the ranker `joblink ranker train` or `joblink setup` saved beside the model; the hand-set score while none is saved) or score (the hand-set weights always); docs/matching.md"),
     "MATCHER_WEIGHTS": (None, "JSON weights of the ranking features, e.g. {\"semantic\": 0.4}; unset: the defaults in docs/matching.md"),
     "FAIR_FOLLOW_UP_DAYS": ("7", "days after a job fair (or after the intention, if later) that a hiring intention's call-back task falls due"),
     "JOBLINK_SHARED_DATA": (str(REPO_ROOT.parent / "shared" / "data"), "full real data sets for demo load and benchmarks (default: beside the repository)"),

@@ -45,5 +45,38 @@ def matcher_train_ranker(data_dir, seekers, seed, output, as_json) -> None:
         echo_json({"folder": str(folder), "seconds": seconds, **model.meta})
         return
     click.echo(f"排序模型已保存到 {folder}（{seconds} 秒，{model.meta['lists']} 份名单，{model.meta['rows']} 个岗位）")
-    click.echo("  为我推荐默认仍按综合评分排序（学习排序尚未达到上线指标，且每次推荐多用约 50 毫秒）；"
-               "要改用学习排序，请设置 MATCHER_RANKER=learned 并重启（见 docs/matching.md）")
+    click.echo("  重启后为我推荐按学习排序（MATCHER_RANKER=learned，默认）；"
+               "要改回综合评分，请设置 MATCHER_RANKER=score（见 docs/matching.md）")
+
+
+def train_setup_ranker(skip_model: bool = False) -> None:
+    """``joblink setup``: learn the ranking beside the model once, from the full posting files
+    (JOBLINK_SHARED_DATA) when they are there; without them 为我推荐 keeps the hand-set score."""
+    from flask import current_app
+
+    from matching.encoder import ModelNotFound
+    from matching.ltr import LearnedRanker, train_from_files
+    from webapp.matching.runtime import get_ranker, model_path, reset_ranker
+
+    path = Path(model_path())
+    data = Path(current_app.config["JOBLINK_SHARED_DATA"])
+    if skip_model:
+        click.echo("  推荐排序：跳过", err=True)
+        return
+    if LearnedRanker.load(path) is not None:
+        click.echo(f"  推荐排序：已存在 {path / 'ranker'}", err=True)
+        return
+    if not (data / "postings").is_dir():
+        click.echo(f"  推荐排序：没有找到完整的招聘数据（{data}），为我推荐按综合评分排序", err=True)
+        return
+    try:
+        ranker = get_ranker()
+        t0 = time.perf_counter()
+        model = train_from_files(data, ranker, n_seekers=800)
+    except (ModelNotFound, ValueError, FileNotFoundError) as exc:
+        click.echo(f"  推荐排序：没有学成（{exc}），为我推荐按综合评分排序", err=True)
+        return
+    model.save(path)
+    reset_ranker()
+    click.echo(f"  推荐排序已学好（{time.perf_counter() - t0:.0f} 秒，{model.meta['lists']} 份名单）：{path / 'ranker'}",
+               err=True)

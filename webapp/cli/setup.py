@@ -12,6 +12,7 @@ from webapp.cli.common import session
 from webapp.cli.demo import demo_load
 from webapp.cli.index import build_or_reconcile_index
 from webapp.cli.matcher import train_demo_model
+from webapp.cli.ranker import train_setup_ranker
 from webapp.cli.ref import ref_load
 
 
@@ -54,12 +55,13 @@ STEPS: tuple[SetupStep, ...] = (
     SetupStep("demo", "演示数据", load_demo_data),
     # the model before the index: the postings' search documents carry their vectors (semantic search)
     SetupStep("model", "训练匹配模型", train_demo_model),
+    SetupStep("ranker", "学习推荐排序", train_setup_ranker),
     SetupStep("index", "建立搜索索引", build_or_reconcile_index),
 )
 
 
 @click.command("setup")
-@click.option("--skip-model", is_flag=True, help="do not train the in-domain matcher model")
+@click.option("--skip-model", is_flag=True, help="do not train the in-domain matcher model nor learn the ranking")
 @with_appcontext
 def setup(skip_model) -> None:
     """Migrate, load reference and demo data if missing, build the index and model. Safe to re-run."""

@@ -38,11 +38,12 @@ def get_ranker(app=None):
 
 
 def learned_ranker(app, path: str):
-    """The learned ranking saved beside the model when MATCHER_RANKER is ``learned``; else, or when
-    none is saved (or it was trained on other features), None: the hand-set score orders the list."""
+    """The learned ranking saved beside the model when MATCHER_RANKER is ``learned`` (the default);
+    else, or when none is saved (or it was trained on other features), None: the hand-set score
+    orders the list."""
     from matching.ltr import LearnedRanker
 
-    choice = (app.config.get("MATCHER_RANKER") or "score").strip().lower()
+    choice = (app.config.get("MATCHER_RANKER") or "learned").strip().lower()
     if choice not in ("score", "learned"):
         raise ValueError(f"MATCHER_RANKER 只能是 score 或 learned，而不是 {choice!r}")
     if choice == "score":
@@ -50,7 +51,7 @@ def learned_ranker(app, path: str):
     model = LearnedRanker.load(path)
     if model is None:
         app.logger.warning("MATCHER_RANKER=learned, but no usable ranker is saved in %s (run joblink ranker "
-                           "train); 为我推荐 keeps the hand-set score", path)
+                           "train --data DIR); 为我推荐 is ordered by the hand-set score", path)
     return model
 
 

@@ -1,6 +1,6 @@
 """MATCHER_RANKER: 为我推荐 is ordered by the learned ranker saved beside the model when the setting says
-``learned`` (each item's explanation then led by what raised it), by the hand-set score otherwise, and
-when no usable ranker is saved."""
+``learned`` (the default; each item's explanation then led by what raised it), by the hand-set score
+when it says ``score``, and when no usable ranker is saved."""
 from __future__ import annotations
 
 import shutil
@@ -81,6 +81,13 @@ def test_the_learned_order_when_chosen_and_saved(app, ranker_setting, model_copy
     assert [i.score for i in learned] == sorted(i.score for i in learned)  # the contrarian's order
     assert [i.rank for i in learned] == list(range(1, len(learned) + 1))
     assert all(i.explanation[0].startswith("排序依据（由历史匹配数据学习得出）") for i in learned)
+
+    # the default, with nothing set: the learned order
+    from webapp.config import SETTINGS
+
+    ranker_setting(None)
+    assert SETTINGS["MATCHER_RANKER"][0] == "learned"
+    assert [i.id for i in _order(app, db_session, person)] == [i.id for i in learned]
 
 
 def test_the_hand_set_score_when_no_ranker_is_saved(app, ranker_setting, make_posting, make_seeker, db_session):

@@ -10,7 +10,7 @@ from webapp.cli.setup import STEPS
 
 
 def test_the_steps_in_order():
-    assert [s.name for s in STEPS] == ["migrate", "reference", "demo", "model", "index"]
+    assert [s.name for s in STEPS] == ["migrate", "reference", "demo", "model", "ranker", "index"]
 
 
 def test_setup_on_a_fresh_database_then_again(fresh_database_url, app_factory):
@@ -23,9 +23,10 @@ def test_setup_on_a_fresh_database_then_again(fresh_database_url, app_factory):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["setup", "--skip-model"])
     assert first.exit_code == 0, (first.output, first.exception)
-    progress = re.findall(r"^(\d)/5 (\S+) \.\.\.$", first.stderr, re.M)
+    progress = re.findall(r"^(\d)/6 (\S+) \.\.\.$", first.stderr, re.M)
     assert progress == [(str(n), s.label) for n, s in enumerate(STEPS, start=1)]
-    assert "匹配模型：跳过" in first.stderr and first.stderr.rstrip().endswith("完成")
+    assert "匹配模型：跳过" in first.stderr and "推荐排序：跳过" in first.stderr
+    assert first.stderr.rstrip().endswith("完成")
     with app.app_context():
         s = db.session
         assert s.scalar(select(func.count()).select_from(Region).where(Region.level == 3)) == 2978
