@@ -49,6 +49,8 @@ class CategoryModel:
     base: np.ndarray  # per class: log(alpha / (class total + alpha * |vocab|))
     log_prior: np.ndarray
     _seen: dict = field(default_factory=dict, repr=False, compare=False)
+    _ratio_by_gram: object = field(default=None, repr=False, compare=False)  # log_ratio transposed, as CSR
+    _parent_of: object = field(default=None, repr=False, compare=False)  # categories x parents, 0/1
 
     @classmethod
     def train(cls, examples: Iterable[tuple[str, str, str]]) -> "CategoryModel":
@@ -86,34 +88,39 @@ class CategoryModel:
         """Per text, the probability of each category (rows sum to 1)."""
         from scipy import sparse
 
-        data, rows, cols = [], [], []
-        for r, t in enumerate(texts):
-            for j, w in self._weighted(t):
-                rows.append(r)
-                cols.append(j)
-                data.append(w)
-        x = sparse.csr_matrix((data, (rows, cols)), shape=(len(texts), len(self.vocab)))
-        mass = np.asarray(x.sum(axis=1)).ravel()
-        jll = np.asarray((x @ self.log_ratio.T).todense()) + mass[:, None] * self.base + self.log_prior
+        if self._ratio_by_gram is None:  # once: transposing it on every call cost more than the product
+            self._ratio_by_gram = self.log_ratio.T.tocsr()
+        weighted = [self._weighted(t) for t in texts]
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(j) for j, _w in weighted], out=indptr[1:])
+        cols = np.concatenate([j for j, _w in weighted]) if weighted else np.zeros(0, dtype=np.int32)
+        data = np.concatenate([w for _j, w in weighted]) if weighted else np.zeros(0)
+        x = sparse.csr_matrix((data, cols, indptr), shape=(len(texts), len(self.vocab)))
+        mass = np.add.reduceat(data, indptr[:-1]) * (np.diff(indptr) > 0) if len(data) else np.zeros(len(texts))
+        jll = (x @ self._ratio_by_gram).toarray() + mass[:, None] * self.base + self.log_prior
         jll -= jll.max(axis=1, keepdims=True)
         p = np.exp(jll)
         return p / p.sum(axis=1, keepdims=True)
 
-    def _weighted(self, text: str) -> list[tuple[int, float]]:
+    def _weighted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's n-grams in the vocabulary and their weights, as two arrays (remembered)."""
         found = self._seen.get(text)
         if found is None:
             if len(self._seen) >= REMEMBERED:
                 self._seen.clear()
-            found = self._seen[text] = _weights(ngrams(text), self.vocab, self.idf)
+            pairs = _weights(ngrams(text), self.vocab, self.idf)
+            found = self._seen[text] = (np.fromiter((j for j, _w in pairs), dtype=np.int32, count=len(pairs)),
+                                        np.fromiter((w for _j, w in pairs), dtype=np.float64, count=len(pairs)))
         return found
 
     def agreement(self, one: str, others: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """For each of ``others``: the chance it is the same category as ``one``, and the same parent."""
         p = self.proba([one, *others])
-        same = p[1:] @ p[0]
-        parents = np.zeros((len(p), int(self.parents.max()) + 1))
-        np.add.at(parents.T, self.parents, p.T)
-        return same, parents[1:] @ parents[0]
+        if self._parent_of is None:
+            self._parent_of = np.zeros((len(self.classes), int(self.parents.max()) + 1))
+            self._parent_of[np.arange(len(self.classes)), self.parents] = 1.0
+        parents = p @ self._parent_of
+        return p[1:] @ p[0], parents[1:] @ parents[0]
 
     # -- saved beside the ranker --------------------------------------------------------------------
     def save(self, folder: str | Path, name: str = "categories") -> None:
