@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 ALPHA = 0.05  # additive smoothing of the n-gram counts per category
-REMEMBERED = 10_000  # titles whose weighted n-grams a model keeps (about 2.3 KB each: 23 MB)
+REMEMBERED = 10_000  # titles whose weighted n-grams a model keeps (about 0.75 KB each as arrays: 8 MB)
 MIN_DF = 2  # an n-gram must occur in at least this many training texts
 SKILLS = 5  # skills appended to a title
 _SPACES = re.compile(r"\s+")
