@@ -8,6 +8,12 @@ jobseeker, the encoder's throughput, ANN recall@50 against exact search on the s
 memory. Jobseekers are generated (labelled as such): desired titles and skills drawn from real
 postings, cities drawn with the uneven sizes real cities have, a small random jitter on each vector
 so that no two people are identical. Postings are the real ones (about 85,000).
+
+Then the service path (issue 13: "measures the service, not only the ranker"): 为我推荐 as the page
+calls it (``recommend_postings``: the database, the pool, the hand-set score and the learned order)
+at --service-sizes published postings, which is bench/recommendations.py run in the same process with
+its own database and model (built once into --service-cache; 1,000,000 postings take about 15
+minutes the first time). --service-sizes 0 leaves it out.
 """
 from __future__ import annotations
 
@@ -58,6 +64,9 @@ def main(argv=None) -> int:
     ap.add_argument("--model", required=True)
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--service-sizes", type=int, nargs="+", default=[100_000, 1_000_000],
+                    help="published postings for the service path (bench/recommendations.py); 0: skip it")
+    ap.add_argument("--service-cache", default=None, help="bench/recommendations.py's --cache")
     ap.add_argument("--json", dest="json_out", default=None)
     args = ap.parse_args(argv)
     rng = random.Random(11)
@@ -215,10 +224,42 @@ def main(argv=None) -> int:
               f"{r['posts_for_seeker_p50_ms']:.1f} / {r['posts_for_seeker_p95_ms']:.1f} | "
               f"{r['ann_recall@50_city']:.3f} / {r['ann_recall@50_global']:.3f} | "
               f"{r['city_exact_p50_ms']:.1f} vs {r['city_ann_p50_ms']:.1f} | {r['vectors_mb']:.0f} | {r['max_rss_mb']:.0f} |")
-    print("\nTargets: p95 <= 50 ms at 100k and <= 150 ms at 1M; recall@50 >= 0.95.")
+    print("\nTargets: p95 <= 50 ms at 100k and <= 150 ms at 1M; recall@50 >= 0.95.\n")
+    sizes = [n for n in args.service_sizes if n > 0]
+    if sizes:
+        results["service"] = service_path(args, sizes)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=2, default=float), encoding="utf-8")
     return 0
+
+
+def service_path(args, sizes: list[int]) -> dict:
+    """为我推荐 through the service (bench/recommendations.py, loaded by path: bench/ is not a package),
+    both orders, its table printed here."""
+    import importlib.util
+    import tempfile
+
+    spec = importlib.util.spec_from_file_location("bench_recommendations", ROOT / "bench" / "recommendations.py")
+    rec = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rec)
+    out = Path(tempfile.mkdtemp(prefix="joblink-match-speed-")) / "service.json"
+    argv = ["--data", args.data, "--sizes", *map(str, sizes), "--old-queries", "0",
+            "--orders", "score", "learned", "--json", str(out)]
+    if args.service_cache:
+        argv += ["--cache", args.service_cache]
+    # one thread, as in a server's worker (webapp/gunicorn_conf.py); the libraries are loaded already,
+    # so their pools are limited here rather than through the environment
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            rec.main(argv)
+    finally:
+        torch.set_num_threads(threads)
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":
