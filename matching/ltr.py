@@ -202,18 +202,22 @@ class LearnedRanker:
     @classmethod
     def load(cls, model_dir: str | Path) -> "LearnedRanker | None":
         """The ranker saved beside the encoder in ``model_dir``; None when there is none (or it was
-        trained on other features, or on features computed another way), so callers fall back to the
-        hand-set score."""
+        trained on other features, on features computed another way, or with another encoder than
+        the one now in ``model_dir``), so callers fall back to the hand-set score."""
         folder = Path(model_dir) / RANKER_DIR
         if not (folder / MODEL_FILE).exists() or not (folder / META_FILE).exists():
             return None
         import lightgbm as lgb
+
+        from matching.encoder import model_version
 
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         categories = CategoryModel.load(folder)
         if (meta.get("features") != list(FEATURES) or meta.get("features_version", 1) != FEATURES_VERSION
                 or (meta.get("categories") and categories is None)):
             return None
+        if meta.get("encoder") not in (None, "none", model_version(model_dir)):
+            return None  # learnt on another encoder's similarities: the model beside it was trained again
         return cls(lgb.Booster(model_file=str(folder / MODEL_FILE)), meta, categories)
 
 

@@ -60,6 +60,14 @@ def test_trained_from_the_files_saved_beside_the_model_and_used(app, runner, own
     reset_ranker(app)
     assert get_ranker(app).learned is not None
 
+    # the model trained again in the same folder: the ranker learnt on the old one's similarities is
+    # not used until it is trained again
+    meta_file = own_model / "joblink_model.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["model_version"] += "-again"
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    assert LearnedRanker.load(own_model) is None
+
 
 def test_files_it_cannot_learn_from_are_told_in_words(runner, own_model, posting_files, tmp_path):
     empty = tmp_path / "empty"
