@@ -421,7 +421,8 @@ def main(argv=None) -> int:
     ap.add_argument("--retrieval-size", type=int, default=5000)
     ap.add_argument("--seekers", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--ltr-seekers", type=int, default=400, help="generated jobseekers per city fold to train on")
+    ap.add_argument("--ltr-seekers", type=int, default=800,
+                    help="generated jobseekers per city fold to train on (800: what joblink ranker train uses)")
     ap.add_argument("--compare-vocab", default=None, metavar="all|0-bpe,2-words,...",
                     help="only train and compare the vocabularies (BPE, jieba words, both) on the retrieval task")
     ap.add_argument("--ranking-only", action="store_true",
