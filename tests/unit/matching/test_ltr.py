@@ -183,3 +183,35 @@ def test_service_order_learned_or_hand_set(setting):
         # the score's own sentences, written for the shown items only, are those the score gives them
         assert item.explanation[1:] == hand_words[item.id]
         assert not re.search(r"[A-Za-z_]", "".join(item.explanation))
+
+
+def test_the_shortage_catalogue_still_counts_in_the_learned_order(setting):
+    """A post of a catalogue occupation goes ahead of its twin that is not in it (the learned model
+    never saw a catalogue), but not ahead of a clearly better fit; weight 0 switches it off."""
+    from dataclasses import replace as copy
+
+    from matching.profiles import MatchWeights
+
+    _enc, coder, ranker, data = setting
+    train = generated_cases(training_corpus(data), CITIES, 40, random.Random(8), {})
+    model = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in case_lists(ranker, train, coder)])
+    seeker = SeekerProfile(id=1, desired_titles=["电工"], desired_occupations=["6-31-01-03"], region_code="440106",
+                           skills=["电工证"], expected_pay_min=5000, consent_recommendation=True)
+    best = PostingProfile(id=1, title="电工", description="配电 维修 电工证 线路", region_code="440106",
+                          occupation_code="6-31-01-03", pay_min=7000, pay_max=8000, skills=["电工证"])
+    twin = PostingProfile(id=2, title="保洁", description="清洁 卫生 打扫", region_code="440106",
+                          occupation_code="4-09-08-01", pay_min=3000, pay_max=3500, skills=["保洁"])
+    twins = [twin, copy(twin, id=3, shortage=True), copy(twin, id=4, title="保安", occupation_code="4-07-05-01")]
+    order = [i.id for i in rank_postings(ranker, model, seeker, [best, *twins], k=4).items]
+    assert order[0] == 1 and order.index(3) < order.index(2)  # the better fit first; the catalogue twin ahead
+    old = ranker.weights
+    try:
+        ranker.weights = MatchWeights(shortage=0.0)
+        off = [i.id for i in rank_postings(ranker, model, seeker, [best, *twins], k=4).items]
+        scored = [ranker.score_pair(seeker, p) for p in twins[:2]]
+    finally:
+        ranker.weights = old
+    x = list_features(seeker, twins[:2], [s.features for s in scored], [s.score for s in scored],
+                      encoder=ranker.encoder)
+    learned = model.predict(x)
+    assert learned[0] == learned[1] and off.index(2) < off.index(3)  # twins again: in the order of their ids
