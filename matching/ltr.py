@@ -191,12 +191,25 @@ class LearnedRanker:
         return self.booster.predict(x, pred_contrib=True, num_threads=1)
 
     def save(self, model_dir: str | Path) -> Path:
+        """Into ``<model_dir>/ranker``, whole: the files are written to a folder beside it that then
+        takes its place, so a server starting meanwhile reads the old ranker or the new one (or, for
+        the instant between the two renames, none: the hand-set score), never a mix."""
+        import os
+        import shutil
+        import tempfile
+
         folder = Path(model_dir) / RANKER_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(folder / MODEL_FILE))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{RANKER_DIR}-new-", dir=folder.parent))
+        self.booster.save_model(str(fresh / MODEL_FILE))
         if self.categories is not None:
-            self.categories.save(folder)
-        (folder / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+            self.categories.save(fresh)
+        (fresh / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        old = folder.with_name(f".{RANKER_DIR}-old-{os.getpid()}")
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(fresh, folder)
+        shutil.rmtree(old, ignore_errors=True)
         return folder
 
     @classmethod

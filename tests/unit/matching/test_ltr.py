@@ -110,6 +110,10 @@ def test_learned_ranker_beats_a_shuffled_order(setting, tmp_path):
     assert np.allclose(again.predict(x), model.predict(x))
     assert again.meta["features"] == list(FEATURES) and again.meta["lists"] == model.meta["lists"]
     assert LearnedRanker.load(tmp_path / "nothing") is None
+    # saved again over it: the new files take the old ones' place whole, nothing left beside them
+    model.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranker"]
+    assert np.allclose(LearnedRanker.load(tmp_path).predict(x), model.predict(x))
 
     # a ranker whose features were computed another way (before BM25 counted words in the texts) is
     # not used: its trees would read numbers of another scale
