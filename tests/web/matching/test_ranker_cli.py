@@ -83,9 +83,9 @@ def test_files_it_cannot_learn_from_are_told_in_words(runner, own_model, posting
     assert not (own_model / "ranker").exists()
 
 
-def test_setup_learns_it_once_when_the_files_are_there(app, own_model, posting_files, tmp_path, capsys):
+def test_setup_learns_it_once_when_the_files_are_there(app, own_model, posting_files, tmp_path, capsys, caplog):
     from webapp.cli.ranker import train_setup_ranker
-    from webapp.matching.runtime import get_ranker
+    from webapp.matching.runtime import get_ranker, reset_ranker
 
     with app.app_context():
         app.config["JOBLINK_SHARED_DATA"] = str(tmp_path / "nowhere")
@@ -97,8 +97,12 @@ def test_setup_learns_it_once_when_the_files_are_there(app, own_model, posting_f
         assert "推荐排序：跳过" in capsys.readouterr().err
 
         app.config["JOBLINK_SHARED_DATA"] = str(posting_files)
+        reset_ranker(app)  # as in a fresh `joblink setup` process: no ranker built yet
+        caplog.clear()
         train_setup_ranker()
         assert "推荐排序已学好" in capsys.readouterr().err
+        assert "no usable ranker" not in caplog.text  # not warned of the ranker it was learning
+        assert app.config["MATCHER_RANKER"] == "learned"
         assert get_ranker(app).learned is not None  # the app's ranker was rebuilt with it
         stamp = (own_model / "ranker" / "ranker.json").read_text(encoding="utf-8")
 
