@@ -141,12 +141,20 @@ def test_bm25_counts_the_query_words_in_the_texts():
     assert not substring_bm25([], texts).any() and len(substring_bm25(["电工"], [])) == 0
 
 
-def test_explanation_in_words(setting):
+def _learned(setting, seed: int) -> LearnedRanker:
     _enc, coder, ranker, data = setting
-    train = generated_cases(training_corpus(data), CITIES, 40, random.Random(7), {})
-    model = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in case_lists(ranker, train, coder)])
-    seeker = SeekerProfile(id=1, desired_titles=["电工"], desired_occupations=["6-31-01-03"], region_code="440106",
-                           skills=["电工证"], expected_pay_min=5000, consent_recommendation=True)
+    train = generated_cases(training_corpus(data), CITIES, 40, random.Random(seed), {})
+    return LearnedRanker.train([(x, y) for _s, _k, x, y, _a in case_lists(ranker, train, coder)])
+
+
+def _electrician() -> SeekerProfile:
+    return SeekerProfile(id=1, desired_titles=["电工"], desired_occupations=["6-31-01-03"], region_code="440106",
+                         skills=["电工证"], expected_pay_min=5000, consent_recommendation=True)
+
+
+def test_explanation_in_words(setting):
+    ranker = setting[2]
+    model, seeker = _learned(setting, 7), _electrician()
     posting = PostingProfile(id=9, title="电工", description="配电 维修", region_code="440106",
                              occupation_code="6-31-01-03", pay_min=6000, pay_max=7000, skills=["电工证"])
     scored = ranker.score_pair(seeker, posting)
@@ -196,11 +204,8 @@ def test_the_shortage_catalogue_still_counts_in_the_learned_order(setting):
 
     from matching.profiles import MatchWeights
 
-    _enc, coder, ranker, data = setting
-    train = generated_cases(training_corpus(data), CITIES, 40, random.Random(8), {})
-    model = LearnedRanker.train([(x, y) for _s, _k, x, y, _a in case_lists(ranker, train, coder)])
-    seeker = SeekerProfile(id=1, desired_titles=["电工"], desired_occupations=["6-31-01-03"], region_code="440106",
-                           skills=["电工证"], expected_pay_min=5000, consent_recommendation=True)
+    ranker = setting[2]
+    model, seeker = _learned(setting, 8), _electrician()
     best = PostingProfile(id=1, title="电工", description="配电 维修 电工证 线路", region_code="440106",
                           occupation_code="6-31-01-03", pay_min=7000, pay_max=8000, skills=["电工证"])
     twin = PostingProfile(id=2, title="保洁", description="清洁 卫生 打扫", region_code="440106",
