@@ -56,7 +56,7 @@ def train_setup_ranker(skip_model: bool = False) -> None:
 
     from matching.encoder import ModelNotFound
     from matching.ltr import LearnedRanker, train_from_files
-    from webapp.matching.runtime import get_ranker, model_path, reset_ranker
+    from webapp.matching.runtime import build_ranker, model_path, reset_ranker
 
     path = Path(model_path())
     data = Path(current_app.config["JOBLINK_SHARED_DATA"])
@@ -69,19 +69,15 @@ def train_setup_ranker(skip_model: bool = False) -> None:
     if not (data / "postings").is_dir():
         click.echo(f"  推荐排序：没有找到完整的招聘数据（{data}），为我推荐按综合评分排序", err=True)
         return
-    choice = current_app.config.get("MATCHER_RANKER")
     try:
-        # the ranker being learned is not there yet: no warning in the log that it is missing
-        current_app.config["MATCHER_RANKER"] = "score"
-        reset_ranker()
-        ranker = get_ranker()
+        # without the learned order: the ranker being learned is not there yet (and the log is not
+        # told that it is missing)
+        ranker = build_ranker(current_app, str(path), learned=False)
         t0 = time.perf_counter()
         model = train_from_files(data, ranker, n_seekers=800)
     except (ModelNotFound, ValueError, FileNotFoundError) as exc:
         click.echo(f"  推荐排序：没有学成（{exc}），为我推荐按综合评分排序", err=True)
         return
-    finally:
-        current_app.config["MATCHER_RANKER"] = choice
     model.save(path)
     reset_ranker()
     click.echo(f"  推荐排序已学好（{time.perf_counter() - t0:.0f} 秒，{model.meta['lists']} 份名单）：{path / 'ranker'}",

@@ -17,10 +17,6 @@ def model_path(app=None) -> str:
 
 def get_ranker(app=None):
     """A ``matching.ranker.Ranker`` for this app (raises ``ModelNotFound`` when no model is there)."""
-    from matching.encoder import load_encoder
-    from matching.profiles import MatchWeights
-    from matching.ranker import Ranker
-
     app = app or current_app
     ext = app.extensions.setdefault("joblink_matching", {})
     path = model_path(app)
@@ -28,13 +24,22 @@ def get_ranker(app=None):
         cached = ext.get("ranker")
         if cached is not None and ext.get("path") == path:
             return cached
-        encoder = load_encoder(path)
-        weights = MatchWeights.from_config(app.config.get("MATCHER_WEIGHTS"))
-        ranker = Ranker(encoder, weights=weights)
-        ranker.interpret = occupation_reader()
-        ranker.learned = learned_ranker(app, path)
+        ranker = build_ranker(app, path)
         ext.update(ranker=ranker, path=path)
         return ranker
+
+
+def build_ranker(app, path: str, learned: bool = True):
+    """A new ranker over the model at ``path`` with the app's weights; ``learned=False`` leaves the
+    learned order out (what learns it needs only the rest)."""
+    from matching.encoder import load_encoder
+    from matching.profiles import MatchWeights
+    from matching.ranker import Ranker
+
+    ranker = Ranker(load_encoder(path), weights=MatchWeights.from_config(app.config.get("MATCHER_WEIGHTS")))
+    ranker.interpret = occupation_reader()
+    ranker.learned = learned_ranker(app, path) if learned else None
+    return ranker
 
 
 def learned_ranker(app, path: str):
